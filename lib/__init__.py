@@ -1,0 +1,1 @@
+"""ConvScope's pure computation library: no Streamlit here, only Python and numpy."""
