@@ -1,0 +1,9 @@
+"""ConvScope: see exactly what a convolution layer learns and computes."""
+
+import streamlit as st
+
+st.set_page_config(page_title="ConvScope", page_icon="🔍", layout="wide")
+st.sidebar.caption("ConvScope — every number here is checked against real PyTorch and Keras layers.")
+st.navigation([
+    st.Page("pages/explorer.py", title="Explorer", icon="🔍", default=True),
+]).run()

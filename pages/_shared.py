@@ -1,0 +1,65 @@
+"""Streamlit glue shared by the pages (not a page itself): URL-bound controls and messages.
+
+Every control is a widget with ``bind="query-params"`` (its key is the URL name), so a link
+reopens the same view and the back button works. Streamlit silently drops URL values it
+cannot use, so before the widgets exist we parse the raw query string with ``lib.state``,
+seed ``st.session_state`` with the nearest valid values, and afterwards compare what the URL
+asked for with what the widgets hold, to tell the user exactly what was changed and why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+import streamlit as st
+
+from lib.state import Control
+
+_WARN = "_url_warnings:{page}"
+_LOADED = "_url_loaded:{page}"
+
+
+def seed_from_url(page: str, controls: Sequence[Control],
+                  parse: Callable[[Mapping[str, object], Sequence[Control]],
+                                  tuple[dict[str, object], list[str]]]) -> None:
+    """On the first run of ``page`` in this session, seed widget state from the URL."""
+    loaded = _LOADED.format(page=page)
+    if st.session_state.get(loaded):
+        return
+    st.session_state[loaded] = True
+    raw = {key: st.query_params.get_all(key) for key in st.query_params.keys()}
+    values, warnings = parse(raw, controls)
+    for control in controls:
+        if control.key in raw or control.key not in st.session_state:
+            st.session_state[control.key] = values[control.key]
+    st.session_state[_WARN.format(page=page)] = {
+        "raw": {k: v[-1] for k, v in raw.items() if v}, "values": values, "messages": warnings}
+
+
+def report_url_changes(page: str, controls: Sequence[Control]) -> None:
+    """Show what the link asked for that could not be used (plain text, never HTML).
+
+    Any URL value that differs from the widget's final value and was not already explained
+    by the parser gets a generic message, so no silent change slips through.
+    """
+    state = st.session_state.get(_WARN.format(page=page))
+    if not state:
+        return
+    messages = list(state["messages"])
+    explained = {m.split("=", 1)[0] for m in messages}
+    for control in controls:
+        raw = state["raw"].get(control.key)
+        if raw is None or control.key in explained:
+            continue
+        final = st.session_state.get(control.key, control.default)
+        if state["values"][control.key] != final:
+            messages.append(f"{control.key}: the link's value could not be used here; "
+                            f"using {final}.")
+    if messages:
+        st.warning("Some values in this link were changed:\n\n"
+                   + "\n".join(f"- {m}" for m in messages), icon="⚠️")
+
+
+def dismiss_url_warnings(page: str) -> None:
+    """Widget callback: once the user changes something, the link's warnings are history."""
+    st.session_state.pop(_WARN.format(page=page), None)

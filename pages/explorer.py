@@ -1,0 +1,134 @@
+"""Explorer: move k, w, c, H, W (and the advanced knobs) and see every number change."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lib.conv import KIND_INFO, KINDS, not_applicable_reason
+from lib.state import CONTROL_BY_KEY, EXPLORER_CONTROLS, PADDING_MODES, parse_explorer_query, try_analyze
+from lib.text import fmt_bytes, fmt_count, fmt_int, fmt_shape
+from pages._shared import dismiss_url_warnings, report_url_changes, seed_from_url
+
+PAGE = "explorer"
+#: Which lib.conv argument each control feeds (for "does it apply to this kind?").
+_ARG = {"k": "k", "w": "w", "kh": "w", "kw": "w", "rect": "w", "c": "c", "H": "H", "W": "W",
+        "s": "stride", "pad": "padding", "p": "padding", "d": "dilation", "g": "groups",
+        "dm": "depth_multiplier", "op": "output_padding", "bias": "bias"}
+
+
+def _slider(key: str, kind: str, high: int | None = None, disabled: bool = False) -> int:
+    c = CONTROL_BY_KEY[key]
+    reason = not_applicable_reason(kind, _ARG[key])
+    top = c.high if high is None else high
+    if top <= c.low:  # a slider needs two values; only one is possible here
+        top, disabled = c.low + 1, True
+        st.session_state[key] = c.low
+    elif st.session_state.get(key, c.default) > top:
+        st.session_state[key] = top
+    return st.slider(c.label, c.low, top, key=key,
+                     bind="query-params", disabled=disabled or reason is not None,
+                     help=(f"Not used here: {reason}." if reason else None),
+                     on_change=dismiss_url_warnings, args=(PAGE,))
+
+
+def _controls() -> dict[str, object]:
+    """Sidebar controls; returns the current values (keyed like the URL)."""
+    seed_from_url(PAGE, EXPLORER_CONTROLS, parse_explorer_query)
+    sb = st.sidebar
+    with sb:
+        kind = st.selectbox("Conv kind", KINDS, key="kind", bind="query-params",
+                            format_func=lambda k: KIND_INFO[k].label,
+                            on_change=dismiss_url_warnings, args=(PAGE,))
+        st.caption(KIND_INFO[kind].summary)
+        _slider("k", kind)
+        rect = st.toggle(CONTROL_BY_KEY["rect"].label, key="rect", bind="query-params",
+                         disabled=kind == "pointwise", on_change=dismiss_url_warnings,
+                         args=(PAGE,))
+        if rect:
+            _slider("kh", kind)
+            _slider("kw", kind)
+        else:
+            _slider("w", kind)
+        _slider("c", kind)
+        _slider("H", kind)
+        _slider("W", kind)
+        with st.expander("Advanced: stride, padding, dilation, groups…", expanded=False):
+            _slider("s", kind)
+            pad = st.radio(CONTROL_BY_KEY["pad"].label, PADDING_MODES, key="pad",
+                           bind="query-params", horizontal=True,
+                           on_change=dismiss_url_warnings, args=(PAGE,),
+                           help="valid: no zeros added. same (Keras): H_out = ceil(H / stride). "
+                                "explicit: p zeros on every side (PyTorch's padding=p).")
+            _slider("p", kind, disabled=pad != "explicit")
+            _slider("d", kind)
+            _slider("g", kind, high=st.session_state.get("c", 3))
+            if kind == "grouped":
+                st.caption("groups = 1 is a standard conv; groups = c with k = c × m is a "
+                           "depthwise conv: one family.")
+            _slider("dm", kind)
+            _slider("op", kind)
+            st.toggle("bias", key="bias", bind="query-params",
+                      on_change=dismiss_url_warnings, args=(PAGE,))
+    return {c.key: st.session_state.get(c.key, c.default) for c in EXPLORER_CONTROLS}
+
+
+def _numbers(r) -> None:
+    cols = st.columns(4)
+    cols[0].metric("Input (H×W×c)", fmt_shape(r.input_shape))
+    cols[1].metric("Output (H×W×C)", fmt_shape(r.output_shape))
+    cols[2].metric("Parameters", fmt_int(r.params),
+                   help=f"{fmt_int(r.weight_params)} weights + {fmt_int(r.bias_params)} biases")
+    cols[3].metric("MACs", fmt_count(r.macs), help=f"{fmt_int(r.macs)} multiply-accumulates; "
+                   f"FLOPs = 2 × MACs = {fmt_int(r.flops)}")
+    st.latex(r.params_latex)
+    for line in r.output_latex:
+        st.latex(line)
+    st.markdown(r.explanation[0])
+    for line in r.explanation[1:]:
+        st.info(line, icon="💡")
+    for note in r.notes:
+        st.caption(f"Framework note: {note}")
+
+
+def _details(r) -> None:
+    rows = [{"stage": s.name, "what it is": s.role, "output": fmt_shape(s.out_shape),
+             "weights": s.weight_params, "biases": s.bias_params, "params": s.params,
+             "PyTorch weight": str(tuple(s.torch_weight_shape)) if s.torch_weight_shape else "—",
+             "Keras kernel": str(tuple(s.keras_weight_shape)) if s.keras_weight_shape else "—",
+             "MACs": s.macs} for s in r.stages]
+    st.dataframe(rows, hide_index=True, width="stretch")
+    m = r.memory
+    cols = st.columns(4)
+    cols[0].metric("FLOPs (= 2 × MACs)", fmt_count(r.flops))
+    cols[1].metric("Receptive field", fmt_shape(r.receptive_field),
+                   help="Input cells (height × width) that one output cell depends on")
+    cols[2].metric("Effective kernel", fmt_shape(r.effective_kernel),
+                   help="Span of the dilated kernel: d·(w−1)+1")
+    cols[3].metric("Memory (float32)", fmt_bytes(m.total_bytes),
+                   help=f"input {fmt_bytes(m.input_bytes)}, output {fmt_bytes(m.output_bytes)}, "
+                        f"weights {fmt_bytes(m.weight_bytes)}, between stages "
+                        f"{fmt_bytes(m.intermediate_bytes)}")
+    if r.ignored:
+        st.caption("Not used by this kind: " + "; ".join(f"{n} ({why})" for n, why in r.ignored))
+
+
+def main() -> None:
+    values = _controls()
+    st.title("Conv explorer")
+    report_url_changes(PAGE, EXPLORER_CONTROLS)
+    result, error = try_analyze(values)
+    if error:
+        st.error(f"This layer can't be built: {error}", icon="🚫")
+        st.caption("Change the highlighted value in the sidebar; everything else still works.")
+        return
+    left, right = st.columns([5, 6], gap="large")
+    with left:
+        _numbers(result)
+    with right:
+        st.subheader("Figures")
+        st.caption("Figures appear here.")
+    st.subheader("Parameters, cost and memory")
+    _details(result)
+
+
+main()
