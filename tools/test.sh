@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# THE one command: install everything the tests need (also on a brand-new machine)
+# and run the whole pytest suite from the repo root. Extra arguments go to pytest:
+#   bash tools/test.sh                  # everything
+#   bash tools/test.sh -m "not e2e"     # fast tests only
+#   bash tools/test.sh tests/e2e -q     # browser tests only
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# Browser tests use Debian's Chromium (Playwright cannot download its own browsers here).
+CHROMIUM="${CHROMIUM_PATH:-/usr/bin/chromium}"
+if [ ! -x "$CHROMIUM" ]; then
+    echo "test.sh: $CHROMIUM missing, installing Debian chromium" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    SUDO=""
+    if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+    $SUDO apt-get update -q
+    $SUDO apt-get install -y -q chromium
+fi
+
+python3 -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+
+set +e
+python3 -m pytest "$@"
+rc=$?
+set -e
+if [ "$rc" -eq 5 ]; then
+    echo "test.sh: pytest collected no tests (exit 5) - treating as failure" >&2
+    exit 1
+fi
+exit "$rc"
