@@ -84,7 +84,7 @@ def parse_value(control: Control, raw: str) -> tuple[object, str | None]:
         if as_float != as_float or as_float in (float("inf"), float("-inf")):
             return control.default, (f"{name}={_echo(raw)} is not a whole number; "
                                      f"using the default {control.default}.")
-        number = control.clamp(round(as_float))
+        number = control.clamp(int(as_float))  # truncate, as Streamlit's URL binding does
         return number, f"{name}={_echo(raw)} is not a whole number; using {number}."
     if number < control.low:
         return control.low, f"{name}={number} is below the minimum {control.low}; using {control.low}."

@@ -1,0 +1,114 @@
+"""AppTest: the explorer page renders, reacts to every main control, and honours links."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib.conv import analyze
+from lib.text import fmt_int, fmt_shape
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+CLASSIC = dict(kind="standard", k=10, w=4, c=3, H=32, W=32)
+
+
+def _open(query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _assert_shows(at: AppTest, **kwargs) -> None:
+    r = analyze(**kwargs)
+    m = _metrics(at)
+    assert m["Parameters"] == fmt_int(r.params)
+    assert m["Output (H×W×C)"] == fmt_shape(r.output_shape)
+    assert m["Input (H×W×c)"] == fmt_shape(r.input_shape)
+
+
+def test_default_view_is_the_classic_question():
+    at = _open()
+    assert not at.exception
+    m = _metrics(at)
+    assert m["Parameters"] == "490" and m["Output (H×W×C)"] == "29×29×10"
+    assert any("= 490" in x.value for x in at.latex)
+    assert any("29" in x.value for x in at.latex)
+    text = " ".join(x.value for x in at.info)
+    assert "not 32 − 4 = 28" in text
+
+
+@pytest.mark.parametrize("key, value", [("k", 64), ("w", 7), ("c", 16), ("H", 100), ("W", 57)])
+def test_each_main_slider_changes_the_numbers(key, value):
+    at = _open()
+    at.slider(key=key).set_value(value).run()
+    assert not at.exception
+    _assert_shows(at, **{**CLASSIC, key: value})
+
+
+@pytest.mark.parametrize("kind", ["shared_channels", "separable_keras", "separable_pytorch",
+                                  "depthwise", "transposed", "spatially_separable", "pointwise"])
+def test_kind_selector_switches_the_numbers(kind):
+    at = _open()
+    at.selectbox(key="kind").set_value(kind).run()
+    assert not at.exception
+    _assert_shows(at, **{**CLASSIC, "kind": kind})
+
+
+def test_a_link_opens_the_view_it_describes():
+    at = _open({"kind": "grouped", "k": "12", "w": "3", "c": "8", "H": "20", "W": "24",
+                "g": "4", "s": "2", "pad": "same", "bias": "false"})
+    assert not at.exception and not at.warning
+    _assert_shows(at, kind="grouped", k=12, w=3, c=8, H=20, W=24, groups=4, stride=2,
+                  padding="same", bias=False)
+    assert at.slider(key="g").value == 4 and at.radio(key="pad").value == "same"
+
+
+def test_invalid_combination_shows_the_rule_and_controls_keep_working():
+    at = _open({"kind": "grouped", "c": "4", "g": "3", "k": "12"})
+    assert not at.exception
+    assert "groups=3 must divide c=4" in at.error[0].value
+    at.slider(key="g").set_value(2).run()
+    assert not at.exception and not at.error
+    _assert_shows(at, kind="grouped", k=12, w=4, c=4, H=32, W=32, groups=2)
+
+
+def test_kernel_larger_than_input_is_explained():
+    at = _open({"w": "11", "H": "5"})
+    assert not at.exception
+    assert "kernel 11 is larger than padded input 5 along H" in at.error[0].value
+
+
+@pytest.mark.parametrize("query, names", [
+    ({"k": "lots"}, ["k="]),
+    ({"H": "-3", "c": "1e9"}, ["H=", "c="]),
+    ({"kind": "<img src=x onerror=alert(1)>"}, ["kind="]),
+    ({"w": "2.5", "bias": "perhaps", "pad": "full"}, ["w=", "bias=", "pad="]),
+])
+def test_garbage_in_the_link_is_named_and_the_page_still_works(query, names):
+    at = _open(query)
+    assert not at.exception
+    assert len(at.warning) == 1
+    for name in names:
+        assert name in at.warning[0].value
+    assert "Parameters" in _metrics(at) or "larger than padded input" in at.error[0].value
+
+
+def test_controls_that_do_not_apply_are_disabled_with_the_reason():
+    at = _open({"kind": "depthwise"})
+    k = at.slider(key="k")
+    assert k.disabled and "Not used here" in k.help
+    assert not at.slider(key="dm").disabled
+
+
+def test_warning_disappears_once_the_user_changes_something():
+    at = _open({"k": "lots"})
+    assert at.warning
+    at.slider(key="c").set_value(5).run()
+    assert not at.warning
