@@ -1,0 +1,781 @@
+"""Build REAL PyTorch and Keras conv layers and record what the frameworks say.
+
+Dev-only. Writes ``tests/data/framework_reference.json``: for several hundred
+convolution configurations (the argument model of ``lib.conv.analyze``) it
+records, per framework, the trainable parameter count, the channels-last
+output shape, the MACs counted by ``torch.utils.flop_counter.FlopCounterMode``
+and the trainable weight shapes -- or the exception the framework raised.
+
+torch and keras are imported ONLY here; the app and its tests never need them.
+
+One-time setup (from the repo root; ``.venv-ref`` is gitignored)::
+
+    python3 -m venv .venv-ref && .venv-ref/bin/pip install torch==2.13.0 keras numpy
+
+Run (from the repo root; deterministic, a few minutes on 2 cores)::
+
+    .venv-ref/bin/python tools/make_reference.py
+
+Options: ``--out PATH`` (default tests/data/framework_reference.json),
+``--quiet`` (no summary).
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ["KERAS_BACKEND"] = "torch"  # must be set before keras is imported
+
+import argparse
+import datetime
+import json
+import random
+import sys
+import time
+import warnings
+from collections import Counter, OrderedDict
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn as nn
+from torch.utils.flop_counter import FlopCounterMode
+
+import keras  # noqa: E402  (after KERAS_BACKEND)
+
+SEED = 20240611
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_OUT = REPO / "tests" / "data" / "framework_reference.json"
+
+KINDS = [
+    "standard",
+    "pointwise",
+    "grouped",
+    "depthwise",
+    "separable_keras",
+    "separable_pytorch",
+    "shared_channels",
+    "transposed",
+    "spatially_separable",
+]
+
+DEFAULTS = OrderedDict(
+    stride=1,
+    padding="valid",
+    dilation=1,
+    groups=1,
+    bias=True,
+    depth_multiplier=1,
+    output_padding=0,
+)
+ARG_KEYS = ["k", "w", "c", "H", "W"] + list(DEFAULTS)
+
+# Which of the optional args apply to each kind (others are recorded at default).
+APPLIES = {
+    "standard": {"stride", "padding", "dilation", "bias"},
+    "pointwise": {"stride", "padding", "bias"},
+    "grouped": {"stride", "padding", "dilation", "groups", "bias"},
+    "depthwise": {"stride", "padding", "dilation", "bias", "depth_multiplier"},
+    "separable_keras": {"stride", "padding", "dilation", "bias", "depth_multiplier"},
+    "separable_pytorch": {"stride", "padding", "dilation", "bias", "depth_multiplier"},
+    "shared_channels": {"stride", "padding", "dilation", "bias"},
+    "transposed": {"stride", "padding", "dilation", "groups", "bias", "output_padding"},
+    "spatially_separable": {"stride", "padding", "dilation", "bias"},
+}
+
+RULES = """\
+Per case: args = lib.conv.analyze(kind, k, w, c, H, W, stride, padding, dilation, groups, bias,
+depth_multiplier, output_padding); k = filters, w = kernel (int or [kh,kw]), c = input channels.
+Ignored args are recorded at their defaults (pointwise: w=1 in generated cases; depthwise: k=c*dm in
+generated cases; seed cases keep k=10,w=4 literally). Batch 1; torch input (1,c,H,W), keras (1,H,W,c).
+Recorded per framework: params = trainable params; output_shape = [H_out, W_out, C_out] (channels-last);
+macs = FlopCounterMode(display=False).get_total_flops() // 2 over one forward pass (bias adds not
+counted; transposed conv counted as H_in*W_in*kh*kw*c_in*c_out/groups); weights = [name, shape] of every
+trainable weight in order (torch: "<i>.weight" [out,in/groups,kh,kw] / ConvTranspose [in,out/groups,kh,kw];
+keras: "<i>.kernel" (kh,kw,in,out), depthwise_kernel (kh,kw,in,dm), pointwise_kernel (1,1,in*dm,out), bias;
+<i> = index of the weighted layer) -- or ok=false with error "<Type>: <first 300 chars>".
+Builds: standard nn.Conv2d / Conv2D; pointwise 1x1 (w, dilation ignored); grouped groups=g;
+depthwise nn.Conv2d(c,c*dm,groups=c) / DepthwiseConv2D (k, groups ignored); separable_keras keras-only
+SeparableConv2D; separable_pytorch torch-only depthwise(c->c*dm, groups=c) + 1x1 (c*dm->k), both with bias;
+shared_channels: sum input channels to 1 then conv(1->k); transposed: int/pair padding -> torch-only
+nn.ConvTranspose2d(c,k,w,stride,padding,output_padding,groups,bias,dilation), 'valid'/'same' -> keras-only
+Conv2DTranspose(output_padding=None if all zero else value), groups=1 only; spatially_separable: conv
+(kh,1) stride (sh,1) dilation (dh,1) padding (ph,0) c->k then conv (1,kw) stride (1,sw) dilation (1,dw)
+padding (0,pw) k->k, both with bias (string padding passed to both stages). String padding is passed to
+torch as the string (torch rejects 'same' with stride>1). Keras has no int padding: ZeroPadding2D
+((ph,ph),(pw,pw)) precedes the layer with padding='valid' (spatially_separable: pad H before stage 1,
+W before stage 2). Keras runs on the torch backend, so the same FlopCounterMode counts its convs."""
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def pair(v):
+    if isinstance(v, (list, tuple)):
+        return int(v[0]), int(v[1])
+    return int(v), int(v)
+
+
+def err(e: BaseException) -> dict:
+    return {"ok": False, "error": f"{type(e).__name__}: {str(e)[:300]}"}
+
+
+def make_args(kind, k, w, c, H, W, **opt) -> OrderedDict:
+    a = OrderedDict(k=k, w=w, c=c, H=H, W=W)
+    for key, default in DEFAULTS.items():
+        a[key] = opt.get(key, default) if key in APPLIES[kind] else default
+    return a
+
+
+def frameworks_for(kind, a) -> list[str]:
+    if kind == "separable_keras":
+        return ["keras"]
+    if kind == "separable_pytorch":
+        return ["pytorch"]
+    if kind == "transposed":
+        return ["keras"] if isinstance(a["padding"], str) else ["pytorch"]
+    return ["pytorch", "keras"]
+
+
+# --------------------------------------------------------------------------- PyTorch
+
+
+def torch_padding(p):
+    return p if isinstance(p, str) else pair(p)
+
+
+def build_torch(kind, a):
+    """Return (ModuleList of weighted layers, forward(x) -> y)."""
+    k, c = a["k"], a["c"]
+    ks = pair(a["w"])
+    s = pair(a["stride"])
+    d = pair(a["dilation"])
+    p = torch_padding(a["padding"])
+    b = bool(a["bias"])
+    g = a["groups"]
+    dm = a["depth_multiplier"]
+    pre = None
+    if kind == "standard":
+        convs = [nn.Conv2d(c, k, ks, stride=s, padding=p, dilation=d, groups=1, bias=b)]
+    elif kind == "pointwise":
+        convs = [nn.Conv2d(c, k, 1, stride=s, padding=p, bias=b)]
+    elif kind == "grouped":
+        convs = [nn.Conv2d(c, k, ks, stride=s, padding=p, dilation=d, groups=g, bias=b)]
+    elif kind == "depthwise":
+        convs = [nn.Conv2d(c, c * dm, ks, stride=s, padding=p, dilation=d, groups=c, bias=b)]
+    elif kind == "separable_pytorch":
+        convs = [
+            nn.Conv2d(c, c * dm, ks, stride=s, padding=p, dilation=d, groups=c, bias=b),
+            nn.Conv2d(c * dm, k, 1, bias=b),
+        ]
+    elif kind == "shared_channels":
+        convs = [nn.Conv2d(1, k, ks, stride=s, padding=p, dilation=d, bias=b)]
+        pre = lambda x: x.sum(1, keepdim=True)  # noqa: E731
+    elif kind == "transposed":
+        op = pair(a["output_padding"])
+        convs = [
+            nn.ConvTranspose2d(c, k, ks, stride=s, padding=p, output_padding=op,
+                               groups=g, bias=b, dilation=d)
+        ]
+    elif kind == "spatially_separable":
+        if isinstance(p, str):
+            p1 = p2 = p
+        else:
+            p1, p2 = (p[0], 0), (0, p[1])
+        convs = [
+            nn.Conv2d(c, k, (ks[0], 1), stride=(s[0], 1), padding=p1, dilation=(d[0], 1), bias=b),
+            nn.Conv2d(k, k, (1, ks[1]), stride=(1, s[1]), padding=p2, dilation=(1, d[1]), bias=b),
+        ]
+    else:
+        raise ValueError(kind)
+    mods = nn.ModuleList(convs)
+
+    def forward(x):
+        if pre is not None:
+            x = pre(x)
+        for m in mods:
+            x = m(x)
+        return x
+
+    return mods, forward
+
+
+def run_torch(kind, a, gen) -> dict:
+    try:
+        mods, forward = build_torch(kind, a)
+        x = torch.randn(1, a["c"], a["H"], a["W"], generator=gen)
+        with torch.no_grad(), FlopCounterMode(display=False) as fc:
+            y = forward(x)
+        shape = list(y.shape)
+        params = sum(p.numel() for p in mods.parameters() if p.requires_grad)
+        weights = [[n, list(p.shape)] for n, p in mods.named_parameters() if p.requires_grad]
+        return {
+            "ok": True,
+            "params": int(params),
+            "output_shape": [shape[2], shape[3], shape[1]],
+            "macs": int(fc.get_total_flops() // 2),
+            "weights": weights,
+        }
+    except Exception as e:  # noqa: BLE001 -- every framework error is data
+        return err(e)
+
+
+# --------------------------------------------------------------------------- Keras
+
+
+def build_keras(kind, a):
+    """Return the list of Keras layers to apply in order."""
+    L = keras.layers
+    k, c = a["k"], a["c"]
+    ks = pair(a["w"])
+    s = pair(a["stride"])
+    d = pair(a["dilation"])
+    b = bool(a["bias"])
+    g = a["groups"]
+    dm = a["depth_multiplier"]
+    pad = a["padding"]
+    is_str = isinstance(pad, str)
+    kpad = pad if is_str else "valid"
+    ph, pw = (0, 0) if is_str else pair(pad)
+    zp = [] if is_str else [L.ZeroPadding2D(padding=((ph, ph), (pw, pw)))]
+
+    if kind == "standard":
+        return zp + [L.Conv2D(k, ks, strides=s, padding=kpad, dilation_rate=d, use_bias=b)]
+    if kind == "pointwise":
+        return zp + [L.Conv2D(k, 1, strides=s, padding=kpad, use_bias=b)]
+    if kind == "grouped":
+        return zp + [L.Conv2D(k, ks, strides=s, padding=kpad, dilation_rate=d, groups=g,
+                              use_bias=b)]
+    if kind == "depthwise":
+        return zp + [L.DepthwiseConv2D(ks, strides=s, padding=kpad, depth_multiplier=dm,
+                                       dilation_rate=d, use_bias=b)]
+    if kind == "separable_keras":
+        return zp + [L.SeparableConv2D(k, ks, strides=s, padding=kpad, dilation_rate=d,
+                                       depth_multiplier=dm, use_bias=b)]
+    if kind == "shared_channels":
+        summ = L.Lambda(lambda t: keras.ops.sum(t, axis=-1, keepdims=True))
+        return [summ] + zp + [L.Conv2D(k, ks, strides=s, padding=kpad, dilation_rate=d,
+                                       use_bias=b)]
+    if kind == "transposed":
+        op = a["output_padding"]
+        op = None if all(v == 0 for v in pair(op)) else op
+        if isinstance(op, list):
+            op = tuple(op)
+        return [L.Conv2DTranspose(k, ks, strides=s, padding=pad, output_padding=op,
+                                  dilation_rate=d, use_bias=b)]
+    if kind == "spatially_separable":
+        out = []
+        if not is_str:
+            out.append(L.ZeroPadding2D(padding=((ph, ph), (0, 0))))
+        out.append(L.Conv2D(k, (ks[0], 1), strides=(s[0], 1), padding=kpad,
+                            dilation_rate=(d[0], 1), use_bias=b))
+        if not is_str:
+            out.append(L.ZeroPadding2D(padding=((0, 0), (pw, pw))))
+        out.append(L.Conv2D(k, (1, ks[1]), strides=(1, s[1]), padding=kpad,
+                            dilation_rate=(1, d[1]), use_bias=b))
+        return out
+    raise ValueError(kind)
+
+
+def run_keras(kind, a, gen) -> dict:
+    keras.backend.clear_session()  # deterministic layer names in error messages
+    try:
+        layers = build_keras(kind, a)
+        x = torch.randn(1, a["H"], a["W"], a["c"], generator=gen)
+        with torch.no_grad(), FlopCounterMode(display=False) as fc:
+            y = x
+            for layer in layers:
+                y = layer(y)
+        shape = [int(v) for v in y.shape]
+        weights, params, i = [], 0, 0
+        for layer in layers:
+            tw = layer.trainable_weights
+            if not tw:
+                continue
+            for v in tw:
+                weights.append([f"{i}.{v.name}", [int(n) for n in v.shape]])
+                params += int(np.prod(v.shape))
+            i += 1
+        return {
+            "ok": True,
+            "params": int(params),
+            "output_shape": [shape[1], shape[2], shape[3]],
+            "macs": int(fc.get_total_flops() // 2),
+            "weights": weights,
+        }
+    except Exception as e:  # noqa: BLE001
+        return err(e)
+
+
+# --------------------------------------------------------------------------- case generation
+
+
+def conv_out(n, k, s, d, p):
+    """Analytic conv output length (Keras semantics for 'same')."""
+    if p == "same":
+        return -(-n // s)
+    p = 0 if p == "valid" else p
+    return (n + 2 * p - d * (k - 1) - 1) // s + 1
+
+
+def expected_ok_shape(kind, a):
+    """Rough analytic output (H, W) used only to steer generation (None = invalid)."""
+    kh, kw = pair(a["w"]) if kind != "pointwise" else (1, 1)
+    sh, sw = pair(a["stride"])
+    dh, dw = pair(a["dilation"])
+    pad = a["padding"]
+    if kind == "transposed":
+        oph, opw = pair(a["output_padding"])
+        if isinstance(pad, str):
+            return a["H"] * sh, a["W"] * sw  # close enough for sizing
+        ph, pw = pair(pad)
+        return ((a["H"] - 1) * sh - 2 * ph + dh * (kh - 1) + oph + 1,
+                (a["W"] - 1) * sw - 2 * pw + dw * (kw - 1) + opw + 1)
+    if isinstance(pad, str):
+        ph = pw = pad
+    else:
+        ph, pw = pair(pad)
+    return conv_out(a["H"], kh, sh, dh, ph), conv_out(a["W"], kw, sw, dw, pw)
+
+
+def est_cost(kind, a):
+    """Estimated MACs and params (for keeping the forward passes fast)."""
+    ho, wo = expected_ok_shape(kind, a)
+    ho, wo = max(ho, 1), max(wo, 1)
+    kh, kw = pair(a["w"])
+    c, k, dm = a["c"], a["k"], a["depth_multiplier"]
+    if kind == "transposed":
+        macs = a["H"] * a["W"] * kh * kw * c * k / a["groups"]
+        macs = max(macs, ho * wo * k)
+        params = kh * kw * c * k / a["groups"]
+    elif kind in ("depthwise",):
+        macs = ho * wo * kh * kw * c * dm
+        params = kh * kw * c * dm
+    elif kind.startswith("separable"):
+        macs = ho * wo * (kh * kw * c * dm + c * dm * k) + a["H"] * a["W"] * c * dm * kh * kw
+        params = kh * kw * c * dm + c * dm * k
+    else:
+        macs = ho * wo * kh * kw * c * k / max(a["groups"], 1) + a["H"] * a["W"] * k * k * kw
+        params = kh * kw * c * k + k * k * kw
+    return macs, params
+
+
+class Gen:
+    def __init__(self, seed):
+        self.r = random.Random(seed)
+
+    def wchoice(self, items, weights):
+        return self.r.choices(items, weights=weights, k=1)[0]
+
+    def hw_one(self):
+        band = self.wchoice([(1, 8), (9, 32), (33, 64)], [2, 5, 3])
+        return self.r.randint(*band)
+
+    def hw(self):
+        H = self.hw_one()
+        W = H if self.r.random() < 0.4 else self.hw_one()
+        return H, W
+
+    def channels(self):
+        band = self.wchoice([(1, 16), (17, 128), (129, 512)], [70, 22, 8])
+        return self.r.randint(*band)
+
+    def ksize1(self):
+        return self.wchoice([1, 2, 3, 4, 5, 6, 7], [10, 10, 25, 10, 15, 5, 10])
+
+    def kernel(self):
+        if self.r.random() < 0.55:
+            return self.ksize1()
+        return [self.ksize1(), self.ksize1()]
+
+    def stride1(self):
+        return self.wchoice([1, 2, 3, 4], [55, 30, 10, 5])
+
+    def stride(self):
+        if self.r.random() < 0.75:
+            return self.stride1()
+        return [self.stride1(), self.stride1()]
+
+    def dil1(self):
+        return self.wchoice([1, 2, 3], [70, 20, 10])
+
+    def dilation(self):
+        if self.r.random() < 0.8:
+            return self.dil1()
+        return [self.dil1(), self.dil1()]
+
+    def padding(self):
+        form = self.wchoice(["valid", "same", "int", "pair"], [30, 30, 25, 15])
+        if form in ("valid", "same"):
+            return form
+        if form == "int":
+            return self.r.randint(0, 3)
+        return [self.r.randint(0, 3), self.r.randint(0, 3)]
+
+    def dm(self):
+        return self.wchoice([1, 2, 3, 4], [50, 25, 12, 13])
+
+    def bias(self):
+        return self.r.random() < 0.75
+
+
+def _maybe_pair(r, fn):
+    return fn() if r.random() < 0.75 else [fn(), fn()]
+
+
+def random_config(G: Gen, kind: str, string_pad: bool | None = None) -> OrderedDict:
+    """One intended-valid random configuration for kind."""
+    r = G.r
+    for _ in range(1000):
+        H, W = G.hw()
+        c, k = G.channels(), G.channels()
+        w = G.kernel()
+        opt = dict(stride=G.stride(), padding=G.padding(), dilation=G.dilation(),
+                   bias=G.bias(), depth_multiplier=G.dm())
+        if kind == "pointwise":
+            w = 1
+            opt["dilation"] = 1
+        # 'same'+stride>1 (torch rejects) and stride>1+dilation>1 (Keras Conv2D rejects) are
+        # covered by edge cases; keep only a third of the random ones so most random cases
+        # yield numbers from both frameworks.
+        strided = max(pair(opt["stride"])) > 1
+        if strided and opt["padding"] == "same" and kind != "transposed" and r.random() < 0.67:
+            opt["stride"] = 1
+            strided = False
+        if strided and max(pair(opt["dilation"])) > 1 and r.random() < 0.67:
+            opt["dilation"] = 1
+        if kind == "grouped":
+            g = G.wchoice([2, 3, 4, 6, 8, 16, 32], [30, 15, 20, 8, 12, 8, 7])
+            c = g * r.randint(1, max(1, 64 // g) if r.random() < 0.85 else max(1, 512 // g))
+            k = g * r.randint(1, max(1, 64 // g) if r.random() < 0.85 else max(1, 512 // g))
+            opt["groups"] = g
+        if kind == "depthwise":
+            k = c * opt["depth_multiplier"]
+        if kind == "transposed":
+            pad = opt["padding"]
+            if string_pad is True and not isinstance(pad, str):
+                pad = r.choice(["valid", "same"])
+            if string_pad is False and isinstance(pad, str):
+                pad = r.randint(0, 3) if r.random() < 0.6 else [r.randint(0, 3), r.randint(0, 3)]
+            opt["padding"] = pad
+            H, W = max(1, H // 2), max(1, W // 2)
+            sh, sw = pair(opt["stride"])
+            dh, dw = pair(opt["dilation"])
+            if isinstance(pad, str):
+                # Keras: output_padding < stride; no stride>1 with dilation>1
+                if max(sh, sw) > 1 and max(dh, dw) > 1:
+                    opt["dilation"] = 1
+                if r.random() < 0.5:
+                    opt["output_padding"] = 0
+                elif isinstance(opt["stride"], int):
+                    opt["output_padding"] = r.randint(0, sh - 1)
+                else:
+                    opt["output_padding"] = [r.randint(0, sh - 1), r.randint(0, sw - 1)]
+            else:
+                # torch: output_padding < max(stride, dilation) per axis
+                mh, mw = max(sh, dh), max(sw, dw)
+                if r.random() < 0.4:
+                    opt["output_padding"] = 0
+                elif r.random() < 0.6:
+                    opt["output_padding"] = r.randint(0, min(mh, mw) - 1)
+                else:
+                    opt["output_padding"] = [r.randint(0, mh - 1), r.randint(0, mw - 1)]
+                if r.random() < 0.3:
+                    g = G.wchoice([2, 3, 4, 8], [4, 2, 3, 1])
+                    c = g * r.randint(1, 16)
+                    k = g * r.randint(1, 16)
+                    opt["groups"] = g
+            if isinstance(opt["output_padding"], list) and opt["output_padding"] == [0, 0]:
+                opt["output_padding"] = 0
+        a = make_args(kind, k, w, c, H, W, **opt)
+        ho, wo = expected_ok_shape(kind, a)
+        if ho < 1 or wo < 1:
+            continue
+        macs, params = est_cost(kind, a)
+        if macs > 3e7 or params > 3e6:
+            continue
+        return a
+    raise RuntimeError("could not generate a config")
+
+
+def invalid_config(G: Gen, kind: str) -> tuple[OrderedDict, str]:
+    """A deliberately invalid configuration; returns (args, mutation tag)."""
+    r = G.r
+    string_pad = None
+    if kind == "transposed":
+        string_pad = r.random() < 0.5
+    a = random_config(G, kind, string_pad=string_pad)
+    muts = ["kernel_too_big", "tiny_input"]
+    if kind in ("grouped",):
+        muts += ["groups_not_dividing_c", "groups_not_dividing_k", "groups_gt_c"]
+    if kind in ("separable_pytorch", "pointwise", "standard", "depthwise"):
+        muts += ["same_stride"]
+    if kind == "transposed":
+        muts = (["op_too_big", "negative_output"]
+                if not isinstance(a["padding"], str) else ["op_ge_stride", "stride_and_dilation"])
+        if not isinstance(a["padding"], str):
+            muts += ["groups_not_dividing"]
+    if kind == "pointwise":
+        muts = ["same_stride", "tiny_input_stride"]
+    m = r.choice(muts)
+    if m == "kernel_too_big":
+        a["H"], a["W"] = r.randint(1, 6), r.randint(1, 12)
+        a["w"] = [r.randint(4, 7), r.randint(1, 7)] if r.random() < 0.5 else r.randint(4, 7)
+        if not isinstance(a["padding"], str) or a["padding"] == "same":
+            a["padding"] = "valid" if kind != "separable_pytorch" or r.random() < 0.7 else 0
+        if "dilation" in APPLIES[kind] and r.random() < 0.4:
+            a["dilation"] = 2
+            a["stride"] = 1
+    elif m == "tiny_input":
+        a["H"], a["W"] = 1, r.randint(1, 3)
+        a["w"] = r.randint(2, 5)
+        a["padding"] = r.choice(["valid", 0])
+    elif m == "tiny_input_stride":
+        a["H"], a["W"] = 1, 1
+        a["stride"] = r.randint(2, 4)
+        a["padding"] = r.choice(["valid", 0, 1])
+    elif m == "same_stride":
+        a["padding"] = "same"
+        a["stride"] = r.choice([2, 3, [2, 1], [1, 3]])
+        if kind != "pointwise":
+            a["dilation"] = 1
+    elif m == "groups_not_dividing_c":
+        g = a["groups"]
+        a["c"] = a["c"] + r.randint(1, g - 1)
+    elif m == "groups_not_dividing_k":
+        g = a["groups"]
+        a["k"] = a["k"] + r.randint(1, g - 1)
+    elif m == "groups_gt_c":
+        a["c"] = r.randint(1, 3)
+        a["groups"] = a["c"] * 2
+        a["k"] = a["groups"] * r.randint(1, 4)
+    elif m == "op_too_big":
+        sh, _ = pair(a["stride"])
+        dh, _ = pair(a["dilation"])
+        a["output_padding"] = max(sh, dh) + r.randint(0, 1)
+    elif m == "negative_output":
+        a["H"] = 1
+        a["w"] = 1
+        a["stride"] = 1
+        a["dilation"] = 1
+        a["output_padding"] = 0
+        a["padding"] = r.randint(1, 3)
+    elif m == "groups_not_dividing":
+        a["groups"] = 2
+        a["c"] = 2 * r.randint(1, 8) + 1
+        a["k"] = 2 * r.randint(1, 8)
+    elif m == "op_ge_stride":
+        s = r.randint(1, 3)
+        a["stride"] = s
+        a["dilation"] = 1
+        a["output_padding"] = s + r.randint(0, 1)
+    elif m == "stride_and_dilation":
+        a["stride"] = r.choice([2, 3])
+        a["dilation"] = r.choice([2, 3])
+        a["output_padding"] = 0
+    if kind == "depthwise":
+        a["k"] = a["c"] * a["depth_multiplier"]
+    return a, m
+
+
+def seed_cases():
+    out = []
+    for kind in KINDS:
+        a = make_args(kind, 10, 4, 3, 32, 32)
+        out.append((f"seed_{kind}", kind, a))
+    # the transposed seed above has padding 'valid' (Keras-only); add the PyTorch one too
+    out.append(("seed_transposed_pad0", "transposed",
+                make_args("transposed", 10, 4, 3, 32, 32, padding=0)))
+    return out
+
+
+def edge_cases():
+    """Configurations chosen because the frameworks (or formulas) may disagree."""
+    E = []
+
+    def add(tag, kind, k, w, c, H, W, **opt):
+        E.append((f"edge_{kind}_{tag}", kind, make_args(kind, k, w, c, H, W, **opt)))
+
+    # stride>1 together with dilation>1
+    for kind in ("standard", "grouped", "depthwise", "separable_keras", "separable_pytorch",
+                 "shared_channels", "spatially_separable"):
+        g = 2 if kind == "grouped" else 1
+        dm = 2 if kind in ("depthwise", "separable_keras", "separable_pytorch") else 1
+        kk = 4 * dm if kind == "depthwise" else 8
+        add("stride2_dil2_valid", kind, kk, 3, 4, 17, 19, stride=2, dilation=2, groups=g,
+            depth_multiplier=dm)
+        add("stride_pair_dil_pair_pad1", kind, kk, [3, 2], 4, 16, 15, stride=[2, 1],
+            dilation=[1, 2], padding=1, groups=g, depth_multiplier=dm)
+        add("stride3_dil2_same", kind, kk, 3, 4, 20, 21, stride=3, dilation=2, padding="same",
+            groups=g, depth_multiplier=dm)
+    # 'same' with even kernels, stride>1 (torch errors for string 'same' + stride>1)
+    for kind in ("standard", "pointwise", "grouped", "depthwise", "separable_keras",
+                 "separable_pytorch", "shared_channels", "spatially_separable"):
+        g = 2 if kind == "grouped" else 1
+        add("same_even_stride2", kind, 6 if kind != "depthwise" else 4, 4, 4, 7, 8,
+            stride=2, padding="same", groups=g)
+        add("same_even_pair_stride", kind, 6 if kind != "depthwise" else 4, [2, 4], 4, 9, 10,
+            stride=[2, 3], padding="same", groups=g)
+        add("same_even_stride1", kind, 6 if kind != "depthwise" else 4, [4, 6], 4, 9, 10,
+            stride=1, padding="same", groups=g)
+        add("same_even_stride1_dil2", kind, 6 if kind != "depthwise" else 4, 4, 4, 9, 10,
+            stride=1, dilation=2, padding="same", groups=g)
+    # transposed 'valid' with kernel < stride, Keras default output_padding fills to n*s
+    add("valid_k1_s2", "transposed", 5, 1, 3, 6, 7, stride=2, padding="valid")
+    add("valid_k2_s3", "transposed", 5, 2, 3, 6, 7, stride=3, padding="valid")
+    add("valid_k2_s3_op1", "transposed", 5, 2, 3, 6, 7, stride=3, padding="valid",
+        output_padding=1)
+    add("valid_kpair_s4", "transposed", 5, [1, 3], 3, 5, 5, stride=4, padding="valid")
+    add("valid_k3_s2", "transposed", 5, 3, 3, 6, 7, stride=2, padding="valid")
+    add("valid_k3_s2_op1", "transposed", 5, 3, 3, 6, 7, stride=2, padding="valid",
+        output_padding=1)
+    add("pad0_k1_s2", "transposed", 5, 1, 3, 6, 7, stride=2, padding=0)
+    add("pad0_k2_s3", "transposed", 5, 2, 3, 6, 7, stride=3, padding=0)
+    # transposed 'same' with and without output_padding
+    for w in (1, 2, 3, 4, 5):
+        add(f"same_k{w}_s2", "transposed", 4, w, 3, 6, 7, stride=2, padding="same")
+        add(f"same_k{w}_s2_op1", "transposed", 4, w, 3, 6, 7, stride=2, padding="same",
+            output_padding=1)
+    add("same_k3_s3_op2", "transposed", 4, 3, 3, 5, 6, stride=3, padding="same",
+        output_padding=2)
+    add("same_k4_s3_oppair", "transposed", 4, 4, 3, 5, 6, stride=3, padding="same",
+        output_padding=[1, 2])
+    add("same_k3_s1", "transposed", 4, 3, 3, 5, 6, stride=1, padding="same")
+    add("same_k4_s1_dil2", "transposed", 4, 4, 3, 5, 6, stride=1, dilation=2, padding="same")
+    add("same_k3_s2_dil2", "transposed", 4, 3, 3, 5, 6, stride=2, dilation=2, padding="same")
+    add("valid_k3_s2_dil2", "transposed", 4, 3, 3, 5, 6, stride=2, dilation=2, padding="valid")
+    add("pad1_k3_s2_dil2", "transposed", 4, 3, 3, 5, 6, stride=2, dilation=2, padding=1)
+    # torch accepts output_padding >= stride when < dilation
+    add("pad1_s1_dil3_op2", "transposed", 4, 3, 3, 5, 6, stride=1, dilation=3, padding=1,
+        output_padding=2)
+    add("pad0_s2_op1_groups2", "transposed", 6, 3, 4, 5, 6, stride=2, padding=0,
+        output_padding=1, groups=2)
+    # pointwise with int padding and stride
+    add("pad2_stride3", "pointwise", 7, 1, 5, 10, 11, stride=3, padding=2)
+    add("pad_pair_stride_pair", "pointwise", 7, 1, 5, 10, 11, stride=[2, 3], padding=[1, 0])
+    # 1x1 input with 'same'
+    add("same_1x1_input", "standard", 3, 3, 2, 1, 1, padding="same")
+    add("same_1x1_input_stride2", "standard", 3, 3, 2, 1, 1, padding="same", stride=2)
+    return E
+
+
+def build_case_list():
+    G = Gen(SEED)
+    cases = list(seed_cases()) + edge_cases()
+    n_random, n_invalid = 62, 12
+    for kind in KINDS:
+        for i in range(n_random):
+            sp = None
+            if kind == "transposed":
+                sp = i % 2 == 0  # half Keras (string padding), half PyTorch
+            cases.append((f"rand_{kind}_{i:03d}", kind, random_config(G, kind, string_pad=sp)))
+        for i in range(n_invalid):
+            a, m = invalid_config(G, kind)
+            cases.append((f"invalid_{kind}_{i:02d}_{m}", kind, a))
+    ids = [c[0] for c in cases]
+    assert len(ids) == len(set(ids)), "duplicate ids"
+    return cases
+
+
+# --------------------------------------------------------------------------- summary
+
+
+def summarize(records, out=sys.stdout):
+    p = lambda *s: print(*s, file=out)  # noqa: E731
+    p(f"cases: {len(records)}")
+    p("per kind: " + ", ".join(f"{k}={v}" for k, v in Counter(r['kind'] for r in records).items()))
+    for fw in ("pytorch", "keras"):
+        okc = Counter()
+        for r in records:
+            if fw in r["frameworks"]:
+                okc["ok" if r["frameworks"][fw]["ok"] else "error"] += 1
+        p(f"{fw}: ok={okc['ok']} error={okc['error']}")
+    p("per kind ok/error: ")
+    for kind in KINDS:
+        parts = []
+        for fw in ("pytorch", "keras"):
+            rs = [r["frameworks"][fw] for r in records if r["kind"] == kind and fw in r["frameworks"]]
+            if rs:
+                parts.append(f"{fw} {sum(x['ok'] for x in rs)}/{len(rs)} ok")
+        p(f"  {kind}: " + "; ".join(parts))
+    # disagreements
+    cats = OrderedDict()
+    for r in records:
+        f = r["frameworks"]
+        if "pytorch" not in f or "keras" not in f:
+            continue
+        t, k = f["pytorch"], f["keras"]
+        if t["ok"] != k["ok"]:
+            bad = k if t["ok"] else t
+            msg = bad["error"].split(":")[0] + ": " + bad["error"].split(":", 1)[1][:70]
+            key = (r["kind"], "pytorch ok, keras error" if t["ok"] else "keras ok, pytorch error",
+                   msg.split("Received")[0][:60])
+        elif t["ok"]:
+            diffs = [n for n in ("output_shape", "params", "macs") if t[n] != k[n]]
+            if not diffs:
+                continue
+            key = (r["kind"], "differ in " + ",".join(diffs), "")
+        else:
+            continue
+        cats.setdefault(key, []).append(r)
+    p("DISAGREEMENTS (kind | what | error head): count, example")
+    for (kind, what, msg), rs in cats.items():
+        ex = rs[0]
+        p(f"  {kind} | {what} | {msg!s}: {len(rs)} e.g. {ex['id']} args={json.dumps(ex['args'])}")
+        for fw in ("pytorch", "keras"):
+            x = ex["frameworks"][fw]
+            p(f"      {fw}: " + (f"shape={x['output_shape']} params={x['params']} macs={x['macs']}"
+                                if x["ok"] else x["error"].replace("\n", " ")[:300]))
+
+
+# --------------------------------------------------------------------------- main
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--out", default=str(DEFAULT_OUT))
+    ap.add_argument("--quiet", action="store_true")
+    ns = ap.parse_args(argv)
+
+    warnings.filterwarnings("ignore")
+    torch.set_num_threads(2)
+    torch.manual_seed(SEED)
+    keras.utils.set_random_seed(SEED)
+    random.seed(SEED)
+    np.random.seed(SEED)
+
+    cases = build_case_list()
+    t0 = time.time()
+    records = []
+    for n, (cid, kind, a) in enumerate(cases):
+        gen = torch.Generator().manual_seed(SEED + n)
+        fws = OrderedDict()
+        for fw in frameworks_for(kind, a):
+            fws[fw] = run_torch(kind, a, gen) if fw == "pytorch" else run_keras(kind, a, gen)
+        records.append(OrderedDict(id=cid, kind=kind, args=a, frameworks=fws))
+        if not ns.quiet and (n + 1) % 100 == 0:
+            print(f"  {n + 1}/{len(cases)} cases, {time.time() - t0:.0f}s", file=sys.stderr)
+
+    meta = OrderedDict(
+        generator="tools/make_reference.py",
+        torch_version=torch.__version__,
+        keras_version=keras.__version__,
+        keras_backend=keras.backend.backend(),
+        date=datetime.date.today().isoformat(),
+        seed=SEED,
+        n_cases=len(records),
+        rules=RULES,
+    )
+    out = Path(ns.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    lines = [json.dumps(r) for r in records]
+    text = '{"meta": ' + json.dumps(meta) + ',\n"cases": [\n' + ",\n".join(lines) + "\n]}\n"
+    json.loads(text)  # sanity
+    out.write_text(text)
+    if not ns.quiet:
+        print(f"wrote {out} ({len(text) / 1e6:.2f} MB) in {time.time() - t0:.0f}s")
+        summarize(records)
+
+
+if __name__ == "__main__":
+    main()
