@@ -352,7 +352,8 @@ class Stage:
 
     ``torch_weight_shape``/``keras_weight_shape`` are each framework's own kernel layout:
     conv (out, in/g, kh, kw) / (kh, kw, in/g, out); depthwise Keras (kh, kw, c, dm);
-    transposed (in, out/g, kh, kw) / (kh, kw, out, in).
+    transposed (in, out/g, kh, kw) / (kh, kw, out, in). Empty when the framework has no
+    such layer (a grouped transposed conv in Keras; the channel sum of shared_channels).
     """
 
     name: str
@@ -462,7 +463,7 @@ def _stage(name: str, role: str, op: str, in_shape: tuple[int, int, int], out_c:
     if op == "transposed":
         macs = in_shape[0] * in_shape[1] * in_c * (out_c // groups) * kh * kw
         torch_shape = (in_c, out_c // groups, kh, kw)
-        keras_shape = (kh, kw, out_c, in_c)
+        keras_shape = (kh, kw, out_c, in_c) if groups == 1 else ()  # Keras has no groups here
     else:
         macs = out_shape[0] * out_shape[1] * out_c * (in_c // groups) * kh * kw
         torch_shape = (out_c, in_c // groups, kh, kw)
@@ -517,10 +518,6 @@ def _build_stages(s: ConvSpec) -> tuple[Stage, ...]:
         axes = _conv_axes(s, (1, 1), s.stride, (1, 1), s.padding)
         return (_stage("conv", f"{k} filters of 1×1×{c}", "conv", inp, k, axes, 1, s.bias),)
     if kind in ("depthwise", "separable_keras", "separable_pytorch"):
-        if kind == "separable_pytorch" and s.padding == "same" and max(s.stride) > 1:
-            raise ConvError(f"padding='same' with stride={_fmt(s.stride)}: PyTorch's nn.Conv2d "
-                            "refuses 'same' for strided convolutions; use an explicit padding "
-                            "(or the Keras kind, whose 'same' allows it)")
         axes = _conv_axes(s, s.kernel, s.stride, s.dilation, s.padding)
         dw_bias = s.bias and kind != "separable_keras"
         dw = _stage("depthwise", f"{c * m} filters of {s.kernel[0]}×{s.kernel[1]}×1, "
@@ -768,22 +765,67 @@ def _explain_output(s: ConvSpec, stages: tuple[Stage, ...], out: tuple[int, int,
 # Framework notes
 # ---------------------------------------------------------------------------
 
-def _notes(s: ConvSpec) -> tuple[str, ...]:
-    notes = []
+def frameworks_for(s: ConvSpec) -> tuple[str, ...]:
+    """The real frameworks that have this kind (transposed: Keras for string padding)."""
+    if s.kind == "separable_keras":
+        return ("Keras",)
+    if s.kind == "separable_pytorch":
+        return ("PyTorch",)
+    if s.kind == "transposed":
+        return ("Keras",) if isinstance(s.padding, str) else ("PyTorch",)
+    return ("PyTorch", "Keras")
+
+
+def framework_refusals(s: ConvSpec) -> dict[str, str]:
+    """Which framework refuses this configuration, and why (as each one's error says).
+
+    * PyTorch's nn.Conv2d raises for padding='same' with any stride > 1.
+    * Keras Conv2D and Conv2DTranspose raise for stride > 1 together with dilation > 1 in
+      one layer (DepthwiseConv2D and SeparableConv2D accept it). A spatially separable pair
+      only hits it when one stage has both along its own axis.
+    """
+    out: dict[str, str] = {}
+    strided = max(s.stride) > 1
+    if s.kind != "transposed" and s.padding == "same" and strided:
+        out["PyTorch"] = (f"padding='same' with stride={_fmt(s.stride)}: PyTorch's nn.Conv2d "
+                          "refuses 'same' for strided convolutions")
+    if s.kind == "spatially_separable":
+        keras_bad = any(s.stride[i] > 1 and s.dilation[i] > 1 for i in range(2))
+    else:
+        keras_bad = (s.kind in ("standard", "grouped", "shared_channels", "transposed")
+                     and strided and max(s.dilation) > 1)
+    if keras_bad:
+        out["Keras"] = (f"stride={_fmt(s.stride)} with dilation={_fmt(s.dilation)}: Keras "
+                        "Conv2D refuses strides > 1 together with dilation_rate > 1")
+    return {fw: why for fw, why in out.items() if fw in frameworks_for(s)}
+
+
+def _check_frameworks(s: ConvSpec) -> tuple[str, ...]:
+    """Raise when every framework of the kind refuses; otherwise notes for the ones that do."""
+    refusals = framework_refusals(s)
+    accepting = [fw for fw in frameworks_for(s) if fw not in refusals]
+    if not accepting:
+        raise ConvError("; and ".join(refusals.values()))
+    return tuple(f"{why}; {accepting[0]} accepts it, and the numbers here are "
+                 f"{accepting[0]}'s." for why in refusals.values())
+
+
+def _notes(s: ConvSpec, refusals: tuple[str, ...]) -> tuple[str, ...]:
+    notes = list(refusals)
     if s.kind == "pointwise" and s.kernel != (1, 1):
         notes.append(f"w={_fmt(s.kernel)} is ignored: a pointwise conv is always 1×1.")
-    if s.padding == "same" and max(s.stride) > 1 and s.kind not in (
-            "separable_pytorch", "transposed", "separable_keras"):
-        notes.append("PyTorch's padding='same' refuses stride > 1; this is Keras's 'same' "
-                     "(in PyTorch, pad explicitly, asymmetric padding needs F.pad).")
-    if (s.padding != "same" and not isinstance(s.padding, str) and any(s.padding)
-            and s.kind in ("separable_keras",)):
+    if s.padding == "same" and max(s.stride) > 1 and "PyTorch" in frameworks_for(s) \
+            and not refusals:
+        notes.append("This is Keras's padding='same' (H_out = ceil(H / stride)).")
+    if not isinstance(s.padding, str) and any(s.padding) and "Keras" in frameworks_for(s) \
+            and s.kind != "transposed":
         notes.append("Keras layers take only 'valid' or 'same': an explicit padding is a "
                      "ZeroPadding2D layer in front (no parameters).")
     if s.kind == "transposed":
         if isinstance(s.padding, str):
-            notes.append("With 'valid'/'same' this is Keras Conv2DTranspose; output_padding=0 "
-                         "stands for Keras's default None. PyTorch has no string padding here.")
+            notes.append("With 'valid'/'same' this is Keras Conv2DTranspose (output_padding=0 "
+                         "stands for Keras's default None); PyTorch's ConvTranspose2d takes "
+                         "only numbers as padding.")
         else:
             notes.append("With an explicit padding this is PyTorch nn.ConvTranspose2d; Keras "
                          "Conv2DTranspose takes only 'valid' or 'same'.")
@@ -808,6 +850,7 @@ def analyze(kind: str, k: int, w: IntPair, c: int, H: int, W: int, stride: IntPa
     """
     s = make_spec(kind, k, w, c, H, W, stride, padding, dilation, groups, bias,
                   depth_multiplier, output_padding)
+    refusals = _check_frameworks(s)
     stages = _build_stages(s)
     final = stages[-1]
     weight_params = sum(st.weight_params for st in stages)
@@ -838,7 +881,7 @@ def analyze(kind: str, k: int, w: IntPair, c: int, H: int, W: int, stride: IntPa
         effective_kernel=eff, memory=memory,
         params_formula=_params_formula(s, params),
         output_formulas=_output_formulas(s, stages),
-        explanation=_explain(s, stages, out, params), notes=_notes(s), ignored=ignored)
+        explanation=_explain(s, stages, out, params), notes=_notes(s, refusals), ignored=ignored)
 
 
 _DEFAULT_SPEC_VALUES: dict[str, object] = {
