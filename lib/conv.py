@@ -4,9 +4,20 @@
 :class:`ConvResult`: output shape, parameter count and breakdown, MACs, memory,
 receptive field, the formulas as LaTeX and a plain-language explanation.
 
+Spatial rank 1, 2 or 3 (like PyTorch's ``_ConvNd``: one implementation, the spatial
+dimensions as a tuple). The rank follows from the sizes given:
+
+* 2D (images): ``analyze(kind, k, w, c, H=32, W=32)`` -> output ``(H_out, W_out, C_out)``
+* 1D (audio, text): ``analyze(kind, k, w, c, W=100)`` -> ``(W_out, C_out)``; ``W`` is the
+  sequence length (Keras's steps), and ``padding="causal"`` is allowed (WaveNet)
+* 3D (video, volumes): ``analyze(kind, k, w, c, H=112, W=112, D=16)`` -> ``(D_out, H_out, W_out, C_out)``
+
+Per-axis arguments (``w``, ``stride``, ``dilation``, ``output_padding``, a padding tuple)
+take one int or a tuple with one entry per spatial axis, in the order (D, H, W).
+
 Shapes
 ------
-* Input ``(H, W, c)`` and output ``(H_out, W_out, C_out)`` are **channels-last**, the
+* Input ``(H, W, c)`` and output ``(H_out, W_out, C_out)`` (2D) are **channels-last**, the
   way ``keras.Model.summary()`` prints them. Weight tensors are given in both layouts:
   PyTorch ``(out, in/groups, kh, kw)`` and Keras ``(kh, kw, in, out)`` (each
   framework's own layout for depthwise and transposed kernels, see :class:`Stage`).
@@ -44,7 +55,7 @@ import operator
 from dataclasses import dataclass
 from typing import Union
 
-IntPair = Union[int, tuple[int, int]]
+IntPair = Union[int, tuple[int, ...]]
 
 #: Every conv kind, in teaching order.
 KINDS: tuple[str, ...] = (
@@ -111,7 +122,7 @@ KIND_INFO: dict[str, KindInfo] = {
 
 #: Inclusive upper limits of every argument; larger values raise ConvError.
 LIMITS: dict[str, int] = {
-    "k": 4096, "c": 4096, "H": 8192, "W": 8192, "w": 256, "stride": 64,
+    "k": 4096, "c": 4096, "D": 8192, "H": 8192, "W": 8192, "w": 256, "stride": 64,
     "dilation": 64, "padding": 1024, "groups": 4096, "depth_multiplier": 64,
     "output_padding": 63,
 }
@@ -166,6 +177,13 @@ class ConvError(ValueError):
 # Validation
 # ---------------------------------------------------------------------------
 
+#: Axis names per spatial rank, in the order tuples are given.
+AXES: dict[int, tuple[str, ...]] = {1: ("W",), 2: ("H", "W"), 3: ("D", "H", "W")}
+_AXIS_WORD = {"D": "depth", "H": "height", "W": "width"}
+_TUPLE_WORD = {1: "one number", 2: "one number or an (h, w) pair",
+               3: "one number or a (d, h, w) triple"}
+
+
 def _check_kind(kind: object) -> str:
     if not isinstance(kind, str) or kind not in KINDS:
         raise ConvError(f"kind={kind!r} is not one of: {', '.join(KINDS)}")
@@ -183,77 +201,101 @@ def _whole(name: str, value: object, low: int, high: int) -> int:
     return v
 
 
-def _pair(name: str, value: object, low: int, high: int) -> tuple[int, int]:
-    """An int, or an (h, w) pair, as a validated (h, w) tuple."""
+def _per_axis(name: str, value: object, rank: int, low: int, high: int) -> tuple[int, ...]:
+    """An int, or one value per spatial axis, as a validated tuple of length ``rank``."""
     if isinstance(value, (tuple, list)):
-        if len(value) != 2:
-            raise ConvError(f"{name}={tuple(value)!r} must be one number or an (h, w) pair")
-        return (_whole(f"{name} (height)", value[0], low, high),
-                _whole(f"{name} (width)", value[1], low, high))
+        if len(value) != rank:
+            raise ConvError(f"{name}={tuple(value)!r} must be {_TUPLE_WORD[rank]}")
+        if rank == 1:
+            return (_whole(name, value[0], low, high),)
+        return tuple(_whole(f"{name} ({_AXIS_WORD[a]})", v, low, high)
+                     for a, v in zip(AXES[rank], value))
     v = _whole(name, value, low, high)
-    return (v, v)
+    return (v,) * rank
 
 
-def _padding(value: object) -> str | tuple[int, int]:
+def _padding(value: object, rank: int) -> str | tuple[int, ...]:
     if isinstance(value, str):
         mode = value.strip().lower()
-        if mode not in ("valid", "same"):
-            raise ConvError(f"padding={value!r} must be 'valid', 'same', a number or an (h, w) pair")
+        if mode == "causal" and rank != 1:
+            raise ConvError("padding='causal' is for 1D convs only (give W alone, not H)")
+        if mode not in ("valid", "same", "causal"):
+            raise ConvError(f"padding={value!r} must be 'valid', 'same', "
+                            f"{'causal, ' if rank == 1 else ''}or {_TUPLE_WORD[rank]}")
         return mode
-    return _pair("padding", value, 0, LIMITS["padding"])
+    return _per_axis("padding", value, rank, 0, LIMITS["padding"])
 
 
 @dataclass(frozen=True)
 class ConvSpec:
-    """A validated configuration: every spatial argument as an (h, w) pair."""
+    """A validated configuration: every per-axis argument as a tuple over (D, H, W)."""
 
     kind: str
     k: int
-    kernel: tuple[int, int]
+    kernel: tuple[int, ...]
     c: int
-    H: int
+    H: int | None
     W: int
-    stride: tuple[int, int]
-    padding: str | tuple[int, int]
-    dilation: tuple[int, int]
+    stride: tuple[int, ...]
+    padding: str | tuple[int, ...]
+    dilation: tuple[int, ...]
     groups: int
     bias: bool
     depth_multiplier: int
-    output_padding: tuple[int, int]
+    output_padding: tuple[int, ...]
+    D: int | None = None
+
+    @property
+    def rank(self) -> int:
+        return len(self.kernel)
+
+    @property
+    def spatial(self) -> tuple[int, ...]:
+        """Input sizes along the spatial axes, e.g. (H, W)."""
+        return tuple(x for x in (self.D, self.H, self.W) if x is not None)
+
+    @property
+    def axes(self) -> tuple[str, ...]:
+        return AXES[self.rank]
 
 
-def make_spec(kind: str, k: int, w: IntPair, c: int, H: int, W: int, stride: IntPair = 1,
-              padding: str | IntPair = "valid", dilation: IntPair = 1, groups: int = 1,
-              bias: bool = True, depth_multiplier: int = 1,
-              output_padding: IntPair = 0) -> ConvSpec:
+def make_spec(kind: str, k: int, w: IntPair, c: int, H: int | None = None,
+              W: int | None = None, stride: IntPair = 1, padding: str | IntPair = "valid",
+              dilation: IntPair = 1, groups: int = 1, bias: bool = True,
+              depth_multiplier: int = 1, output_padding: IntPair = 0,
+              D: int | None = None) -> ConvSpec:
     """Validate every argument on its own (ranges and types); combinations come later."""
     kind = _check_kind(kind)
+    if W is None:
+        raise ConvError("W is required: the input width (or the sequence length in 1D)")
+    if D is not None and H is None:
+        raise ConvError("H is required for a 3D conv (D, H and W)")
+    rank = 3 if D is not None else 2 if H is not None else 1
     if not isinstance(bias, bool) and type(bias).__name__ != "bool_":
         raise ConvError(f"bias={bias!r} must be True or False")
     return ConvSpec(
         kind=kind,
         k=_whole("k", k, 1, LIMITS["k"]),
-        kernel=_pair("w", w, 1, LIMITS["w"]),
+        kernel=_per_axis("w", w, rank, 1, LIMITS["w"]),
         c=_whole("c", c, 1, LIMITS["c"]),
-        H=_whole("H", H, 1, LIMITS["H"]),
+        H=None if H is None else _whole("H", H, 1, LIMITS["H"]),
         W=_whole("W", W, 1, LIMITS["W"]),
-        stride=_pair("stride", stride, 1, LIMITS["stride"]),
-        padding=_padding(padding),
-        dilation=_pair("dilation", dilation, 1, LIMITS["dilation"]),
+        stride=_per_axis("stride", stride, rank, 1, LIMITS["stride"]),
+        padding=_padding(padding, rank),
+        dilation=_per_axis("dilation", dilation, rank, 1, LIMITS["dilation"]),
         groups=_whole("groups", groups, 1, LIMITS["groups"]),
         bias=bool(bias),
         depth_multiplier=_whole("depth_multiplier", depth_multiplier, 1,
                                 LIMITS["depth_multiplier"]),
-        output_padding=_pair("output_padding", output_padding, 0, LIMITS["output_padding"]),
+        output_padding=_per_axis("output_padding", output_padding, rank, 0,
+                                 LIMITS["output_padding"]),
+        D=None if D is None else _whole("D", D, 1, LIMITS["D"]),
     )
 
 
 # ---------------------------------------------------------------------------
 # One spatial axis
 # ---------------------------------------------------------------------------
-
-_AXES = ("H", "W")
-
 
 @dataclass(frozen=True)
 class Axis:
@@ -271,7 +313,7 @@ class Axis:
     dilation: int
     before: int
     after: int
-    mode: str  # "explicit", "valid", "same"; transposed: also "keras_valid"/"keras_same"
+    mode: str  # "explicit", "valid", "same", "causal"; transposed: "keras_valid"/"keras_same"
 
     @property
     def extent(self) -> int:
@@ -292,12 +334,16 @@ def conv_axis(axis: str, n: int, kernel: int, stride: int, dilation: int,
                     kernel is larger than the padded input.
     same (Keras):   n_out = ceil(n / s); total = max((n_out-1)s + d(k-1)+1 - n, 0) zeros,
                     total // 2 before and the rest after.
+    causal (1D):    d(k-1) zeros before, none after, so output t sees inputs <= t only;
+                    n_out = floor((n - 1) / s) + 1.
     """
     extent = dilated_extent(kernel, dilation)
     if padding == "same":
         out = -(-n // stride)
         total = max((out - 1) * stride + extent - n, 0)
         return Axis(n, out, kernel, stride, dilation, total // 2, total - total // 2, "same")
+    if padding == "causal":
+        return Axis(n, (n - 1) // stride + 1, kernel, stride, dilation, extent - 1, 0, "causal")
     p = 0 if padding == "valid" else int(padding)
     padded = n + 2 * p
     if extent > padded:
@@ -318,7 +364,7 @@ def transposed_axis(axis: str, n: int, kernel: int, stride: int, dilation: int,
     if isinstance(padding, str):
         if output_padding >= stride:
             raise ConvError(f"output_padding={output_padding} must be smaller than "
-                            f"stride={stride} along {axis} (Keras Conv2DTranspose)")
+                            f"stride={stride} along {axis} (Keras ConvTranspose)")
         if output_padding == 0:  # Keras's default output_padding=None
             out = n * stride + max(extent - stride, 0) if padding == "valid" else n * stride
         else:
@@ -331,7 +377,7 @@ def transposed_axis(axis: str, n: int, kernel: int, stride: int, dilation: int,
         if output_padding >= stride and output_padding >= dilation:
             raise ConvError(f"output_padding={output_padding} must be smaller than "
                             f"stride={stride} or dilation={dilation} along {axis} "
-                            "(PyTorch ConvTranspose2d)")
+                            "(PyTorch ConvTranspose)")
         out = full - 2 * padding + output_padding
         before, total = padding, full - out
         mode = "explicit"
@@ -350,22 +396,23 @@ def transposed_axis(axis: str, n: int, kernel: int, stride: int, dilation: int,
 class Stage:
     """One real layer inside a conv kind (a separable conv has two).
 
-    ``torch_weight_shape``/``keras_weight_shape`` are each framework's own kernel layout:
-    conv (out, in/g, kh, kw) / (kh, kw, in/g, out); depthwise Keras (kh, kw, c, dm);
-    transposed (in, out/g, kh, kw) / (kh, kw, out, in). Empty when the framework has no
+    Shapes are channels-last, ``(*spatial, channels)``. ``torch_weight_shape`` and
+    ``keras_weight_shape`` are each framework's own kernel layout: conv
+    (out, in/g, *kernel) / (*kernel, in/g, out); depthwise Keras (*kernel, c, dm);
+    transposed (in, out/g, *kernel) / (*kernel, out, in). Empty when the framework has no
     such layer (a grouped transposed conv in Keras; the channel sum of shared_channels).
     """
 
     name: str
     role: str
     op: str  # "conv", "depthwise", "transposed", "channel_sum"
-    in_shape: tuple[int, int, int]
-    out_shape: tuple[int, int, int]
-    kernel: tuple[int, int]
-    stride: tuple[int, int]
-    dilation: tuple[int, int]
+    in_shape: tuple[int, ...]
+    out_shape: tuple[int, ...]
+    kernel: tuple[int, ...]
+    stride: tuple[int, ...]
+    dilation: tuple[int, ...]
     groups: int
-    axes: tuple[Axis, Axis]
+    axes: tuple[Axis, ...]
     weight_params: int
     bias_params: int
     macs: int
@@ -378,11 +425,11 @@ class Stage:
 
     @property
     def in_channels(self) -> int:
-        return self.in_shape[2]
+        return self.in_shape[-1]
 
     @property
     def out_channels(self) -> int:
-        return self.out_shape[2]
+        return self.out_shape[-1]
 
 
 @dataclass(frozen=True)
@@ -416,22 +463,22 @@ class Formula:
 
 @dataclass(frozen=True)
 class ConvResult:
-    """Everything ConvScope shows about one layer. Shapes are channels-last (H, W, C)."""
+    """Everything ConvScope shows about one layer. Shapes are channels-last (…, C)."""
 
     spec: ConvSpec
     stages: tuple[Stage, ...]
-    input_shape: tuple[int, int, int]
-    output_shape: tuple[int, int, int]
+    input_shape: tuple[int, ...]
+    output_shape: tuple[int, ...]
     params: int
     weight_params: int
     bias_params: int
     macs: int
     params_per_filter: int | None
-    receptive_field: tuple[int, int]
-    effective_kernel: tuple[int, int]
+    receptive_field: tuple[int, ...]
+    effective_kernel: tuple[int, ...]
     memory: Memory
     params_formula: Formula
-    output_formulas: tuple[Formula, Formula]
+    output_formulas: tuple[Formula, ...]
     explanation: tuple[str, ...]
     notes: tuple[str, ...]
     ignored: tuple[tuple[str, str], ...]
@@ -439,6 +486,10 @@ class ConvResult:
     @property
     def kind(self) -> str:
         return self.spec.kind
+
+    @property
+    def rank(self) -> int:
+        return self.spec.rank
 
     @property
     def flops(self) -> int:
@@ -450,42 +501,42 @@ class ConvResult:
         return self.params_formula.latex
 
     @property
-    def output_latex(self) -> tuple[str, str]:
-        return tuple(f.latex for f in self.output_formulas)  # type: ignore[return-value]
+    def output_latex(self) -> tuple[str, ...]:
+        return tuple(f.latex for f in self.output_formulas)
 
 
-def _stage(name: str, role: str, op: str, in_shape: tuple[int, int, int], out_c: int,
-           axes: tuple[Axis, Axis], groups: int, bias: bool) -> Stage:
-    kh, kw = axes[0].kernel, axes[1].kernel
-    in_c = in_shape[2]
-    out_shape = (axes[0].size_out, axes[1].size_out, out_c)
-    weights = kh * kw * (in_c // groups) * out_c
+def _stage(name: str, role: str, op: str, in_shape: tuple[int, ...], out_c: int,
+           axes: tuple[Axis, ...], groups: int, bias: bool) -> Stage:
+    kernel = tuple(a.kernel for a in axes)
+    taps = math.prod(kernel)
+    in_c = in_shape[-1]
+    out_shape = (*(a.size_out for a in axes), out_c)
+    weights = taps * (in_c // groups) * out_c
     if op == "transposed":
-        macs = in_shape[0] * in_shape[1] * in_c * (out_c // groups) * kh * kw
-        torch_shape = (in_c, out_c // groups, kh, kw)
-        keras_shape = (kh, kw, out_c, in_c) if groups == 1 else ()  # Keras has no groups here
+        macs = math.prod(in_shape[:-1]) * in_c * (out_c // groups) * taps
+        torch_shape = (in_c, out_c // groups, *kernel)
+        keras_shape = (*kernel, out_c, in_c) if groups == 1 else ()  # Keras has no groups here
     else:
-        macs = out_shape[0] * out_shape[1] * out_c * (in_c // groups) * kh * kw
-        torch_shape = (out_c, in_c // groups, kh, kw)
-        keras_shape = ((kh, kw, in_c, out_c // in_c) if op == "depthwise"
-                       else (kh, kw, in_c // groups, out_c))
-    return Stage(name, role, op, in_shape, out_shape, (kh, kw),
-                 (axes[0].stride, axes[1].stride), (axes[0].dilation, axes[1].dilation),
+        macs = math.prod(out_shape[:-1]) * out_c * (in_c // groups) * taps
+        torch_shape = (out_c, in_c // groups, *kernel)
+        keras_shape = ((*kernel, in_c, out_c // in_c) if op == "depthwise"
+                       else (*kernel, in_c // groups, out_c))
+    return Stage(name, role, op, in_shape, out_shape, kernel,
+                 tuple(a.stride for a in axes), tuple(a.dilation for a in axes),
                  groups, axes, weights, out_c if bias else 0, macs, torch_shape, keras_shape)
 
 
-def _conv_axes(s: ConvSpec, kernel: tuple[int, int], stride: tuple[int, int],
-               dilation: tuple[int, int], padding) -> tuple[Axis, Axis]:
-    sizes = (s.H, s.W) if not isinstance(padding, tuple) or len(padding) == 2 else None
-    assert sizes
-    return tuple(  # type: ignore[return-value]
-        conv_axis(a, n, kernel[i], stride[i], dilation[i],
-                  padding if isinstance(padding, str) else padding[i])
-        for i, (a, n) in enumerate(zip(_AXES, sizes)))
+def _conv_axes(sizes: tuple[int, ...], kernel: tuple[int, ...], stride: tuple[int, ...],
+               dilation: tuple[int, ...], padding: str | tuple[int, ...]) -> tuple[Axis, ...]:
+    names = AXES[len(sizes)]
+    return tuple(conv_axis(names[i], n, kernel[i], stride[i], dilation[i],
+                           padding if isinstance(padding, str) else padding[i])
+                 for i, n in enumerate(sizes))
 
 
-def _pointwise_axes(n_h: int, n_w: int) -> tuple[Axis, Axis]:
-    return (conv_axis("H", n_h, 1, 1, 1, 0), conv_axis("W", n_w, 1, 1, 1, 0))
+def _identity_axes(sizes: tuple[int, ...]) -> tuple[Axis, ...]:
+    ones = (1,) * len(sizes)
+    return _conv_axes(sizes, ones, ones, ones, (0,) * len(sizes))
 
 
 def _check_divides(name: str, value: int, **targets: int) -> None:
@@ -494,44 +545,55 @@ def _check_divides(name: str, value: int, **targets: int) -> None:
             raise ConvError(f"{name}={value} must divide {tname}={t}")
 
 
+def _dims(kernel: tuple[int, ...]) -> str:
+    """(4, 4) -> '4×4'."""
+    return "×".join(str(x) for x in kernel)
+
+
 def _build_stages(s: ConvSpec) -> tuple[Stage, ...]:
     kind, c, k, m = s.kind, s.c, s.k, s.depth_multiplier
-    inp = (s.H, s.W, c)
+    sizes = s.spatial
+    inp = (*sizes, c)
+    kdims = _dims(s.kernel)
     if kind in ("standard", "grouped", "shared_channels"):
         g = s.groups if kind == "grouped" else 1
         if kind == "grouped":
             if g > c:
                 raise ConvError(f"groups={g} must be at most c={c}")
             _check_divides("groups", g, c=c, k=k)
-        axes = _conv_axes(s, s.kernel, s.stride, s.dilation, s.padding)
+        axes = _conv_axes(sizes, s.kernel, s.stride, s.dilation, s.padding)
         if kind == "shared_channels":
-            summed = (s.H, s.W, 1)
+            summed = (*sizes, 1)
+            ones = (1,) * s.rank
             return (Stage("channel sum", f"add the {c} input channels into one", "channel_sum",
-                          inp, summed, (1, 1), (1, 1), (1, 1), 1,
-                          _pointwise_axes(s.H, s.W), 0, 0, 0, (), ()),
-                    _stage("conv", f"{k} filters of {s.kernel[0]}×{s.kernel[1]}×1", "conv",
-                           summed, k, axes, 1, s.bias))
-        role = (f"{k} filters of {s.kernel[0]}×{s.kernel[1]}×{c // g}"
+                          inp, summed, ones, ones, ones, 1, _identity_axes(sizes),
+                          0, 0, 0, (), ()),
+                    _stage("conv", f"{k} filters of {kdims}×1", "conv", summed, k, axes, 1,
+                           s.bias))
+        role = (f"{k} filters of {kdims}×{c // g}"
                 + (f", in {g} groups of {c // g} channels" if g > 1 else ""))
         return (_stage("conv", role, "conv", inp, k, axes, g, s.bias),)
     if kind == "pointwise":
-        axes = _conv_axes(s, (1, 1), s.stride, (1, 1), s.padding)
-        return (_stage("conv", f"{k} filters of 1×1×{c}", "conv", inp, k, axes, 1, s.bias),)
+        ones = (1,) * s.rank
+        axes = _conv_axes(sizes, ones, s.stride, ones, s.padding)
+        return (_stage("conv", f"{k} filters of {_dims(ones)}×{c}", "conv", inp, k, axes, 1,
+                       s.bias),)
     if kind in ("depthwise", "separable_keras", "separable_pytorch"):
-        axes = _conv_axes(s, s.kernel, s.stride, s.dilation, s.padding)
+        axes = _conv_axes(sizes, s.kernel, s.stride, s.dilation, s.padding)
         dw_bias = s.bias and kind != "separable_keras"
-        dw = _stage("depthwise", f"{c * m} filters of {s.kernel[0]}×{s.kernel[1]}×1, "
-                    f"{m} per input channel", "depthwise", inp, c * m, axes, c, dw_bias)
+        dw = _stage("depthwise", f"{c * m} filters of {kdims}×1, {m} per input channel",
+                    "depthwise", inp, c * m, axes, c, dw_bias)
         if kind == "depthwise":
             return (dw,)
-        pw = _stage("pointwise", f"{k} filters of 1×1×{c * m}", "conv", dw.out_shape, k,
-                    _pointwise_axes(dw.out_shape[0], dw.out_shape[1]), 1, s.bias)
+        pw = _stage("pointwise", f"{k} filters of {_dims((1,) * s.rank)}×{c * m}", "conv",
+                    dw.out_shape, k, _identity_axes(dw.out_shape[:-1]), 1, s.bias)
         return (dw, pw)
     if kind == "transposed":
         g = s.groups
         if g > 1 and isinstance(s.padding, str):
-            raise ConvError(f"groups={g} with padding={s.padding!r}: Keras Conv2DTranspose has "
-                            "no groups; use an explicit padding (PyTorch ConvTranspose2d)")
+            raise ConvError(f"groups={g} with padding={s.padding!r}: Keras "
+                            f"Conv{s.rank}DTranspose has no groups; use an explicit padding "
+                            f"(PyTorch ConvTranspose{s.rank}d)")
         if g > c:
             raise ConvError(f"groups={g} must be at most c={c}")
         _check_divides("groups", g, c=c, k=k)
@@ -539,27 +601,32 @@ def _build_stages(s: ConvSpec) -> tuple[Stage, ...]:
             transposed_axis(a, n, s.kernel[i], s.stride[i], s.dilation[i],
                             s.padding if isinstance(s.padding, str) else s.padding[i],
                             s.output_padding[i])
-            for i, (a, n) in enumerate(zip(_AXES, (s.H, s.W))))
+            for i, (a, n) in enumerate(zip(s.axes, sizes)))
         return (_stage("transposed conv", f"each of the {c} input channels scatters "
-                       f"{k // g} kernels of {s.kernel[0]}×{s.kernel[1]}", "transposed",
-                       inp, k, axes, g, s.bias),)
-    # spatially_separable
-    kh, kw = s.kernel
-    pad_h = s.padding if isinstance(s.padding, str) else (s.padding[0], 0)
-    pad_w = s.padding if isinstance(s.padding, str) else (0, s.padding[1])
-    ax1 = _conv_axes(s, (kh, 1), (s.stride[0], 1), (s.dilation[0], 1), pad_h)
-    st1 = _stage("vertical", f"{k} filters of {kh}×1×{c}", "conv", inp, k, ax1, 1, s.bias)
-    h1, w1 = st1.out_shape[:2]
-    ax2 = (conv_axis("H", h1, 1, 1, 1, 0 if not isinstance(pad_w, str) else pad_w),
-           conv_axis("W", w1, kw, s.stride[1], s.dilation[1],
-                     pad_w if isinstance(pad_w, str) else pad_w[1]))
-    st2 = _stage("horizontal", f"{k} filters of 1×{kw}×{k}", "conv", st1.out_shape, k, ax2,
-                 1, s.bias)
-    return (st1, st2)
+                       f"{k // g} kernels of {kdims}", "transposed", inp, k, axes, g,
+                       s.bias),)
+    # spatially_separable: one stage per axis, c -> k first, then k -> k
+    if s.rank == 1:
+        raise ConvError("kind='spatially_separable' needs 2 or 3 spatial axes: in 1D it "
+                        "would be a standard conv")
+    stages: list[Stage] = []
+    shape = inp
+    names = {2: ("vertical", "horizontal"), 3: ("depth", "vertical", "horizontal")}[s.rank]
+    for i in range(s.rank):
+        def only(values: tuple[int, ...], other: int, i: int = i) -> tuple[int, ...]:
+            return tuple(v if j == i else other for j, v in enumerate(values))
+        pad = s.padding if isinstance(s.padding, str) else only(s.padding, 0)
+        axes = _conv_axes(shape[:-1], only(s.kernel, 1), only(s.stride, 1),
+                          only(s.dilation, 1), pad)
+        st_ = _stage(names[i], f"{k} filters of {_dims(only(s.kernel, 1))}×{shape[-1]}",
+                     "conv", shape, k, axes, 1, s.bias)
+        stages.append(st_)
+        shape = st_.out_shape
+    return tuple(stages)
 
 
-def _fmt(pair: tuple[int, int]) -> str:
-    return str(pair[0]) if pair[0] == pair[1] else f"({pair[0]}, {pair[1]})"
+def _fmt(values: tuple[int, ...]) -> str:
+    return str(values[0]) if len(set(values)) == 1 else str(tuple(values))
 
 
 # ---------------------------------------------------------------------------
@@ -578,14 +645,14 @@ def _transposed_reach(a: Axis) -> int:
     return (taps - 1) * (a.dilation // g) + 1
 
 
-def receptive_field(stages: tuple[Stage, ...]) -> tuple[int, int]:
-    """Input cells (height, width) that one output cell depends on.
+def receptive_field(stages: tuple[Stage, ...]) -> tuple[int, ...]:
+    """Input cells per axis (e.g. height, width) that one output cell depends on.
 
     Stacked convs grow it by (extent - 1) * jump, where jump is the product of the
     earlier strides: rf = 1 + sum_i (d_i (k_i - 1)) * prod_{j<i} s_j.
     """
     out = []
-    for i in range(2):
+    for i in range(len(stages[0].axes)):
         rf, jump = 1, 1
         for st in stages:
             a = st.axes[i]
@@ -595,7 +662,7 @@ def receptive_field(stages: tuple[Stage, ...]) -> tuple[int, int]:
             rf += (a.extent - 1) * jump
             jump *= a.stride
         out.append(rf)
-    return (out[0], out[1])
+    return tuple(out)
 
 
 # ---------------------------------------------------------------------------
@@ -603,18 +670,15 @@ def receptive_field(stages: tuple[Stage, ...]) -> tuple[int, int]:
 # ---------------------------------------------------------------------------
 
 _PARAM_TEMPLATES: dict[str, str] = {
-    "standard": "{k} \\cdot ({kh} \\cdot {kw} \\cdot {c} + {b})",
+    "standard": "{k} \\cdot ({kp} \\cdot {c} + {b})",
     "pointwise": "{k} \\cdot ({c} + {b})",
-    "grouped": "{k} \\cdot ({kh} \\cdot {kw} \\cdot {c} / {g} + {b})",
-    "depthwise": "{c} \\cdot {m} \\cdot ({kh} \\cdot {kw} + {b})",
-    "separable_keras": "{c} \\cdot {kh} \\cdot {kw} \\cdot {m} + {c} \\cdot {m} \\cdot {k} + {b} \\cdot {k}",
-    "separable_pytorch": "{c} \\cdot {m} \\cdot ({kh} \\cdot {kw} + {b}) + {k} \\cdot ({c} \\cdot {m} + {b})",
-    "shared_channels": "{k} \\cdot ({kh} \\cdot {kw} + {b})",
-    "transposed": "{c} \\cdot {k} / {g} \\cdot {kh} \\cdot {kw} + {b} \\cdot {k}",
-    "spatially_separable": "{k} \\cdot ({kh} \\cdot {c} + {b}) + {k} \\cdot ({kw} \\cdot {k} + {b})",
+    "grouped": "{k} \\cdot ({kp} \\cdot {c} / {g} + {b})",
+    "depthwise": "{c} \\cdot {m} \\cdot ({kp} + {b})",
+    "separable_keras": "{c} \\cdot {kp} \\cdot {m} + {c} \\cdot {m} \\cdot {k} + {b} \\cdot {k}",
+    "separable_pytorch": "{c} \\cdot {m} \\cdot ({kp} + {b}) + {k} \\cdot ({c} \\cdot {m} + {b})",
+    "shared_channels": "{k} \\cdot ({kp} + {b})",
+    "transposed": "{c} \\cdot {k} / {g} \\cdot {kp} + {b} \\cdot {k}",
 }
-
-_SYMBOLS = {"k": "k", "kh": "w_h", "kw": "w_w", "c": "c", "g": "g", "m": "m", "b": "b"}
 
 #: What each symbol of the formulas means (shown as a legend).
 SYMBOL_MEANING = {
@@ -624,16 +688,32 @@ SYMBOL_MEANING = {
 }
 
 
+def _sym(base: str, axis: str, rank: int) -> str:
+    """Per-axis symbol: w_h, s_w, ... (plain w, s, ... in 1D)."""
+    return base if rank == 1 else f"{base}_{axis.lower()}"
+
+
 def _params_formula(s: ConvSpec, params: int) -> Formula:
-    template = _PARAM_TEMPLATES[s.kind]
-    values = {"k": s.k, "kh": s.kernel[0], "kw": s.kernel[1], "c": s.c, "g": s.groups,
-              "m": s.depth_multiplier, "b": int(s.bias)}
-    return Formula("\\text{params}", template.format(**_SYMBOLS),
-                   template.format(**{n: str(v) for n, v in values.items()}), params)
+    kernel_syms = [_sym("w", a, s.rank) for a in s.axes]
+    symbols = {"k": "k", "c": "c", "g": "g", "m": "m", "b": "b",
+               "kp": " \\cdot ".join(kernel_syms)}
+    numbers = {"k": str(s.k), "c": str(s.c), "g": str(s.groups), "m": str(s.depth_multiplier),
+               "b": str(int(s.bias)), "kp": " \\cdot ".join(str(x) for x in s.kernel)}
+    if s.kind == "spatially_separable":
+        terms = ["{k} \\cdot ({w0} \\cdot {c} + {b})"] + [
+            f"{{k}} \\cdot ({{w{i}}} \\cdot {{k}} + {{b}})" for i in range(1, s.rank)]
+        template = " + ".join(terms)
+        symbols.update({f"w{i}": sym for i, sym in enumerate(kernel_syms)})
+        numbers.update({f"w{i}": str(x) for i, x in enumerate(s.kernel)})
+    else:
+        template = _PARAM_TEMPLATES[s.kind]
+    return Formula("\\text{params}", template.format(**symbols), template.format(**numbers),
+                   params)
 
 
 _OUTPUT_TEMPLATES: dict[str, str] = {
     "same": "\\left\\lceil {n} / {s} \\right\\rceil",
+    "causal": "\\left\\lfloor ({n} - 1) / {s} \\right\\rfloor + 1",
     "conv": ("\\left\\lfloor ({n} + 2 \\cdot {p} - {d} \\cdot ({k} - 1) - 1) / {s} "
              "\\right\\rfloor + 1"),
     "transposed": "({n} - 1) \\cdot {s} - 2 \\cdot {p} + {d} \\cdot ({k} - 1) + {o} + 1",
@@ -643,121 +723,134 @@ _OUTPUT_TEMPLATES: dict[str, str] = {
 }
 
 
-def _output_formula(axis: str, a: Axis, op: str, output_padding: int) -> Formula:
-    """H_out (or W_out) as a formula; ``op`` is the stage's op ("conv", "transposed", ...)."""
+def _output_formula(axis: str, rank: int, a: Axis, op: str, output_padding: int) -> Formula:
+    """H_out (or W_out, D_out) as a formula; ``op`` is the stage's op ("conv", "transposed")."""
     if op != "transposed":
-        key, p = ("same" if a.mode == "same" else "conv"), a.before
+        key = a.mode if a.mode in ("same", "causal") else "conv"
+        p = a.before
     elif a.mode == "explicit":
         key, p = "transposed", a.before
     elif output_padding == 0:
         key, p = a.mode, 0
     else:
         key, p = "keras_output_padding", (a.extent // 2 if a.mode == "keras_same" else 0)
-    lo = axis.lower()
-    symbols = {"n": axis, "s": f"s_{lo}", "d": f"d_{lo}", "k": f"w_{lo}", "p": f"p_{lo}",
-               "o": f"o_{lo}"}
+    symbols = {"n": axis, **{b: _sym(b if b != "k" else "w", axis, rank)
+                             for b in ("s", "d", "k", "p", "o")}}
     numbers = {"n": a.size_in, "s": a.stride, "d": a.dilation, "k": a.kernel, "p": p,
                "o": output_padding}
     t = _OUTPUT_TEMPLATES[key]
     return Formula(f"{axis}_{{out}}", t.format(**symbols), t.format(**numbers), a.size_out)
 
 
-def _output_formulas(s: ConvSpec, stages: tuple[Stage, ...]) -> tuple[Formula, Formula]:
+def _output_formulas(s: ConvSpec, stages: tuple[Stage, ...]) -> tuple[Formula, ...]:
     """One formula per axis, from the stage that changes that axis."""
     spatial = [st for st in stages if st.op != "channel_sum"]
     out = []
-    for i, axis in enumerate(_AXES):
-        st = spatial[1] if (s.kind == "spatially_separable" and i == 1) else spatial[0]
-        out.append(_output_formula(axis, st.axes[i], st.op, s.output_padding[i]))
-    return (out[0], out[1])
+    for i, axis in enumerate(s.axes):
+        st = spatial[i] if s.kind == "spatially_separable" else spatial[0]
+        out.append(_output_formula(axis, s.rank, st.axes[i], st.op, s.output_padding[i]))
+    return tuple(out)
 
 
 # ---------------------------------------------------------------------------
 # Plain-language explanation
 # ---------------------------------------------------------------------------
 
-def _explain(s: ConvSpec, stages: tuple[Stage, ...], out: tuple[int, int, int],
+def _explain(s: ConvSpec, stages: tuple[Stage, ...], out: tuple[int, ...],
              params: int) -> tuple[str, ...]:
-    kh, kw = s.kernel
+    kd = _dims(s.kernel)
+    kn = kd if s.rank > 1 else f"{kd}-tap"  # how to name one kernel in a sentence
+    taps = math.prod(s.kernel)
     c, k = s.c, s.k
     b = 1 if s.bias else 0
     lines: list[str] = []
     bias_txt = " plus 1 bias" if s.bias else " (no bias)"
     if s.kind in ("standard", "grouped", "pointwise"):
         g = s.groups if s.kind == "grouped" else 1
-        fh, fw = (1, 1) if s.kind == "pointwise" else (kh, kw)
-        per = fh * fw * (c // g) + b
+        fd = _dims((1,) * s.rank) if s.kind == "pointwise" else kd
+        ft = 1 if s.kind == "pointwise" else taps
+        per = ft * (c // g) + b
         lines.append(
-            f"Each of the {k} filters is a {fh}×{fw}×{c // g} block: it has its own {fh}×{fw} "
+            f"Each of the {k} filters is a {fd}×{c // g} block: it has its own {fd} "
             f"weights for each of the {c // g} input channels it sees "
-            f"({fh * fw * (c // g)} weights){bias_txt} = {per} parameters. "
+            f"({ft * (c // g)} weights){bias_txt} = {per} parameters. "
             f"{k} filters × {per} = {params:,}.")
         if s.kind == "standard" and c > 1:
             lines.append(
-                f"It is not {k}×{kh}×{kw} = {k * kh * kw}: that would be one {kh}×{kw} kernel "
+                f"It is not {k}×{kd} = {k * taps}: that would be one {kd} kernel "
                 f"shared by all {c} channels (the 'shared across channels' kind). "
-                f"And {c}×{k}×{kh}×{kw} = {c * k * kh * kw} counts only the weights"
+                f"And {c}×{k}×{kd} = {c * k * taps} counts only the weights"
                 + (f": add one bias per filter, {k}." if s.bias else "."))
         if g > 1:
             lines.append(f"With groups={g}, each filter sees only the {c // g} channels of its "
                          f"group, which divides the weights by {g}.")
     elif s.kind == "depthwise":
         m = s.depth_multiplier
-        lines.append(f"Each of the {c} input channels gets its own {m} filter(s) of {kh}×{kw}; "
+        lines.append(f"Each of the {c} input channels gets its own {m} filter(s) of {kn}; "
                      f"channels never mix. Output channels = c × depth multiplier = {c * m}. "
-                     f"Parameters: {c * m} × ({kh}×{kw} + {b}) = {params:,}; k is not used.")
+                     f"Parameters: {c * m} × ({kd} + {b}) = {params:,}; k is not used.")
     elif s.kind in ("separable_keras", "separable_pytorch"):
         dw, pw = stages
         lines.append(
-            f"Two steps. Depthwise: one {kh}×{kw} filter per input channel "
+            f"Two steps. Depthwise: one {kn} filter per input channel "
             f"(× depth multiplier {s.depth_multiplier}) = {dw.weight_params:,} weights; "
-            f"it learns spatial patterns only. Pointwise: {k} filters of 1×1×{dw.out_channels} "
-            f"= {pw.weight_params:,} weights; it mixes channels only.")
+            f"it learns spatial patterns only. Pointwise: {k} filters of "
+            f"{_dims((1,) * s.rank)}×{dw.out_channels} = {pw.weight_params:,} weights; it mixes "
+            f"channels only.")
         if s.kind == "separable_keras":
-            lines.append(f"Keras SeparableConv2D has one bias vector, of size k = {k} "
+            lines.append(f"Keras SeparableConv{s.rank}D has one bias vector, of size k = {k} "
                          f"({pw.bias_params} biases): total {params:,}.")
         else:
-            lines.append(f"In PyTorch these are two nn.Conv2d layers and each has its own bias: "
-                         f"{dw.bias_params} + {pw.bias_params} biases, so {params:,} — "
-                         f"{dw.bias_params} more than Keras's SeparableConv2D for the same shape.")
+            lines.append(f"In PyTorch these are two nn.Conv{s.rank}d layers and each has its "
+                         f"own bias: {dw.bias_params} + {pw.bias_params} biases, so "
+                         f"{params:,} — {dw.bias_params} more than Keras's "
+                         f"SeparableConv{s.rank}D for the same shape.")
     elif s.kind == "shared_channels":
         lines.append(f"The {c} input channels are summed into one, so each of the {k} filters "
-                     f"has a single {kh}×{kw} kernel{bias_txt}: {k} × ({kh}×{kw} + {b}) = "
+                     f"has a single {kn} kernel{bias_txt}: {k} × ({kd} + {b}) = "
                      f"{params:,}. Far fewer weights, but the layer cannot tell the channels "
                      f"apart (red and blue edges look the same).")
     elif s.kind == "transposed":
-        lines.append(f"Each input cell multiplies a {kh}×{kw} kernel per output channel and adds "
+        lines.append(f"Each input cell multiplies a {kn} kernel per output channel and adds "
                      f"it into the output at stride {_fmt(s.stride)}: this upsamples. Weights: "
-                     f"{c} × {k // s.groups} × {kh} × {kw}{' plus ' + str(k) + ' biases' if s.bias else ''}"
-                     f" = {params:,}.")
+                     f"{c} × {k // s.groups} × {kd.replace('×', ' × ')}"
+                     f"{' plus ' + str(k) + ' biases' if s.bias else ''} = {params:,}.")
     else:
-        st1, st2 = stages
-        lines.append(f"A {kh}×1 conv ({st1.params:,} params) followed by a 1×{kw} conv "
-                     f"({st2.params:,} params) covers a {kh}×{kw} window with {params:,} "
+        parts = " followed by ".join(f"a {_dims(st.kernel)} conv ({st.params:,} params)"
+                                     for st in stages)
+        lines.append(f"{parts[0].upper()}{parts[1:]} covers a {kd} window with {params:,} "
                      f"parameters; it can only learn kernels that are an outer product.")
     lines.append(_explain_output(s, stages, out))
-    lines.append(f"The parameter count does not depend on H or W ({s.H}×{s.W}): the same "
+    sizes = "×".join(str(n) for n in s.spatial)
+    names = " or ".join(s.axes)
+    lines.append(f"The parameter count does not depend on {names} ({sizes}): the same "
                  f"filter slides over every position. The MACs do: one set per output position.")
     return tuple(lines)
 
 
-def _explain_output(s: ConvSpec, stages: tuple[Stage, ...], out: tuple[int, int, int]) -> str:
+def _explain_output(s: ConvSpec, stages: tuple[Stage, ...], out: tuple[int, ...]) -> str:
     first = stages[-1] if s.kind == "shared_channels" else stages[0]
-    a = first.axes[0]
+    a, name, shape = first.axes[0], s.axes[0], _dims(out)
     if first.op == "transposed":
-        return (f"Output {out[0]}×{out[1]}×{out[2]}: a transposed conv goes the other way, "
-                f"H_out = {out[0]} from H = {s.H} at stride {a.stride}.")
+        return (f"Output {shape}: a transposed conv goes the other way, "
+                f"{name}_out = {a.size_out} from {name} = {a.size_in} at stride {a.stride}.")
     if a.mode == "same":
-        return (f"Output {out[0]}×{out[1]}×{out[2]}: 'same' padding adds {a.before + a.after} "
-                f"zero rows so that H_out = ceil(H / stride) = ceil({s.H}/{a.stride}) = {out[0]}.")
+        return (f"Output {shape}: 'same' padding adds {a.before + a.after} zeros along "
+                f"{name} so that {name}_out = ceil({name} / stride) = "
+                f"ceil({a.size_in}/{a.stride}) = {a.size_out}.")
+    if a.mode == "causal":
+        return (f"Output {shape}: 'causal' padding adds {a.before} zeros on the left only, so "
+                f"output step t sees inputs t, t−{a.dilation}, … and never the future; "
+                f"{name}_out = {a.size_out}.")
     ext = a.extent
     n = a.size_in + 2 * a.before
     if a.stride == 1 and a.before == 0:
-        return (f"Output {out[0]}×{out[1]}×{out[2]}: a {ext}-wide window fits in "
-                f"{a.size_in} − {ext} + 1 = {a.size_out} positions along H (count the start "
-                f"positions 0 … {a.size_out - 1}), not {a.size_in} − {ext} = {a.size_in - ext}.")
-    return (f"Output {out[0]}×{out[1]}×{out[2]}: along H the window of extent {ext} starts at "
-            f"0, {a.stride}, {2 * a.stride}, … inside the {n} padded rows: "
+        return (f"Output {shape}: a {ext}-wide window fits in "
+                f"{a.size_in} − {ext} + 1 = {a.size_out} positions along {name} (count the "
+                f"start positions 0 … {a.size_out - 1}), not {a.size_in} − {ext} = "
+                f"{a.size_in - ext}.")
+    return (f"Output {shape}: along {name} the window of extent {ext} starts at "
+            f"0, {a.stride}, {2 * a.stride}, … inside the {n} padded cells: "
             f"floor(({n} − {ext}) / {a.stride}) + 1 = {a.size_out} positions.")
 
 
@@ -766,44 +859,60 @@ def _explain_output(s: ConvSpec, stages: tuple[Stage, ...], out: tuple[int, int,
 # ---------------------------------------------------------------------------
 
 def frameworks_for(s: ConvSpec) -> tuple[str, ...]:
-    """The real frameworks that have this kind (transposed: Keras for string padding)."""
+    """The real frameworks that have this kind at this rank.
+
+    Transposed with string padding is Keras's, with numbers PyTorch's; Keras has no
+    DepthwiseConv3D or SeparableConv3D.
+    """
     if s.kind == "separable_keras":
-        return ("Keras",)
-    if s.kind == "separable_pytorch":
-        return ("PyTorch",)
-    if s.kind == "transposed":
-        return ("Keras",) if isinstance(s.padding, str) else ("PyTorch",)
-    return ("PyTorch", "Keras")
+        fws: tuple[str, ...] = ("Keras",)
+    elif s.kind == "separable_pytorch":
+        fws = ("PyTorch",)
+    elif s.kind == "transposed":
+        fws = ("Keras",) if isinstance(s.padding, str) else ("PyTorch",)
+    else:
+        fws = ("PyTorch", "Keras")
+    if s.rank == 3 and s.kind in ("depthwise", "separable_keras"):
+        fws = tuple(f for f in fws if f != "Keras")
+    return fws
 
 
 def framework_refusals(s: ConvSpec) -> dict[str, str]:
     """Which framework refuses this configuration, and why (as each one's error says).
 
-    * PyTorch's nn.Conv2d raises for padding='same' with any stride > 1.
-    * Keras Conv2D and Conv2DTranspose raise for stride > 1 together with dilation > 1 in
-      one layer (DepthwiseConv2D and SeparableConv2D accept it). A spatially separable pair
+    * PyTorch's nn.ConvNd raises for padding='same' with any stride > 1.
+    * Keras ConvND and ConvNDTranspose raise for stride > 1 together with dilation > 1 in
+      one layer (DepthwiseConv and SeparableConv accept it). A spatially separable stack
       only hits it when one stage has both along its own axis.
     """
     out: dict[str, str] = {}
     strided = max(s.stride) > 1
     if s.kind != "transposed" and s.padding == "same" and strided:
-        out["PyTorch"] = (f"padding='same' with stride={_fmt(s.stride)}: PyTorch's nn.Conv2d "
-                          "refuses 'same' for strided convolutions")
+        out["PyTorch"] = (f"padding='same' with stride={_fmt(s.stride)}: PyTorch's "
+                          f"nn.Conv{s.rank}d refuses 'same' for strided convolutions")
     if s.kind == "spatially_separable":
-        keras_bad = any(s.stride[i] > 1 and s.dilation[i] > 1 for i in range(2))
+        keras_bad = any(s.stride[i] > 1 and s.dilation[i] > 1 for i in range(s.rank))
     else:
         keras_bad = (s.kind in ("standard", "grouped", "shared_channels", "transposed")
                      and strided and max(s.dilation) > 1)
     if keras_bad:
         out["Keras"] = (f"stride={_fmt(s.stride)} with dilation={_fmt(s.dilation)}: Keras "
-                        "Conv2D refuses strides > 1 together with dilation_rate > 1")
+                        f"Conv{s.rank}D refuses strides > 1 together with dilation_rate > 1")
     return {fw: why for fw, why in out.items() if fw in frameworks_for(s)}
 
 
 def _check_frameworks(s: ConvSpec) -> tuple[str, ...]:
     """Raise when every framework of the kind refuses; otherwise notes for the ones that do."""
+    if s.padding == "causal" and s.kind == "transposed":
+        raise ConvError("padding='causal' is for convs; a transposed conv takes 'valid', "
+                        "'same' or numbers")
+    available = frameworks_for(s)
+    if not available:
+        layer = {"separable_keras": "SeparableConv3D", "depthwise": "DepthwiseConv3D"}[s.kind]
+        raise ConvError(f"kind={s.kind!r} in 3D: Keras has no {layer}"
+                        + ("; use separable_pytorch" if s.kind == "separable_keras" else ""))
     refusals = framework_refusals(s)
-    accepting = [fw for fw in frameworks_for(s) if fw not in refusals]
+    accepting = [fw for fw in available if fw not in refusals]
     if not accepting:
         raise ConvError("; and ".join(refusals.values()))
     return tuple(f"{why}; {accepting[0]} accepts it, and the numbers here are "
@@ -812,23 +921,29 @@ def _check_frameworks(s: ConvSpec) -> tuple[str, ...]:
 
 def _notes(s: ConvSpec, refusals: tuple[str, ...]) -> tuple[str, ...]:
     notes = list(refusals)
-    if s.kind == "pointwise" and s.kernel != (1, 1):
-        notes.append(f"w={_fmt(s.kernel)} is ignored: a pointwise conv is always 1×1.")
-    if s.padding == "same" and max(s.stride) > 1 and "PyTorch" in frameworks_for(s) \
-            and not refusals:
-        notes.append("This is Keras's padding='same' (H_out = ceil(H / stride)).")
-    if not isinstance(s.padding, str) and any(s.padding) and "Keras" in frameworks_for(s) \
+    fws = frameworks_for(s)
+    if s.kind == "pointwise" and max(s.kernel) > 1:
+        notes.append(f"w={_fmt(s.kernel)} is ignored: a pointwise conv is always "
+                     f"{_dims((1,) * s.rank)}.")
+    if s.padding == "same" and max(s.stride) > 1 and "PyTorch" in fws and not refusals:
+        notes.append("This is Keras's padding='same' (out = ceil(in / stride)).")
+    if s.padding == "causal" and "PyTorch" in fws:
+        notes.append("PyTorch has no padding='causal': the same layer is "
+                     "F.pad(x, (d·(w−1), 0)) followed by the conv with padding=0.")
+    if not isinstance(s.padding, str) and any(s.padding) and "Keras" in fws \
             and s.kind != "transposed":
-        notes.append("Keras layers take only 'valid' or 'same': an explicit padding is a "
-                     "ZeroPadding2D layer in front (no parameters).")
+        notes.append(f"Keras layers take only 'valid' or 'same': an explicit padding is a "
+                     f"ZeroPadding{s.rank}D layer in front (no parameters).")
+    if s.rank == 3 and s.kind == "depthwise":
+        notes.append("Keras has no DepthwiseConv3D: this is PyTorch's nn.Conv3d(groups=c).")
     if s.kind == "transposed":
         if isinstance(s.padding, str):
-            notes.append("With 'valid'/'same' this is Keras Conv2DTranspose (output_padding=0 "
-                         "stands for Keras's default None); PyTorch's ConvTranspose2d takes "
-                         "only numbers as padding.")
+            notes.append(f"With 'valid'/'same' this is Keras Conv{s.rank}DTranspose "
+                         "(output_padding=0 stands for Keras's default None); PyTorch's "
+                         f"ConvTranspose{s.rank}d takes only numbers as padding.")
         else:
-            notes.append("With an explicit padding this is PyTorch nn.ConvTranspose2d; Keras "
-                         "Conv2DTranspose takes only 'valid' or 'same'.")
+            notes.append(f"With an explicit padding this is PyTorch nn.ConvTranspose{s.rank}d; "
+                         f"Keras Conv{s.rank}DTranspose takes only 'valid' or 'same'.")
     return tuple(notes)
 
 
@@ -836,57 +951,57 @@ def _notes(s: ConvSpec, refusals: tuple[str, ...]) -> tuple[str, ...]:
 # Entry point
 # ---------------------------------------------------------------------------
 
-def analyze(kind: str, k: int, w: IntPair, c: int, H: int, W: int, stride: IntPair = 1,
-            padding: str | IntPair = "valid", dilation: IntPair = 1, groups: int = 1,
-            bias: bool = True, depth_multiplier: int = 1,
-            output_padding: IntPair = 0) -> ConvResult:
-    """Analyse one conv layer on an H×W×c input with k filters of w×w.
+def analyze(kind: str, k: int, w: IntPair, c: int, H: int | None = None,
+            W: int | None = None, stride: IntPair = 1, padding: str | IntPair = "valid",
+            dilation: IntPair = 1, groups: int = 1, bias: bool = True,
+            depth_multiplier: int = 1, output_padding: IntPair = 0, *,
+            D: int | None = None) -> ConvResult:
+    """Analyse one conv layer: k filters of size w on an input with c channels.
+
+    The sizes given choose the rank: ``H`` and ``W`` for 2D, ``W`` alone for 1D (a
+    sequence of length W), ``D``, ``H`` and ``W`` for 3D.
 
     >>> r = analyze("standard", k=10, w=4, c=3, H=32, W=32)
     >>> r.output_shape, r.params
     ((29, 29, 10), 490)
+    >>> analyze("standard", k=64, w=3, c=3, D=16, H=112, W=112, padding="same").output_shape
+    (16, 112, 112, 64)
 
     Raises ConvError (a ValueError) naming the offending value and the rule it breaks.
     """
     s = make_spec(kind, k, w, c, H, W, stride, padding, dilation, groups, bias,
-                  depth_multiplier, output_padding)
+                  depth_multiplier, output_padding, D)
     refusals = _check_frameworks(s)
     stages = _build_stages(s)
-    final = stages[-1]
     weight_params = sum(st.weight_params for st in stages)
     bias_params = sum(st.bias_params for st in stages)
     params = weight_params + bias_params
-    macs = sum(st.macs for st in stages)
-    out = final.out_shape
-    inter = sum(st.out_shape[0] * st.out_shape[1] * st.out_shape[2] for st in stages[:-1])
-    memory = Memory(s.H * s.W * s.c * BYTES_PER_FLOAT32,
-                    out[0] * out[1] * out[2] * BYTES_PER_FLOAT32,
+    out = stages[-1].out_shape
+    inter = sum(math.prod(st.out_shape) for st in stages[:-1])
+    memory = Memory(math.prod(s.spatial) * s.c * BYTES_PER_FLOAT32,
+                    math.prod(out) * BYTES_PER_FLOAT32,
                     params * BYTES_PER_FLOAT32, inter * BYTES_PER_FLOAT32)
     spatial = [st for st in stages if st.op != "channel_sum"]
-    if len(spatial) == 1:
-        st = spatial[0]
-        per_filter = st.params // st.out_channels
-    else:
-        per_filter = None
+    per_filter = spatial[0].params // spatial[0].out_channels if len(spatial) == 1 else None
     if s.kind == "spatially_separable":
-        eff = (stages[0].axes[0].extent, stages[1].axes[1].extent)
+        eff = tuple(st.axes[i].extent for i, st in enumerate(stages))
     else:
-        a = spatial[0].axes
-        eff = (a[0].extent, a[1].extent)
+        eff = tuple(a.extent for a in spatial[0].axes)
     ignored = tuple((name, _NOT_USED_BECAUSE[name]) for name in _ignored_args(s))
     return ConvResult(
-        spec=s, stages=stages, input_shape=(s.H, s.W, s.c), output_shape=out,
-        params=params, weight_params=weight_params, bias_params=bias_params, macs=macs,
-        params_per_filter=per_filter, receptive_field=receptive_field(stages),
-        effective_kernel=eff, memory=memory,
+        spec=s, stages=stages, input_shape=(*s.spatial, s.c), output_shape=out,
+        params=params, weight_params=weight_params, bias_params=bias_params,
+        macs=sum(st.macs for st in stages), params_per_filter=per_filter,
+        receptive_field=receptive_field(stages), effective_kernel=eff, memory=memory,
         params_formula=_params_formula(s, params),
         output_formulas=_output_formulas(s, stages),
-        explanation=_explain(s, stages, out, params), notes=_notes(s, refusals), ignored=ignored)
+        explanation=_explain(s, stages, out, params), notes=_notes(s, refusals),
+        ignored=ignored)
 
 
 _DEFAULT_SPEC_VALUES: dict[str, object] = {
-    "stride": (1, 1), "padding": "valid", "dilation": (1, 1), "groups": 1, "bias": True,
-    "depth_multiplier": 1, "output_padding": (0, 0),
+    "stride": 1, "padding": "valid", "dilation": 1, "groups": 1, "bias": True,
+    "depth_multiplier": 1, "output_padding": 0, "w": 1,
 }
 
 
@@ -895,6 +1010,12 @@ def _ignored_args(s: ConvSpec) -> list[str]:
     values = {"k": s.k, "w": s.kernel, "stride": s.stride, "padding": s.padding,
               "dilation": s.dilation, "groups": s.groups, "bias": s.bias,
               "depth_multiplier": s.depth_multiplier, "output_padding": s.output_padding}
-    defaults = {**_DEFAULT_SPEC_VALUES, "w": (1, 1)}
+
+    def is_default(name: str) -> bool:
+        value, default = values[name], _DEFAULT_SPEC_VALUES[name]
+        if isinstance(value, tuple):
+            return all(v == default for v in value)
+        return value == default
+
     return [name for name in _ALL_ARGS if name in values and name not in APPLIES[s.kind]
-            and (name == "k" or values[name] != defaults[name])]
+            and (name == "k" or not is_default(name))]
