@@ -6,4 +6,6 @@ st.set_page_config(page_title="ConvScope", page_icon="🔍", layout="wide")
 st.sidebar.caption("ConvScope — every number here is checked against real PyTorch and Keras layers.")
 st.navigation([
     st.Page("pages/explorer.py", title="Explorer", icon="🔍", default=True),
+    st.Page("pages/compare.py", title="Compare", icon="⚖️"),
+    st.Page("pages/walkthrough.py", title="How many weights?", icon="🎓"),
 ]).run()

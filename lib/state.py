@@ -192,3 +192,35 @@ def try_analyze(values: Mapping[str, object]) -> tuple[ConvResult | None, str | 
         return analyze(**conv_kwargs(values)), None  # type: ignore[arg-type]
     except ConvError as err:
         return None, str(err)
+
+
+# ---------------------------------------------------------------------------
+# The compare and walkthrough pages
+# ---------------------------------------------------------------------------
+
+#: The compare page: the explorer's URL keys (a link's numbers carry between the pages)
+#: minus the kind, plus automatic groups (``ga``) and the chart's log scale (``log``).
+COMPARE_CONTROLS: tuple[Control, ...] = tuple(
+    c for c in EXPLORER_CONTROLS if c.key != "kind") + (
+    Control("ga", "automatic groups", True, is_bool=True),
+    Control("log", "log scale", False, is_bool=True),
+)
+
+#: The walkthrough's knobs: one small set per step (the digit is the step), defaults are
+#: the classic question (32×32×3 image, 10 filters of 4×4); step 4 starts at 64×64 so the
+#: MACs differ from the 32×32 baseline at once.
+WALKTHROUGH_CONTROLS: tuple[Control, ...] = (
+    Control("w1", "w — kernel size", 4, 1, 11),
+    Control("c1", "c — input channels", 3, 1, 64),
+    Control("H2", "H = W — image size", 32, 1, 256),
+    Control("w2", "w — kernel size", 4, 1, 11),
+    Control("pad2", "padding", "valid", choices=("valid", "same")),
+    Control("k3", "k — filters", 10, 1, 512),
+    Control("w3", "w — kernel size", 4, 1, 11),
+    Control("c3", "c — input channels", 3, 1, 512),
+    Control("H4", "H — image height", 64, 1, 1024),
+    Control("W4", "W — image width", 64, 1, 1024),
+    Control("c5", "c — input channels", 3, 1, 512),
+    Control("k6", "k — filters", 10, 1, 512),
+    Control("c6", "c — input channels", 3, 1, 512),
+)

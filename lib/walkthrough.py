@@ -1,0 +1,279 @@
+"""The story of "How many weights does a Conv2D train?", step by step.
+
+The classic question: a 32×32×3 image and a Conv2D with 10 filters of 4×4. Each step has
+its own small set of knobs (URL keys ``w1``, ``c1``, ``H2``, … in
+``lib.state.WALKTHROUGH_CONTROLS``); :func:`build_step` turns the knob values into a
+:class:`Step` with the text, the formulas and the numbers, every number from
+:func:`lib.conv.analyze`. The page only renders what it gets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+
+from lib.compare import TRADEOFFS
+from lib.conv import ConvError, ConvResult, analyze
+
+#: The classic question.
+CLASSIC: dict[str, int] = {"k": 10, "w": 4, "c": 3, "H": 32, "W": 32}
+
+INTRO = (
+    "The classic exam question: an input image of **32×32×3** (height × width × RGB "
+    "channels) goes into a Conv2D layer with **10 filters of 4×4**, no padding, stride 1. "
+    "How many weights does the layer train, and what shape comes out? Six steps, each with "
+    "a knob to try other numbers.")
+
+
+@dataclass(frozen=True)
+class Metric:
+    label: str
+    value: str
+    help: str | None = None
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    """What the page needs before the numbers: the title and the step's knobs (URL keys)."""
+
+    number: int
+    title: str
+    controls: tuple[str, ...]
+    figure: str | None = None  # name of the lib.figures function for this step, if any
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the story, ready to render (``error`` set: show it instead)."""
+
+    number: int
+    title: str
+    paragraphs: tuple[str, ...] = ()
+    latex: tuple[str, ...] = ()
+    metrics: tuple[Metric, ...] = ()
+    takeaway: str | None = None
+    result: ConvResult | None = None
+    error: str | None = None
+
+
+STEPS: tuple[StepSpec, ...] = (
+    StepSpec(1, "1 · What one filter looks like", ("w1", "c1"), "filter_tensor_figure"),
+    StepSpec(2, "2 · The output shape: why the image shrinks", ("H2", "w2", "pad2"),
+             "sliding_window_figure"),
+    StepSpec(3, "3 · All the filters together", ("k3", "w3", "c3")),
+    StepSpec(4, "4 · A bigger image: same weights, more work", ("H4", "W4")),
+    StepSpec(5, "5 · One kernel shared by all channels", ("c5",)),
+    StepSpec(6, "6 · Depthwise separable: Keras vs PyTorch", ("k6", "c6")),
+)
+
+STEP_BY_NUMBER: dict[int, StepSpec] = {s.number: s for s in STEPS}
+
+
+def _n(x: int) -> str:
+    return f"{x:,}"
+
+
+def _shape(shape: tuple[int, ...]) -> str:
+    return "×".join(str(x) for x in shape)
+
+
+def _std(k: int, w: int, c: int, H: int = 32, W: int = 32, **kw: object) -> ConvResult:
+    return analyze("standard", k=k, w=w, c=c, H=H, W=W, **kw)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------
+# The steps
+# ---------------------------------------------------------------------------
+
+def _filter(v: Mapping[str, object]) -> Step:
+    w, c = v["w1"], v["c1"]
+    layer = _std(CLASSIC["k"], w, c)  # the classic layer with this filter shape
+    one = _std(1, w, c)  # one filter on its own
+    spec = STEP_BY_NUMBER[1]
+    return Step(
+        1, spec.title,
+        paragraphs=(
+            f"A filter is not a flat {w}×{w} square. It has its own {w}×{w} grid of weights "
+            f"for **each** of the {c} input channels: a {w}×{w}×{c} block of "
+            f"{_n(one.weight_params)} weights.",
+            f"At every position it multiplies its {_n(one.weight_params)} weights with the "
+            f"{_n(one.weight_params)} input values under it, adds everything up and adds its "
+            f"bias: one number. So one filter trains {_n(one.weight_params)} weights + "
+            f"{one.bias_params} bias = **{_n(one.params)}** parameters.",
+        ),
+        latex=(one.params_latex,),
+        metrics=(Metric("Filter shape", _shape(layer.stages[0].keras_weight_shape[:3]),
+                        "kernel height × width × input channels"),
+                 Metric("Weights", _n(one.weight_params)),
+                 Metric("Bias", _n(one.bias_params)),
+                 Metric("Parameters per filter", _n(layer.params_per_filter or one.params))),
+        takeaway=("A filter is always as deep as its input: c input channels means every "
+                  "filter has c slices."),
+        result=layer)
+
+
+def _output(v: Mapping[str, object]) -> Step:
+    n, w, pad = v["H2"], v["w2"], v["pad2"]
+    r = _std(CLASSIC["k"], w, CLASSIC["c"], H=n, W=n, padding=pad)
+    a = r.stages[0].axes[0]
+    spec = STEP_BY_NUMBER[2]
+    if a.mode == "same":
+        why = (f"With 'same' padding, {a.before + a.after} row(s) of zeros are added "
+               f"({a.before} on top, {a.after} at the bottom, and the same for columns) so "
+               f"that the output keeps the input's size: **{a.size_out}**. Keras writes "
+               f"padding='same', PyTorch padding='same' (at stride 1).")
+    else:
+        why = (f"With 'valid' padding (no zeros added: Keras's default, PyTorch's padding=0) "
+               f"the {a.extent}-wide filter must fit entirely inside the image. Its left edge "
+               f"can start at column 0, 1, …, {a.size_out - 1}: that is {a.size_in} − "
+               f"{a.extent} + 1 = **{a.size_out}** positions, not {a.size_in} − {a.extent} = "
+               f"{a.size_out - 1}. Counting positions is counting fence posts: add one.")
+    ho, wo, co = r.output_shape
+    return Step(
+        2, spec.title,
+        paragraphs=(
+            why,
+            f"Each of the {co} filters gives one number per position, a {ho}×{wo} map; the "
+            f"{co} maps stacked make the output **{_shape(r.output_shape)}**. The output has "
+            f"as many channels as the layer has filters.",
+        ),
+        latex=r.output_latex,
+        metrics=(Metric("Input", _shape(r.input_shape)),
+                 Metric("Output", _shape(r.output_shape)),
+                 Metric("Positions per filter", _n(ho * wo), f"{ho} × {wo}")),
+        takeaway="Output channels = number of filters (k), whatever the input had.",
+        result=r)
+
+
+def _total(v: Mapping[str, object]) -> Step:
+    k, w, c = v["k3"], v["w3"], v["c3"]
+    r = _std(k, w, c)
+    one_kernel = analyze("shared_channels", k=k, w=w, c=c, H=32, W=32, bias=False)
+    spec = STEP_BY_NUMBER[3]
+    wrong = [f"{k}×{w}×{w} = {_n(one_kernel.params)} counts one {w}×{w} kernel per filter, "
+             f"as if all {c} channels shared it (step 5)"] if c > 1 else []
+    wrong.append(f"{c}×{k}×{w}×{w} = {_n(r.weight_params)} forgets the {r.bias_params} biases")
+    return Step(
+        3, spec.title,
+        paragraphs=(
+            f"Each of the {k} filters has its own {_n(r.params_per_filter or 0)} parameters, "
+            f"so the layer trains {k} × {_n(r.params_per_filter or 0)} = "
+            f"**{_n(r.params)}**: {_n(r.weight_params)} weights and {r.bias_params} biases "
+            f"(one per filter).",
+            "Common wrong answers: " + "; ".join(wrong) + ".",
+            "Keras's model.summary() and PyTorch's sum(p.numel() for p in "
+            "layer.parameters()) print the same number.",
+        ),
+        latex=(r.params_latex,),
+        metrics=(Metric("Weights", _n(r.weight_params)), Metric("Biases", _n(r.bias_params)),
+                 Metric("Parameters", _n(r.params))),
+        takeaway="params = k · (w · w · c + 1): filters × (weights per filter + 1 bias).",
+        result=r)
+
+
+def _size(v: Mapping[str, object]) -> Step:
+    H, W = v["H4"], v["W4"]
+    base = _std(CLASSIC["k"], CLASSIC["w"], CLASSIC["c"])
+    r = _std(CLASSIC["k"], CLASSIC["w"], CLASSIC["c"], H=H, W=W)
+    ho, wo, _ = r.output_shape
+    per_position = r.macs // (ho * wo)
+    ratio = Fraction(r.macs, base.macs)
+    spec = STEP_BY_NUMBER[4]
+    return Step(
+        4, spec.title,
+        paragraphs=(
+            f"On a {H}×{W} image the layer still has **{_n(r.params)}** parameters, exactly as "
+            f"on 32×32 ({_n(base.params)}): a filter is the same at every position, so a "
+            f"bigger image only means more positions.",
+            f"The work does change. At each of the {ho}×{wo} = {_n(ho * wo)} output positions "
+            f"the {r.output_shape[2]} filters do {_n(per_position)} multiply-accumulates "
+            f"(MACs) in total, so {_n(r.macs)} MACs, {float(ratio):.2f}× the "
+            f"{_n(base.macs)} of the 32×32 image.",
+        ),
+        latex=(r.params_latex,),
+        metrics=(Metric("Params at 32×32", _n(base.params)),
+                 Metric(f"Params at {H}×{W}", _n(r.params)),
+                 Metric("MACs at 32×32", _n(base.macs), f"output {_shape(base.output_shape)}"),
+                 Metric(f"MACs at {H}×{W}", _n(r.macs), f"output {_shape(r.output_shape)}")),
+        takeaway=("Parameters depend on k, w and c only; MACs (and memory) also grow with "
+                  "the image."),
+        result=r)
+
+
+def _shared(v: Mapping[str, object]) -> Step:
+    c = v["c5"]
+    k, w = CLASSIC["k"], CLASSIC["w"]
+    shared = analyze("shared_channels", k=k, w=w, c=c, H=32, W=32)
+    std = _std(k, w, c)
+    spec = STEP_BY_NUMBER[5]
+    return Step(
+        5, spec.title,
+        paragraphs=(
+            f"A different design: first add the {c} input channels into one, then give each "
+            f"of the {k} filters a single {w}×{w} kernel. A filter then has "
+            f"{_n(shared.params_per_filter or 0)} parameters and the layer "
+            f"**{_n(shared.params)}**, whatever c is, against {_n(std.params)} for the "
+            f"standard Conv2D on {c} channels.",
+            "The trade-off: " + TRADEOFFS["shared_channels"],
+        ),
+        latex=(shared.params_latex,),
+        metrics=(Metric("Shared across channels", _n(shared.params)),
+                 Metric("Standard Conv2D", _n(std.params))),
+        takeaway=("It is what people often mean by 'the 4×4 filter', and it is not what "
+                  "Conv2D does."),
+        result=shared)
+
+
+def _separable(v: Mapping[str, object]) -> Step:
+    k, c = v["k6"], v["c6"]
+    w = CLASSIC["w"]
+    keras = analyze("separable_keras", k=k, w=w, c=c, H=32, W=32)
+    torch = analyze("separable_pytorch", k=k, w=w, c=c, H=32, W=32)
+    std = _std(k, w, c)
+    dw, pw = torch.stages
+    extra = torch.params - keras.params
+    spec = STEP_BY_NUMBER[6]
+    return Step(
+        6, spec.title,
+        paragraphs=(
+            f"A depthwise separable conv splits the job in two. A depthwise conv gives each of "
+            f"the {c} channels its own {w}×{w} filter ({_n(dw.weight_params)} weights, spatial "
+            f"patterns only); then a 1×1 pointwise conv mixes the {c} channels into {k} "
+            f"outputs ({_n(pw.weight_params)} weights, channel mixing only). Separating "
+            f"the two is the idea behind Xception and MobileNet.",
+            f"Keras's SeparableConv2D has a single bias vector, for the {k} outputs: "
+            f"{_n(keras.weight_params)} + {keras.bias_params} = **{_n(keras.params)}**. In "
+            f"PyTorch you build it from two nn.Conv2d layers and each has its own bias, "
+            f"{dw.bias_params} + {pw.bias_params}: **{_n(torch.params)}**. Same layer shape, "
+            f"{_n(extra)} parameters apart (bias=False on the depthwise nn.Conv2d matches "
+            f"Keras).",
+            f"A standard Conv2D of the same shape trains {_n(std.params)}: the Keras version "
+            f"needs {float(Fraction(keras.params, std.params)):.2f}× of that (the compare page "
+            f"shows every kind side by side).",
+        ),
+        latex=(keras.params_latex, torch.params_latex),
+        metrics=(Metric("Keras SeparableConv2D", _n(keras.params)),
+                 Metric("PyTorch (two nn.Conv2d)", _n(torch.params)),
+                 Metric("Standard Conv2D", _n(std.params))),
+        takeaway="Same architecture, different counts: always check where the biases are.",
+        result=keras)
+
+
+_BUILDERS: dict[int, Callable[[Mapping[str, object]], Step]] = {
+    1: _filter, 2: _output, 3: _total, 4: _size, 5: _shared, 6: _separable,
+}
+
+
+def build_step(number: int, values: Mapping[str, object]) -> Step:
+    """Step ``number`` for these knob values; a ConvError becomes ``Step.error``.
+
+    The error names the step's URL keys and their values, so a student knows which knob to
+    move.
+    """
+    spec = STEP_BY_NUMBER[number]
+    try:
+        return _BUILDERS[number](values)
+    except ConvError as err:
+        knobs = ", ".join(f"{key}={values[key]}" for key in spec.controls)
+        return Step(number, spec.title, error=f"{err} (with {knobs})")

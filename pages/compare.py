@@ -1,0 +1,154 @@
+"""Compare: every conv kind on the same k, w, c, H, W, side by side."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+
+import streamlit as st
+
+from lib.compare import (compare_csv, compare_kinds, compare_kwargs, compare_table,
+                         csv_file_name, groups_caption, kernel_hw, parse_compare_query,
+                         results_by_kind, separable_theory)
+from lib.state import COMPARE_CONTROLS, PADDING_MODES
+from lib.text import fmt_shape
+from pages._shared import dismiss_url_warnings, report_url_changes, seed_from_url
+
+PAGE = "compare"
+CONTROL_BY_KEY = {c.key: c for c in COMPARE_CONTROLS}
+
+
+def _keep_state() -> None:
+    """Re-assign every control's value before its widget exists.
+
+    Streamlit drops a keyed widget's value when another page (with widgets of the same
+    keys) ran in between, and a slider created without a value starts at its minimum; this
+    keeps the values (and so a link's numbers) across page switches.
+    """
+    for c in COMPARE_CONTROLS:
+        st.session_state[c.key] = st.session_state.get(c.key, c.default)
+
+
+def _figure_function(name: str):
+    """``lib.figures.<name>`` when that module exists and has it, else None."""
+    if importlib.util.find_spec("lib.figures") is None:
+        return None
+    return getattr(importlib.import_module("lib.figures"), name, None)
+
+
+def _slider(key: str, high: int | None = None, disabled: bool = False) -> int:
+    c = CONTROL_BY_KEY[key]
+    top = c.high if high is None else high
+    if top <= c.low:  # a slider needs two values; only one is possible here
+        top, disabled = c.low + 1, True
+        st.session_state[key] = c.low
+    elif st.session_state.get(key, c.default) > top:
+        st.session_state[key] = top
+    return st.slider(c.label, c.low, top, key=key, bind="query-params", disabled=disabled,
+                     on_change=dismiss_url_warnings, args=(PAGE,))
+
+
+def _toggle(key: str, label: str | None = None, help: str | None = None) -> bool:
+    return st.toggle(label or CONTROL_BY_KEY[key].label, key=key, bind="query-params",
+                     help=help, on_change=dismiss_url_warnings, args=(PAGE,))
+
+
+def _controls() -> dict[str, object]:
+    """Sidebar controls, URL-bound with the explorer's keys; returns the current values."""
+    seed_from_url(PAGE, COMPARE_CONTROLS, parse_compare_query)
+    _keep_state()
+    with st.sidebar:
+        st.caption("The same settings for every kind.")
+        _slider("k")
+        if _toggle("rect"):
+            _slider("kh")
+            _slider("kw")
+        else:
+            _slider("w")
+        _slider("c")
+        _slider("H")
+        _slider("W")
+        with st.expander("Advanced: stride, padding, dilation, groups…", expanded=False):
+            _slider("s")
+            pad = st.radio(CONTROL_BY_KEY["pad"].label, PADDING_MODES, key="pad",
+                           bind="query-params", horizontal=True,
+                           on_change=dismiss_url_warnings, args=(PAGE,),
+                           help="valid: no zeros added. same (Keras): H_out = ceil(H / stride). "
+                                "explicit: p zeros on every side (PyTorch's padding=p).")
+            _slider("p", disabled=pad != "explicit")
+            _slider("d")
+            auto = _toggle("ga", "automatic groups (grouped and transposed rows)",
+                           help="Off: choose the groups yourself.")
+            if not auto:
+                _slider("g", high=st.session_state.get("c", 3))
+            _slider("dm")
+            _slider("op")
+            _toggle("bias")
+    return {c.key: st.session_state.get(c.key, c.default) for c in COMPARE_CONTROLS}
+
+
+def _table(rows, kwargs) -> None:
+    st.dataframe(
+        compare_table(rows), hide_index=True, width="stretch",
+        column_config={
+            "Params": st.column_config.NumberColumn(format="localized"),
+            "MACs": st.column_config.NumberColumn(format="localized"),
+        })
+    st.download_button("Download the table as CSV", data=compare_csv(rows),
+                       file_name=csv_file_name(kwargs), mime="text/csv", on_click="ignore",
+                       icon="⬇️")
+
+
+def _figure(rows) -> None:
+    # figure: compare_params_figure
+    box = st.container()
+    with box:
+        st.subheader("Parameters across kinds")
+        fig_fn = _figure_function("compare_params_figure")
+        if fig_fn is None:
+            st.caption("A bar chart of the parameters of every kind appears here.")
+            return
+        log_scale = _toggle("log", "log scale")
+        st.plotly_chart(fig_fn(results_by_kind(rows), log_scale=log_scale))
+
+
+def _theory(kwargs) -> None:
+    st.subheader("Why depthwise separable is cheaper")
+    kh, kw = kernel_hw(kwargs["w"])
+    t = separable_theory(kwargs["k"], kh, kw, kwargs["c"], kwargs["depth_multiplier"],
+                         kwargs["bias"])
+    st.markdown("Keras SeparableConv2D against a standard Conv2D with the same k, w and c "
+                "(parameters):")
+    st.latex(t.exact_latex)
+    st.latex(t.limit_latex)
+    st.markdown(t.explanation)
+
+
+def _tradeoffs(rows) -> None:
+    st.subheader("Trade-offs")
+    for row in rows:
+        st.markdown(f"**{row.label}** — {row.tradeoff}")
+
+
+def main() -> None:
+    values = _controls()
+    st.title("Compare conv kinds")
+    report_url_changes(PAGE, COMPARE_CONTROLS)
+    kwargs = compare_kwargs(values)
+    rows = compare_kinds(**kwargs)
+    st.caption(f"Input {fmt_shape((kwargs['H'], kwargs['W'], kwargs['c']))}, "
+               f"k = {kwargs['k']} filters of {fmt_shape(kernel_hw(kwargs['w']))}. "
+               "Ratios are to the standard Conv2D on the same settings.")
+    if not any(row.ok for row in rows):
+        st.error(f"No kind can be built with these settings: {rows[0].error}", icon="🚫")
+    elif failed := [row for row in rows if not row.ok]:
+        st.warning("Not every kind can be built with these settings (their rows say why):\n\n"
+                   + "\n".join(f"- {row.label}: {row.error}" for row in failed), icon="🚫")
+    _table(rows, kwargs)
+    st.caption(groups_caption(kwargs))
+    _figure(rows)
+    _theory(kwargs)
+    _tradeoffs(rows)
+
+
+main()

@@ -1,0 +1,92 @@
+"""Walkthrough: "How many weights does a Conv2D train?" as a six-step interactive story."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+
+import streamlit as st
+
+from lib.state import WALKTHROUGH_CONTROLS, parse_query
+from lib.walkthrough import INTRO, STEPS, Step, StepSpec, build_step
+from pages._shared import dismiss_url_warnings, report_url_changes, seed_from_url
+
+PAGE = "walkthrough"
+CONTROL_BY_KEY = {c.key: c for c in WALKTHROUGH_CONTROLS}
+
+
+def _keep_state() -> None:
+    """Re-assign every control's value before its widget exists.
+
+    Streamlit drops a keyed widget's value when another page (with widgets of the same
+    keys) ran in between, and a slider created without a value starts at its minimum; this
+    keeps the values (and so a link's numbers) across page switches.
+    """
+    for c in WALKTHROUGH_CONTROLS:
+        st.session_state[c.key] = st.session_state.get(c.key, c.default)
+
+
+def _figure_function(name: str):
+    """``lib.figures.<name>`` when that module exists and has it, else None."""
+    if importlib.util.find_spec("lib.figures") is None:
+        return None
+    return getattr(importlib.import_module("lib.figures"), name, None)
+
+
+def _widget(key: str) -> object:
+    c = CONTROL_BY_KEY[key]
+    if c.choices:
+        return st.radio(c.label, c.choices, key=key, bind="query-params", horizontal=True,
+                        on_change=dismiss_url_warnings, args=(PAGE,))
+    return st.slider(c.label, c.low, c.high, key=key, bind="query-params",
+                     on_change=dismiss_url_warnings, args=(PAGE,))
+
+
+def _figure(spec: StepSpec, step: Step) -> None:
+    # figure: filter_tensor_figure  (step 1, StepSpec.figure in lib/walkthrough.py)
+    # figure: sliding_window_figure (step 2)
+    if spec.figure is None or step.result is None:
+        return
+    fig_fn = _figure_function(spec.figure)
+    if fig_fn is None:
+        st.caption("A figure appears here.")
+        return
+    st.plotly_chart(fig_fn(step.result))
+
+
+def _step(spec: StepSpec) -> None:
+    st.subheader(spec.title)
+    text, side = st.columns([3, 2], gap="large")
+    with side:
+        with st.container(border=True):
+            st.caption("Try it with other numbers:")
+            values = {key: _widget(key) for key in spec.controls}
+    step = build_step(spec.number, values)
+    if step.error:
+        with text:
+            st.error(f"This can't be built: {step.error}", icon="🚫")
+        return
+    with text:
+        for paragraph in step.paragraphs:
+            st.markdown(paragraph)
+    for formula in step.latex:
+        st.latex(formula)
+    cols = st.columns(len(step.metrics))
+    for col, m in zip(cols, step.metrics):
+        col.metric(m.label, m.value, help=m.help)
+    if step.takeaway:
+        st.info(step.takeaway, icon="💡")
+    _figure(spec, step)
+
+
+def main() -> None:
+    seed_from_url(PAGE, WALKTHROUGH_CONTROLS, parse_query)
+    _keep_state()
+    st.title("How many weights does a Conv2D train?")
+    report_url_changes(PAGE, WALKTHROUGH_CONTROLS)
+    st.markdown(INTRO)
+    for spec in STEPS:
+        _step(spec)
+
+
+main()
