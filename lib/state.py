@@ -41,9 +41,15 @@ class Control:
 
 
 def _echo(raw: str) -> str:
-    """A URL value made safe and short enough to quote in a warning."""
-    text = "".join(ch if ch.isprintable() else "?" for ch in raw)
-    return repr(text if len(text) <= _ECHO_CHARS else text[:_ECHO_CHARS] + "…")
+    """A URL value made safe and short enough to quote in a warning.
+
+    Pages show warnings as Markdown, so the value goes into a code span: nothing in it
+    (links, images, emphasis, HTML, LaTeX) is interpreted. Backticks, which would end the
+    span, and control characters become '?'.
+    """
+    text = "".join(ch if ch.isprintable() and ch != "`" else "?" for ch in raw)
+    text = text if len(text) <= _ECHO_CHARS else text[:_ECHO_CHARS] + "…"
+    return f"`{text}`" if text.strip() else "(empty)"
 
 
 def _last(raw: object) -> str:

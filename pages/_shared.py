@@ -17,31 +17,50 @@ from lib.state import Control
 
 _WARN = "_url_warnings:{page}"
 _LOADED = "_url_loaded:{page}"
+#: The last value of every control on any page: Streamlit forgets a widget's value when
+#: another page ran in between, and this brings it back (so numbers carry across pages).
+_KEPT = "_kept_values"
 
 
 def seed_from_url(page: str, controls: Sequence[Control],
                   parse: Callable[[Mapping[str, object], Sequence[Control]],
                                   tuple[dict[str, object], list[str]]]) -> None:
-    """On the first run of ``page`` in this session, seed widget state from the URL."""
+    """Call before the widgets: restore values kept across pages, and on the first run
+    of ``page`` in this session seed the widgets from the URL."""
+    kept = st.session_state.setdefault(_KEPT, {})
     loaded = _LOADED.format(page=page)
-    if st.session_state.get(loaded):
-        return
-    st.session_state[loaded] = True
-    raw = {key: st.query_params.get_all(key) for key in st.query_params.keys()}
-    values, warnings = parse(raw, controls)
+    first = not st.session_state.get(loaded)
+    values: Mapping[str, object] = {}
+    raw: dict[str, list[str]] = {}
+    if first:
+        st.session_state[loaded] = True
+        raw = {key: st.query_params.get_all(key) for key in st.query_params.keys()}
+        values, warnings = parse(raw, controls)
+        st.session_state[_WARN.format(page=page)] = {
+            "raw": {k: v[-1] for k, v in raw.items() if v}, "values": values,
+            "messages": warnings}
     for control in controls:
-        if control.key in raw or control.key not in st.session_state:
-            st.session_state[control.key] = values[control.key]
-    st.session_state[_WARN.format(page=page)] = {
-        "raw": {k: v[-1] for k, v in raw.items() if v}, "values": values, "messages": warnings}
+        key = control.key
+        if first and (key in raw or values[key] != control.default):
+            value = values[key]  # what the link says (or implies, like pad=2 -> p=2)
+        elif key in st.session_state:
+            value = st.session_state[key]
+        else:
+            value = kept.get(key, values.get(key, control.default))
+        st.session_state[key] = value  # re-assigning keeps it alive across pages
 
 
 def report_url_changes(page: str, controls: Sequence[Control]) -> None:
-    """Show what the link asked for that could not be used (plain text, never HTML).
+    """Call after the widgets: remember their values, and show what the link asked for
+    that could not be used (URL text only inside code spans, never HTML).
 
     Any URL value that differs from the widget's final value and was not already explained
     by the parser gets a generic message, so no silent change slips through.
     """
+    kept = st.session_state.setdefault(_KEPT, {})
+    for control in controls:
+        if control.key in st.session_state:
+            kept[control.key] = st.session_state[control.key]
     state = st.session_state.get(_WARN.format(page=page))
     if not state:
         return

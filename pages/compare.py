@@ -18,17 +18,6 @@ PAGE = "compare"
 CONTROL_BY_KEY = {c.key: c for c in COMPARE_CONTROLS}
 
 
-def _keep_state() -> None:
-    """Re-assign every control's value before its widget exists.
-
-    Streamlit drops a keyed widget's value when another page (with widgets of the same
-    keys) ran in between, and a slider created without a value starts at its minimum; this
-    keeps the values (and so a link's numbers) across page switches.
-    """
-    for c in COMPARE_CONTROLS:
-        st.session_state[c.key] = st.session_state.get(c.key, c.default)
-
-
 def _figure_function(name: str):
     """``lib.figures.<name>`` when that module exists and has it, else None."""
     if importlib.util.find_spec("lib.figures") is None:
@@ -56,7 +45,6 @@ def _toggle(key: str, label: str | None = None, help: str | None = None) -> bool
 def _controls() -> dict[str, object]:
     """Sidebar controls, URL-bound with the explorer's keys; returns the current values."""
     seed_from_url(PAGE, COMPARE_CONTROLS, parse_compare_query)
-    _keep_state()
     with st.sidebar:
         st.caption("The same settings for every kind.")
         _slider("k")

@@ -15,17 +15,6 @@ PAGE = "walkthrough"
 CONTROL_BY_KEY = {c.key: c for c in WALKTHROUGH_CONTROLS}
 
 
-def _keep_state() -> None:
-    """Re-assign every control's value before its widget exists.
-
-    Streamlit drops a keyed widget's value when another page (with widgets of the same
-    keys) ran in between, and a slider created without a value starts at its minimum; this
-    keeps the values (and so a link's numbers) across page switches.
-    """
-    for c in WALKTHROUGH_CONTROLS:
-        st.session_state[c.key] = st.session_state.get(c.key, c.default)
-
-
 def _figure_function(name: str):
     """``lib.figures.<name>`` when that module exists and has it, else None."""
     if importlib.util.find_spec("lib.figures") is None:
@@ -81,7 +70,6 @@ def _step(spec: StepSpec) -> None:
 
 def main() -> None:
     seed_from_url(PAGE, WALKTHROUGH_CONTROLS, parse_query)
-    _keep_state()
     st.title("How many weights does a Conv2D train?")
     report_url_changes(PAGE, WALKTHROUGH_CONTROLS)
     st.markdown(INTRO)

@@ -112,3 +112,13 @@ def test_warning_disappears_once_the_user_changes_something():
     assert at.warning
     at.slider(key="c").set_value(5).run()
     assert not at.warning
+
+
+def test_numbers_carry_over_to_the_compare_page_and_back():
+    at = _open()
+    at.slider(key="k").set_value(64).run()
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception and at.slider(key="k").value == 64
+    at.switch_page("pages/explorer.py").run()
+    assert not at.exception
+    _assert_shows(at, **{**CLASSIC, "k": 64})
