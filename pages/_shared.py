@@ -22,11 +22,28 @@ _LOADED = "_url_loaded:{page}"
 _KEPT = "_kept_values"
 
 
+def ensure_app_navigation() -> None:
+    """Make sure this page runs inside app.py's st.navigation, even for a deep link.
+
+    Until app.py has called st.navigation once in this server process, Streamlit treats a
+    ``pages/`` folder the old (v1) way: the very first visitor after a restart who opens a
+    shared link such as ``/compare?k=20`` gets the page file run on its own — no page config,
+    and a sidebar listing every file in ``pages/``. Switching the process to st.navigation
+    and rerunning sends that same URL through app.py instead.
+    """
+    from streamlit.runtime.pages_manager import PagesManager  # internal, hence guarded
+
+    if getattr(PagesManager, "uses_pages_directory", False):
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def seed_from_url(page: str, controls: Sequence[Control],
                   parse: Callable[[Mapping[str, object], Sequence[Control]],
                                   tuple[dict[str, object], list[str]]]) -> None:
     """Call before the widgets: restore values kept across pages, and on the first run
     of ``page`` in this session seed the widgets from the URL."""
+    ensure_app_navigation()
     kept = st.session_state.setdefault(_KEPT, {})
     loaded = _LOADED.format(page=page)
     first = not st.session_state.get(loaded)
