@@ -8,4 +8,5 @@ st.navigation([
     st.Page("pages/explorer.py", title="Explorer", icon="🔍", default=True),
     st.Page("pages/compare.py", title="Compare", icon="⚖️"),
     st.Page("pages/walkthrough.py", title="How many weights?", icon="🎓"),
+    st.Page("pages/network.py", title="Network builder", icon="🧱"),
 ]).run()

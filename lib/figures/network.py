@@ -1,0 +1,76 @@
+"""Bar charts of a network: parameters or MACs per layer, and separable versus standard.
+
+Pure functions of a :class:`lib.network.NetworkResult` (every number is read from its
+rows); colours are Okabe–Ito, so the two series of the comparison stay apart for
+colour-blind readers, and every bar has its exact value in the hover text.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from lib.network import Comparison, NetworkResult
+
+from ._common import BLUE, ORANGE, VERMILLION, finish, title
+
+METRICS = {"params": ("Parameters", "parameters"), "macs": ("MACs (one image)", "MACs")}
+_COLOR = {"params": BLUE, "macs": ORANGE}
+
+
+def _check(metric: str) -> tuple[str, str]:
+    if metric not in METRICS:
+        raise ValueError(f"metric={metric!r} must be one of {', '.join(METRICS)}")
+    return METRICS[metric]
+
+
+def layer_labels(result: NetworkResult) -> list[str]:
+    """``1. conv2d`` ...: the layer number keeps repeated names apart on the axis."""
+    return [f"{r.index}. {r.name}" for r in result.rows]
+
+
+def layer_bars_figure(result: NetworkResult, metric: str = "params") -> go.Figure:
+    """One bar per layer: its parameters (or MACs) and, in the hover, its share."""
+    axis, word = _check(metric)
+    values = [getattr(r, metric) for r in result.rows]
+    shares = [getattr(r, f"{metric}_share") for r in result.rows]
+    total = sum(values)
+    hover = [f"{r.description}<br>{v:,} {word} ({100 * s:.1f} % of {total:,})"
+             + (f"<br>{r.note}" if r.note and v == 0 else "")
+             for r, v, s in zip(result.rows, values, shares)]
+    data = [go.Bar(x=layer_labels(result), y=values, marker_color=_COLOR[metric],
+                   name=word, hovertext=hover, hoverinfo="text",
+                   text=[f"{100 * s:.0f} %" if s >= 0.005 else "" for s in shares],
+                   textposition="outside", cliponaxis=False)]
+    layout = dict(title=title(f"{axis} per layer", f"total {total:,}"),
+                  xaxis=dict(title=dict(text="layer"), tickangle=-30),
+                  yaxis=dict(title=dict(text=axis), rangemode="tozero"),
+                  showlegend=False, height=380)
+    return finish(data, layout, meta={"metric": metric, "values": values})
+
+
+def comparison_figure(cmp: Comparison, metric: str = "params") -> go.Figure:
+    """Grouped bars per layer: the depthwise separable stack next to its standard twin."""
+    axis, word = _check(metric)
+    labels = [f"{r.index}. {r.spec.kind or r.spec.op}" for r in cmp.separable.rows]
+    series = (("depthwise separable", cmp.separable, BLUE),
+              ("standard conv", cmp.standard, VERMILLION))
+    data = []
+    for name, result, color in series:
+        values = [getattr(r, metric) for r in result.rows]
+        data.append(go.Bar(x=labels, y=values, name=name, marker_color=color,
+                           hovertext=[f"{name}: {r.description}<br>{v:,} {word}"
+                                      for r, v in zip(result.rows, values)],
+                           hoverinfo="text"))
+    ratio = cmp.params_ratio if metric == "params" else cmp.macs_ratio
+    layout = dict(title=title(f"{axis}: standard vs depthwise separable",
+                              f"standard / separable = {ratio:.1f}×"),
+                  barmode="group",
+                  xaxis=dict(title=dict(text="layer"), tickangle=-30),
+                  yaxis=dict(title=dict(text=axis), rangemode="tozero"),
+                  legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1,
+                              xanchor="right"),
+                  height=400)
+    return finish(data, layout, meta={"metric": metric, "ratio": ratio})
+
+
+__all__ = ["comparison_figure", "layer_bars_figure", "layer_labels"]

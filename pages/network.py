@@ -1,0 +1,280 @@
+"""Network builder: stack layers, see model.summary() plus MACs, shares and receptive field."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lib.figures.network import comparison_figure, layer_bars_figure
+from lib.network import (DEFAULT_NET, GRAMMAR_HELP, PRESETS, TABLE_COLUMNS, TABLE_TYPES,
+                         NetworkError, NetworkResult, NetworkSpec, apply_table_edits,
+                         build_network, compare_with_standard, from_table, keras_code,
+                         keras_summary, parse_net, preset_of, pytorch_code, serialise_net,
+                         summary_text, to_table, unreadable_message, with_input)
+from lib.text import fmt_count, fmt_int, fmt_shape
+from pages._shared import ensure_app_navigation
+
+CUSTOM = "custom"
+_GOOD = "net_good"  # the last stack text that could be read (canonical)
+_KEEP = "net_keep"  # the text field's value, kept across page switches
+_TABLE_ERROR = "net_table_error"
+
+
+# ---------------------------------------------------------------------------
+# State: the text field "net" (bound to the URL) is the one source of truth; the
+# preset box, the input-shape boxes and the table write into it from callbacks.
+# ---------------------------------------------------------------------------
+
+def _seed() -> None:
+    """Before the widgets: the link's text on the first run, else what we had.
+
+    A bound field takes the URL's text on its first run anyway; reading it here too lets
+    this run already show (or explain) the link's stack. Streamlit drops a widget's value
+    when another page ran in between: ``_KEEP`` brings it back.
+    """
+    if "net" not in st.session_state:
+        url = st.query_params.get("net")
+        st.session_state["net"] = url if url is not None else st.session_state.get(
+            _KEEP, DEFAULT_NET)
+    st.session_state[_KEEP] = st.session_state["net"]
+
+
+def _current() -> tuple[NetworkSpec, str | None]:
+    """The stack to show and, when the text can't be read, the message saying so."""
+    text = st.session_state.get("net", DEFAULT_NET)
+    try:
+        spec = parse_net(text)
+        st.session_state[_GOOD] = serialise_net(spec)
+        return spec, None
+    except NetworkError as err:
+        good = _good_spec()
+        return good, unreadable_message(str(text), err, good)
+
+
+def _good_spec() -> NetworkSpec:
+    return parse_net(st.session_state.get(_GOOD, DEFAULT_NET))
+
+
+def _set_net(spec: NetworkSpec) -> None:
+    st.session_state["net"] = serialise_net(spec)
+    st.session_state.pop(_TABLE_ERROR, None)
+
+
+def _load_preset() -> None:
+    key = st.session_state.get("net_preset")
+    if key in PRESETS:
+        _set_net(PRESETS[key].spec)
+
+
+def _set_input() -> None:
+    ss = st.session_state
+    _set_net(with_input(_good_spec(), int(ss["net_H"]), int(ss["net_W"]), int(ss["net_c"])))
+
+
+def _tidy_text() -> None:
+    """After typing: show the canonical text when it can be read (errors stay as typed)."""
+    try:
+        st.session_state["net"] = serialise_net(parse_net(st.session_state.get("net", "")))
+    except NetworkError:
+        pass
+
+
+def _edit_table(key: str, base_rows: list[dict], input_shape: tuple[int, int, int]) -> None:
+    try:
+        layers = from_table(apply_table_edits(base_rows, st.session_state.get(key) or {}))
+    except NetworkError as err:
+        st.session_state[_TABLE_ERROR] = (key, str(err))
+        return
+    _set_net(NetworkSpec(input_shape, layers))
+
+
+def _sync_widgets(spec: NetworkSpec) -> None:
+    """Before the widgets exist: make them show the current stack."""
+    ss = st.session_state
+    ss["net_preset"] = preset_of(spec) or CUSTOM
+    ss["net_H"], ss["net_W"], ss["net_c"] = spec.input_shape
+
+
+# ---------------------------------------------------------------------------
+# Sidebar
+# ---------------------------------------------------------------------------
+
+def _sidebar() -> None:
+    with st.sidebar:
+        st.selectbox("Preset", [*PRESETS, CUSTOM], key="net_preset", on_change=_load_preset,
+                     format_func=lambda k: PRESETS[k].label if k in PRESETS
+                     else "Custom (edited)",
+                     help="Loads a ready-made stack; edit it in the table or the text below.")
+        st.caption("Input shape (H × W × c)")
+        cols = st.columns(3)
+        for col, key, label, high in zip(cols, ("net_H", "net_W", "net_c"), ("H", "W", "c"),
+                                         (2048, 2048, 4096)):
+            col.number_input(label, 1, high, step=1, key=key, on_change=_set_input)
+        st.text_input("Stack as text (this is the link)", key="net", bind="query-params",
+                      on_change=_tidy_text, help=GRAMMAR_HELP)
+        with st.expander("How to write a stack"):
+            st.markdown(GRAMMAR_HELP)
+
+
+# ---------------------------------------------------------------------------
+# Main area
+# ---------------------------------------------------------------------------
+
+def _editor(spec: NetworkSpec) -> None:
+    rows = [{"#": i, **row} for i, row in enumerate(to_table(spec.layers), start=1)]
+    key = f"net_table:{serialise_net(spec)}"
+    cc = st.column_config
+    size = r"^\s*\d+\s*(x\s*\d+)?\s*$"
+    st.data_editor(
+        rows, key=key, num_rows="dynamic", hide_index=True, column_order=("#", *TABLE_COLUMNS),
+        placeholder="—",
+        disabled=["#"], on_change=_edit_table, args=(key, rows, spec.input_shape),
+        column_config={
+            "#": cc.NumberColumn("#", help="layer number (as in the messages)", width="small"),
+            "layer": cc.SelectboxColumn("layer", options=list(TABLE_TYPES), required=True,
+                                        width="medium"),
+            "filters / units": cc.NumberColumn(min_value=1, step=1, format="%d",
+                                               help="conv filters k, or dense units"),
+            "kernel / pool": cc.TextColumn(validate=size, help="3 or 3x5 (height x width)"),
+            "stride": cc.TextColumn(validate=size, help="blank: 1 (pools: the pool size)"),
+            "padding": cc.TextColumn(validate=r"^\s*(valid|same|\d+(x\d+)?)\s*$",
+                                     help="valid, same, or zeros per side (convs)"),
+            "dilation": cc.TextColumn(validate=size),
+            "groups": cc.NumberColumn(min_value=1, step=1, format="%d"),
+            "depth multiplier": cc.NumberColumn(min_value=1, step=1, format="%d"),
+            "output padding": cc.TextColumn(validate=r"^\s*\d+(x\d+)?\s*$"),
+            "bias": cc.CheckboxColumn(),
+        })
+    err = st.session_state.get(_TABLE_ERROR)
+    if err and err[0] == key:
+        st.warning(f"This edit can't be used yet: {err[1]}. The network below is the last "
+                   "complete one.", icon="✏️")
+    st.caption("Add rows at the bottom, delete with the row checkbox; to insert in the middle "
+               "edit the stack text in the sidebar. Cells a layer does not use are ignored.")
+
+
+def _rows_table(rows) -> None:
+    data = [{"#": r.index, "Layer (type)": " + ".join(f"{k.name} ({k.type})"
+                                                      for k in r.keras_layers),
+             "Output Shape": fmt_shape(r.output_shape), "Param #": r.params, "MACs": r.macs,
+             "% params": 100 * r.params_share, "% MACs": 100 * r.macs_share,
+             "Receptive field": r.receptive_field_text, "piece": r.piece} for r in rows]
+    cc = st.column_config
+    st.dataframe(data, hide_index=True, width="stretch", column_config={
+        "Param #": cc.NumberColumn(format="localized"),
+        "MACs": cc.NumberColumn(format="localized", help="multiply-accumulates, one image"),
+        "% params": cc.ProgressColumn(format="%.1f %%", min_value=0, max_value=100),
+        "% MACs": cc.ProgressColumn(format="%.1f %%", min_value=0, max_value=100),
+        "Receptive field": cc.TextColumn(help="input pixels (H × W) one value depends on"),
+        "piece": cc.TextColumn("stack text"),
+    })
+
+
+def _totals(result: NetworkResult) -> None:
+    cols = st.columns(5)
+    cols[0].metric("Total params", fmt_int(result.total_params),
+                   help="all trainable (no BatchNorm here); Keras prints the same total")
+    cols[1].metric("MACs", fmt_count(result.total_macs),
+                   help=f"{fmt_int(result.total_macs)} multiply-accumulates for one image; "
+                        f"FLOPs = 2 × MACs = {fmt_int(result.total_flops)}")
+    cols[2].metric("Output shape", fmt_shape(result.output_shape))
+    cols[3].metric("Layers", str(len(result.rows)))
+    rf = result.receptive_field
+    cols[4].metric("Receptive field", fmt_shape(rf) if rf else "—",
+                   help="of the last conv or pooling layer: rf += (extent − 1) × jump, "
+                        "jump × = stride")
+
+
+def _notes(result: NetworkResult) -> None:
+    notes = []
+    for r in result.rows:
+        for note in (r.conv.notes if r.conv else ()):
+            line = f"Layer {r.index} ({r.name}): {note}"
+            if line not in notes:
+                notes.append(line)
+    if notes:
+        with st.expander(f"Framework notes ({len(notes)})"):
+            for line in notes:
+                st.caption(line)
+
+
+def _comparison(result: NetworkResult) -> None:
+    cmp = compare_with_standard(result)
+    if cmp is None:
+        return
+    st.subheader("Standard vs depthwise separable")
+    st.caption("The same stack with every depthwise separable conv replaced by a standard "
+               "conv with the same filters, kernel, stride and padding: every output shape "
+               "stays the same. MobileNet presets use no bias (the paper has BatchNorm), so "
+               "Keras SeparableConv2D and PyTorch's depthwise + 1×1 pair agree.")
+    cols = st.columns(4)
+    cols[0].metric("Separable: params", fmt_int(cmp.separable.total_params))
+    cols[1].metric("Standard: params", fmt_int(cmp.standard.total_params),
+                   delta=f"{cmp.params_ratio:.1f}× more", delta_color="inverse")
+    cols[2].metric("Separable: MACs", fmt_count(cmp.separable.total_macs),
+                   help=fmt_int(cmp.separable.total_macs))
+    cols[3].metric("Standard: MACs", fmt_count(cmp.standard.total_macs),
+                   help=fmt_int(cmp.standard.total_macs),
+                   delta=f"{cmp.macs_ratio:.1f}× more", delta_color="inverse")
+    left, right = st.columns(2)
+    left.plotly_chart(comparison_figure(cmp, "params"), key="cmp_params")
+    right.plotly_chart(comparison_figure(cmp, "macs"), key="cmp_macs")
+
+
+def _result(result: NetworkResult) -> None:
+    _totals(result)
+    _rows_table(result.rows)
+    st.caption("Pooling, flatten and global average pooling have no weights: 0 parameters "
+               "and 0 MACs (their comparisons and additions are not multiply-accumulates "
+               "with weights; PyTorch's FlopCounterMode counts 0 too). Dense: MACs = inputs "
+               "× units. Names are Keras's auto-names in a fresh session.")
+    _notes(result)
+    summary, charts, code = st.tabs(["Keras model.summary()", "Charts", "Code"])
+    with summary:
+        st.code(keras_summary(result), language=None)
+        st.download_button("Download the summary (.txt)", summary_text(result),
+                           file_name="network_summary.txt", mime="text/plain")
+    with charts:
+        left, right = st.columns(2)
+        left.plotly_chart(layer_bars_figure(result, "params"), key="bars_params")
+        right.plotly_chart(layer_bars_figure(result, "macs"), key="bars_macs")
+    with code:
+        k_code, t_code = keras_code(result), pytorch_code(result)
+        cols = st.columns(2)
+        cols[0].download_button("Download Keras code (.py)", k_code,
+                                file_name="network_keras.py", mime="text/x-python")
+        cols[1].download_button("Download PyTorch code (.py)", t_code,
+                                file_name="network_pytorch.py", mime="text/x-python")
+        st.code(k_code, language="python")
+        st.code(t_code, language="python")
+    _comparison(result)
+
+
+def main() -> None:
+    ensure_app_navigation()
+    _seed()
+    spec, text_error = _current()
+    _sync_widgets(spec)
+    _sidebar()
+    st.title("Network builder")
+    st.caption("Stack layers and see what `model.summary()` prints — plus the MACs, each "
+               "layer's share and how far each value sees. Every conv number comes from the "
+               "same model as the Explorer; the presets are checked against real Keras and "
+               "PyTorch.")
+    if text_error:  # user text only inside code spans (lib.network quotes it so)
+        st.warning(f"This stack can't be read:\n\n- {text_error}", icon="⚠️")
+    preset = preset_of(spec)
+    if preset:
+        st.info(PRESETS[preset].about, icon="💡")
+    _editor(spec)
+    try:
+        result = build_network(spec.input_shape, spec.layers)
+    except NetworkError as err:
+        st.error(f"This network can't be built: {err}", icon="🚫")
+        if err.rows:
+            st.caption(f"The first {len(err.rows)} layer(s) work:")
+            _rows_table(err.rows)
+        return
+    _result(result)
+
+
+main()
