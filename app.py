@@ -9,4 +9,6 @@ st.navigation([
     st.Page("pages/compare.py", title="Compare", icon="⚖️"),
     st.Page("pages/walkthrough.py", title="How many weights?", icon="🎓"),
     st.Page("pages/network.py", title="Network builder", icon="🧱"),
+    st.Page("pages/quiz.py", title="Quiz", icon="❓"),
+    st.Page("pages/prove_it.py", title="Prove it", icon="🧮"),
 ]).run()

@@ -1,0 +1,101 @@
+"""Quiz: predict the output shape, the parameter count, or which layer is cheaper."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lib.quiz import (LEVELS, MAX_SEED, QUIZ_CONTROLS, Score, check_answer, make_question,
+                      new_seed, parse_quiz_query)
+from pages._shared import dismiss_url_warnings, report_url_changes, seed_from_url
+
+PAGE = "quiz"
+CONTROL_BY_KEY = {c.key: c for c in QUIZ_CONTROLS}
+_INDEX = "_quiz_index"      # question number within the current quiz (0, 1, …)
+_SCORE = "_quiz_score"      # lib.quiz.Score for this session
+_ANSWERS = "_quiz_answers"  # {question key: chosen index}
+
+
+def _progress() -> None:
+    """The quiz's own session state: question number, score, answers given."""
+    st.session_state.setdefault(_INDEX, 0)
+    st.session_state.setdefault(_SCORE, Score())
+    st.session_state.setdefault(_ANSWERS, {})
+
+
+def _restart() -> None:
+    dismiss_url_warnings(PAGE)
+    st.session_state[_INDEX] = 0
+
+
+def _new_quiz() -> None:
+    st.session_state["seed"] = new_seed()
+    _restart()
+
+
+def _answer(seed: int, level: str, index: int, choice: int) -> None:
+    question = make_question(seed, level, index)
+    answers = st.session_state[_ANSWERS]
+    if question.key in answers:  # one answer per question
+        return
+    answers[question.key] = choice
+    st.session_state[_SCORE] = st.session_state[_SCORE].record(
+        check_answer(question, choice).correct)
+
+
+def _next() -> None:
+    st.session_state[_INDEX] += 1
+
+
+def _controls() -> tuple[str, int]:
+    seed_from_url(PAGE, QUIZ_CONTROLS, parse_quiz_query)
+    _progress()
+    with st.sidebar:
+        level = st.radio(CONTROL_BY_KEY["level"].label, LEVELS, key="level",
+                         bind="query-params", horizontal=True, format_func=str.capitalize,
+                         on_change=_restart,
+                         help="Easy: standard convs, no padding. Medium: + stride, 'same' "
+                              "padding, bias off, 1×1 and shared kernels. Hard: + dilation, "
+                              "groups, depthwise, separable and transposed convs.")
+        seed = st.number_input(CONTROL_BY_KEY["seed"].label, 0, MAX_SEED, step=1, key="seed",
+                               bind="query-params", on_change=_restart,
+                               help="The same number and level give the same questions: "
+                                    "share this page's link to give a class the same quiz.")
+        st.button("New quiz", key="new_quiz", on_click=_new_quiz, icon="🎲")
+        score: Score = st.session_state[_SCORE]
+        st.metric("Score", f"{score.correct} / {score.answered}")
+        cols = st.columns(2)
+        cols[0].metric("Streak", score.streak)
+        cols[1].metric("Best streak", score.best_streak)
+    return str(level), int(seed)
+
+
+def main() -> None:
+    level, seed = _controls()
+    st.title("Quiz")
+    report_url_changes(PAGE, QUIZ_CONTROLS)
+    index = st.session_state[_INDEX]
+    question = make_question(seed, level, index)
+    st.caption(f"Quiz {seed}, {level}: the same link gives the same questions.")
+    st.subheader(f"Question {index + 1}")
+    st.markdown(question.prompt)
+    chosen = st.session_state[_ANSWERS].get(question.key)
+    for i, text in enumerate(question.choices):
+        st.button(text, key=f"choice_{i}", on_click=_answer, args=(seed, level, index, i),
+                  disabled=chosen is not None, width="stretch",
+                  type="primary" if chosen == i else "secondary")
+    if chosen is None:
+        return
+    feedback = check_answer(question, chosen)
+    if feedback.correct:
+        st.success(feedback.headline, icon="✅")
+    else:
+        st.error(feedback.headline, icon="❌")
+    st.markdown("**The worked formula**")
+    for line in feedback.latex:
+        st.latex(line)
+    for line in feedback.explanation:
+        st.info(line, icon="💡")
+    st.button("Next question", key="next", on_click=_next, icon="➡️", type="primary")
+
+
+main()
