@@ -1,0 +1,20 @@
+"""Plotly figures for ConvScope: pure functions of a :class:`lib.conv.ConvResult`.
+
+Every number drawn is read from the result (``r.stages``, ``r.params``, ...); no conv
+formula lives here. Each figure records what it drew in ``fig.layout.meta``.
+"""
+
+from .filters import filter_tensor_figure
+from .params import compare_params_figure, param_breakdown_figure, scaling_figure
+from .sliding import sliding_window_figure, sliding_window_frames
+from .volume import volume_figure
+
+__all__ = [
+    "compare_params_figure",
+    "filter_tensor_figure",
+    "param_breakdown_figure",
+    "scaling_figure",
+    "sliding_window_figure",
+    "sliding_window_frames",
+    "volume_figure",
+]

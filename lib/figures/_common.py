@@ -1,0 +1,118 @@
+"""Shared look of every ConvScope figure: palette, layout defaults, notes.
+
+Colours are Okabe–Ito (colour-blind safe). ``finish`` applies the common layout in one
+``go.Figure(...)`` call so building a figure stays cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from lib.conv import KIND_INFO, ConvResult
+
+#: Okabe–Ito, reordered so neighbouring channels contrast; black is kept for biases,
+#: grey stands in for it as the 8th channel colour.
+CHANNEL_COLORS: tuple[str, ...] = (
+    "#E69F00",  # orange
+    "#56B4E9",  # sky blue
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#0072B2",  # blue
+    "#D55E00",  # vermillion
+    "#F0E442",  # yellow
+    "#999999",  # grey
+)
+ORANGE, SKY, GREEN, PURPLE, BLUE, VERMILLION, YELLOW, GREY = CHANNEL_COLORS
+BLACK = "#000000"
+WEIGHT_COLOR = BLUE
+BIAS_COLOR = VERMILLION
+TEMPLATE = "plotly_white"
+FONT = dict(family="Inter, Segoe UI, Helvetica, Arial, sans-serif", size=13, color="#222222")
+MARGIN = dict(l=10, r=10, t=64, b=10)
+
+#: Names of the layout annotations the tests (and the page) look for.
+TRUNCATION = "truncation"
+NOTE = "note"
+
+
+def kind_label(kind: str) -> str:
+    return KIND_INFO[kind].label
+
+
+def shape_txt(shape: Sequence[int]) -> str:
+    return "×".join(str(int(x)) for x in shape)
+
+
+def fmt(n: int) -> str:
+    return f"{int(n):,}"
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
+def title(text: str, sub: str | None = None) -> dict:
+    t = dict(text=text, x=0.01, xanchor="left", y=0.98, yanchor="top", font=dict(size=17))
+    if sub:
+        t["subtitle"] = dict(text=sub, font=dict(size=12, color="#555555"))
+    return t
+
+
+def note_annotation(text: str, name: str, y: float = 0.0, x: float = 0.0,
+                    yanchor: str = "bottom", xanchor: str = "left") -> dict:
+    """A small paper-anchored note (e.g. "+504 more filters"), named so tests can find it."""
+    return dict(text=text, name=name, xref="paper", yref="paper", x=x, y=y,
+                xanchor=xanchor, yanchor=yanchor, showarrow=False, align="left",
+                font=dict(size=12, color="#444444"),
+                bgcolor="rgba(255,255,255,0.85)", bordercolor="#bbbbbb", borderwidth=1,
+                borderpad=3)
+
+
+def truncation_text(parts: Iterable[str]) -> str:
+    return "Not drawn: " + ", ".join(parts)
+
+
+def _set_template(fig: go.Figure) -> None:
+    """Attach the registered plotly_white template without re-validating it.
+
+    Validating a template deep-copies it (~7 ms, most of a small figure's build time).
+    The registered template is already valid, so it is attached the way plotly attaches
+    its default template; if that private switch ever goes away, validate normally.
+    """
+    template = pio.templates[TEMPLATE]
+    layout = fig.layout
+    if hasattr(layout, "_validate"):
+        layout._validate = False
+        try:
+            layout.template = template
+            return
+        finally:
+            layout._validate = True
+    layout.template = template  # pragma: no cover - older/newer plotly
+
+
+def finish(data: list, layout: dict, meta: dict, frames: list | None = None) -> go.Figure:
+    """Build the figure in one go with the shared defaults (template, font, margins)."""
+    base = dict(font=FONT, margin=MARGIN, meta=meta, hoverlabel=dict(font_size=12),
+                legend=dict(font=dict(size=12)))
+    base.update(layout)
+    fig = (go.Figure(data=data, layout=base) if frames is None
+           else go.Figure(data=data, layout=base, frames=frames))
+    _set_template(fig)
+    return fig
+
+
+def require_2d(r: ConvResult, figure: str) -> None:
+    """The spatial figures draw 2D layers (H×W×C); counts-only figures take any rank."""
+    rank = len(r.input_shape) - 1
+    if rank != 2:
+        raise ValueError(f"{figure} draws 2D convs (H×W×C); this layer is {rank}D "
+                         f"(input {shape_txt(r.input_shape)})")
+
+
+def stage_label(r: ConvResult, index: int) -> str:
+    st = r.stages[index]
+    return st.name if len(r.stages) == 1 else f"{index + 1}. {st.name}"

@@ -1,0 +1,535 @@
+"""The sliding window in 2D: padded input | output, for one output position.
+
+Left: one input channel as a grid of cells, zero padding in grey. The kernel's taps for
+the chosen output position are orange (light orange where a tap lands on a zero); with
+dilation the window's skipped cells stay visible inside the outline. The dashed outline is
+the next window, one stride along. Right: the output grid with the produced cell.
+
+A transposed conv is drawn as its stride-1 equivalent: ``s - 1`` zeros inserted between
+input cells and ``d·(k-1) - crop`` zeros around them, then an ordinary stride-1 window
+(with the kernel flipped) produces each output cell. The real input cells are labelled
+``x[r, c]``, so input and output cannot be mixed up.
+
+Every size comes from the stage's :class:`lib.conv.Axis` (size_in, size_out, kernel,
+stride, dilation, before, after). Large inputs are shown as a window around the position
+(at most ~40 input and 24 output cells a side) with a note.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+
+from lib.conv import Axis, ConvResult
+
+from ._common import (BLACK, GREEN, NOTE, ORANGE, TRUNCATION, finish, kind_label,
+                      note_annotation, require_2d, title)
+
+MAX_IN_VIEW = 40
+HARD_MAX_IN_VIEW = 96
+MAX_OUT_VIEW = 24
+TEXT_MAX_CELLS = 18  # per-cell labels only when a view is at most this many cells wide
+HOVER_MAX_CELLS = 48
+MARGIN_CELLS = 2
+FRAME_CELL_BUDGET = 40_000  # window cells summed over all animation frames
+
+PAD, INPUT, INSERTED, TAP, TAP_ZERO, OUT, PRODUCED, GAP = range(8)
+CATEGORY_COLORS = {
+    PAD: "#D4D4D4",
+    INPUT: "#BFE0F5",
+    INSERTED: "#F1F1F1",
+    TAP: ORANGE,
+    TAP_ZERO: "#F7D08A",
+    OUT: "#CBEBDD",
+    PRODUCED: GREEN,
+    GAP: "rgba(0,0,0,0)",  # inside the window but skipped (dilation): see-through
+}
+CATEGORY_NAMES = {
+    PAD: "zero padding",
+    INPUT: "input cell",
+    INSERTED: "inserted zero (stride-1 view)",
+    TAP: "kernel tap × input",
+    TAP_ZERO: "kernel tap × zero",
+    OUT: "output cell",
+    PRODUCED: "cell this window produces",
+    GAP: "skipped by dilation",
+}
+_N = len(CATEGORY_COLORS)
+COLORSCALE = [p for i in range(_N) for p in ((i / _N, CATEGORY_COLORS[i]),
+                                              ((i + 1) / _N, CATEGORY_COLORS[i]))]
+
+
+@dataclass(frozen=True)
+class _Line:
+    """One axis of the window geometry, in grid coordinates of the (padded) input view."""
+
+    axis: Axis
+    transposed: bool
+
+    @property
+    def k(self) -> int:
+        return self.axis.kernel
+
+    @property
+    def d(self) -> int:
+        return self.axis.dilation
+
+    @property
+    def e(self) -> int:
+        return self.axis.extent
+
+    @property
+    def n_out(self) -> int:
+        return self.axis.size_out
+
+    @property
+    def step(self) -> int:
+        """How far the window moves per output cell (1 in the zero-inserted view)."""
+        return 1 if self.transposed else self.axis.stride
+
+    @property
+    def lead(self) -> int:
+        """Zeros before the first input cell (negative: that many input cells cropped)."""
+        a = self.axis
+        return a.extent - 1 - a.before if self.transposed else a.before
+
+    @property
+    def trail(self) -> int:
+        a = self.axis
+        return a.extent - 1 - a.after if self.transposed else a.after
+
+    @property
+    def span(self) -> int:
+        """Cells the input occupies: n, or (n - 1)·s + 1 with zeros inserted."""
+        a = self.axis
+        return (a.size_in - 1) * a.stride + 1 if self.transposed else a.size_in
+
+    @property
+    def lo(self) -> int:
+        return -self.lead
+
+    @property
+    def hi(self) -> int:
+        return self.span - 1 + self.trail
+
+    def start(self, o: int) -> int:
+        return self.lo + o * self.step
+
+    def taps(self, o: int) -> np.ndarray:
+        return self.start(o) + self.d * np.arange(self.k)
+
+    def kind(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(category, input index or -1) of grid coordinates u."""
+        inside = (u >= 0) & (u < self.span)
+        if self.transposed:
+            real = inside & (u % self.axis.stride == 0)
+            cat = np.where(real, INPUT, np.where(inside, INSERTED, PAD))
+            return cat, np.where(real, u // self.axis.stride, -1)
+        return np.where(inside, INPUT, PAD), np.where(inside, u, -1)
+
+
+def _clamp(v: int, low: int, high: int) -> int:
+    return max(low, min(v, high))
+
+
+def _views(line: _Line, o: int) -> tuple[tuple[int, int], tuple[int, int], bool]:
+    """(output view, input view, footprint fits) as inclusive ranges around output o.
+
+    The output view shows up to MAX_OUT_VIEW cells around o. The input view is the whole
+    (padded) input when it is small, else the windows of as many output cells around o as
+    fit in MAX_IN_VIEW cells (at least o's own window, up to HARD_MAX_IN_VIEW).
+    """
+    n_out, e, step = line.n_out, line.e, line.step
+    nv = min(n_out, MAX_OUT_VIEW)
+    o_lo = _clamp(o - nv // 2, 0, n_out - nv)
+    out_view = (o_lo, o_lo + nv - 1)
+    if line.hi - line.lo + 1 <= MAX_IN_VIEW:
+        return out_view, (line.lo, line.hi), True
+    nfit = min(n_out, max(1, (MAX_IN_VIEW - e - 2 * MARGIN_CELLS) // step + 1))
+    p_lo = _clamp(o - nfit // 2, 0, n_out - nfit)
+    u_lo = max(line.lo, line.start(p_lo) - MARGIN_CELLS)
+    u_hi = min(line.hi, line.start(p_lo + nfit - 1) + e - 1 + MARGIN_CELLS)
+    fits = u_hi - u_lo + 1 <= HARD_MAX_IN_VIEW
+    if not fits:  # a huge dilated kernel: show the start of the window only
+        u_lo = max(line.lo, line.start(o))
+        u_hi = u_lo + HARD_MAX_IN_VIEW - 1
+    return out_view, (u_lo, u_hi), fits
+
+
+def _pick_stage(r: ConvResult, stage: int | None) -> int:
+    spatial = [i for i, st in enumerate(r.stages) if st.op != "channel_sum"]
+    if stage is None:
+        return spatial[0]
+    if stage not in spatial:
+        raise ValueError(f"stage={stage} is not a stage with a window; choose one of {spatial}")
+    return stage
+
+
+class _Scene:
+    """Everything about one stage's window that does not depend on the position."""
+
+    def __init__(self, r: ConvResult, position: tuple[int, int], stage: int | None):
+        self.r = r
+        self.stage_index = _pick_stage(r, stage)
+        self.stage = st = r.stages[self.stage_index]
+        self.transposed = st.op == "transposed"
+        self.rows = _Line(st.axes[0], self.transposed)
+        self.cols = _Line(st.axes[1], self.transposed)
+        self.o = (_clamp(int(position[0]), 0, self.rows.n_out - 1),
+                  _clamp(int(position[1]), 0, self.cols.n_out - 1))
+        self.out_rows, self.in_rows, fit_r = _views(self.rows, self.o[0])
+        self.out_cols, self.in_cols, fit_c = _views(self.cols, self.o[1])
+        self.fits = fit_r and fit_c
+        ur = np.arange(self.in_rows[0], self.in_rows[1] + 1)
+        uc = np.arange(self.in_cols[0], self.in_cols[1] + 1)
+        cat_r, self.idx_r = self.rows.kind(ur)
+        cat_c, self.idx_c = self.cols.kind(uc)
+        # 2D category: padding if either axis is padding, input if both are real cells
+        cat = np.maximum(cat_r[:, None], cat_c[None, :])
+        cat = np.where((cat_r[:, None] == PAD) | (cat_c[None, :] == PAD), PAD, cat)
+        self.bg = cat.astype(np.uint8)
+        self.text_cells = max(self.bg.shape) <= TEXT_MAX_CELLS
+        self.hover_cells = max(self.bg.shape) <= HOVER_MAX_CELLS
+
+    def window_in_view(self, o: tuple[int, int]) -> bool:
+        r0, c0 = self.rows.start(o[0]), self.cols.start(o[1])
+        return (self.in_rows[0] <= r0 and r0 + self.rows.e - 1 <= self.in_rows[1]
+                and self.in_cols[0] <= c0 and c0 + self.cols.e - 1 <= self.in_cols[1])
+
+    # -- per position -------------------------------------------------------------------
+    def overlay(self, o: tuple[int, int]) -> dict:
+        """The taps of output o inside the view: a heatmap patch (GAP = see-through)."""
+        tr = self.rows.taps(o[0])
+        tc = self.cols.taps(o[1])
+        r0, c0 = self.rows.start(o[0]), self.cols.start(o[1])
+        r_lo, r_hi = max(r0, self.in_rows[0]), min(r0 + self.rows.e - 1, self.in_rows[1])
+        c_lo, c_hi = max(c0, self.in_cols[0]), min(c0 + self.cols.e - 1, self.in_cols[1])
+        z = np.full((r_hi - r_lo + 1, c_hi - c_lo + 1), GAP, dtype=np.uint8)
+        tr_in = tr[(tr >= r_lo) & (tr <= r_hi)]
+        tc_in = tc[(tc >= c_lo) & (tc <= c_hi)]
+        sub = self.bg[np.ix_(tr_in - self.in_rows[0], tc_in - self.in_cols[0])]
+        z[np.ix_(tr_in - r_lo, tc_in - c_lo)] = np.where(sub == INPUT, TAP, TAP_ZERO)
+        text = None
+        if self.text_cells:
+            k_r, k_c = self.rows.k, self.cols.k
+            labels = np.full(z.shape, "", dtype="<U12")
+            for i, u in enumerate(tr):
+                if r_lo <= u <= r_hi:
+                    wi = k_r - 1 - i if self.transposed else i
+                    for j, v in enumerate(tc):
+                        if c_lo <= v <= c_hi:
+                            wj = k_c - 1 - j if self.transposed else j
+                            labels[u - r_lo, v - c_lo] = f"w{wi},{wj}"
+            text = labels
+        return dict(z=z, x0=c_lo, y0=r_lo, text=text, taps=(tr, tc), start=(r0, c0))
+
+    def outline(self, o: tuple[int, int]) -> tuple[list, list]:
+        r0, c0 = self.rows.start(o[0]), self.cols.start(o[1])
+        r1, c1 = r0 + self.rows.e - 1, c0 + self.cols.e - 1
+        return ([c0 - 0.5, c1 + 0.5, c1 + 0.5, c0 - 0.5, c0 - 0.5],
+                [r0 - 0.5, r0 - 0.5, r1 + 0.5, r1 + 0.5, r0 - 0.5])
+
+    def next_outline(self, o: tuple[int, int]) -> tuple[list, list, list]:
+        if o[1] + 1 < self.cols.n_out:
+            x, y = self.outline((o[0], o[1] + 1))
+            s = self.cols.step
+            label = f"next window: {s} col{'s' if s != 1 else ''} right"
+            return x, y, [label, "", "", "", ""]
+        return [None], [None], [""]
+
+
+def _heatmap(z, x0, y0, xaxis, yaxis, name, text=None, hovertemplate=None, show_text=False,
+             opacity=1.0):
+    kw = dict(z=z, x0=x0, dx=1, y0=y0, dy=1, xaxis=xaxis, yaxis=yaxis, name=name,
+              coloraxis="coloraxis", xgap=1, ygap=1, opacity=opacity)
+    if text is not None:
+        kw["text"] = text
+        if show_text:
+            kw["texttemplate"] = "%{text}"
+            kw["textfont"] = dict(size=10, color="#222222")
+    kw["hovertemplate"] = hovertemplate or "row %{y}, col %{x}<extra></extra>"
+    return go.Heatmap(**kw)
+
+
+def _pairs(prefix: str, rows: np.ndarray, cols: np.ndarray, suffix: str) -> np.ndarray:
+    """prefix + "r, c" + suffix for every (row, col), as a numpy string grid (fast to send)."""
+    grid = np.char.add(np.char.add(rows.astype(str)[:, None], ", "), cols.astype(str)[None, :])
+    return np.char.add(np.char.add(prefix, grid), suffix)
+
+
+def _bg_labels(sc: _Scene) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """(short cell labels shown in small views, hover text) for the input grid."""
+    if not sc.hover_cells:
+        return None, None
+    real = sc.bg == INPUT
+    zero = np.where(sc.bg == INSERTED, "0 (inserted)", "0 (padding)")
+    hover = np.where(real, _pairs("input x[", sc.idx_r, sc.idx_c, "]"), zero)
+    if not sc.text_cells:
+        return None, hover
+    short = np.where(real, np.char.replace(_pairs("x", sc.idx_r, sc.idx_c, ""), " ", ""), "0")
+    return short, hover
+
+
+def _legend_item(name: str, color: str, symbol: str = "square", dash: str | None = None):
+    if dash:
+        return go.Scatter(x=[None], y=[None], mode="lines", name=name,
+                          line=dict(color=color, width=2, dash=dash), hoverinfo="skip")
+    return go.Scatter(x=[None], y=[None], mode="markers", name=name, hoverinfo="skip",
+                      marker=dict(symbol=symbol, size=13, color=color,
+                                  line=dict(width=1, color="#666666")))
+
+
+def _axis_text(sc: _Scene, o: tuple[int, int]) -> str:
+    rl, cl = sc.rows, sc.cols
+    r0, c0 = rl.start(o[0]), cl.start(o[1])
+    if sc.transposed:
+        return (f"Output ({o[0]}, {o[1]}) is a stride-1 window over the zero-inserted input "
+                f"starting at ({r0}, {c0}); the kernel is flipped.")
+    a = sc.stage.axes
+    return (f"Output ({o[0]}, {o[1]}): window starts at row {o[0]}·{a[0].stride} − "
+            f"{a[0].before} = {r0}, col {o[1]}·{a[1].stride} − {a[1].before} = {c0}, and "
+            f"covers {rl.e}×{cl.e} cells" + (
+                f", taps {rl.d if rl.d == cl.d else (rl.d, cl.d)} apart (dilation)"
+                if rl.d > 1 or cl.d > 1 else "") + ".")
+
+
+def _panel_titles(sc: _Scene) -> tuple[str, str]:
+    r = sc.r
+    c = r.spec.c
+    st = sc.stage
+    if sc.transposed:
+        s = st.stride
+        left = (f"INPUT channel 0, zero-inserted: {s[1] - 1 if s[0] == s[1] else s} zero(s) "
+                f"between cells (stride-1 equivalent)")
+        right = f"OUTPUT channel 0 ({st.out_shape[0]}×{st.out_shape[1]}, larger than input)"
+        return left, right
+    if r.kind == "shared_channels":
+        left = f"the summed channel (Σ of all {c} input channels)"
+    elif sc.stage_index > 0:
+        left = f"channel 0 of the {r.stages[sc.stage_index - 1].name} output"
+    else:
+        left = "input channel 0" + (" (padded)" if any(a.before or a.after for a in st.axes)
+                                    else "")
+    right = f"output channel 0 ({st.out_shape[0]}×{st.out_shape[1]})"
+    return left, right
+
+
+def _build(r: ConvResult, position: tuple[int, int], stage: int | None,
+           max_frames: int | None) -> go.Figure:
+    require_2d(r, "sliding_window_figure")
+    sc = _Scene(r, position, stage)
+    st = sc.stage
+    o = sc.o
+    ov = sc.overlay(o)
+    left_title, right_title = _panel_titles(sc)
+
+    shown, hover = _bg_labels(sc)
+    bg = _heatmap(sc.bg, sc.in_cols[0], sc.in_rows[0], "x", "y", "input", text=shown,
+                  show_text=shown is not None,
+                  hovertemplate=("%{customdata}<extra>row %{y}, col %{x}</extra>"
+                                 if hover is not None else None))
+    if hover is not None:
+        bg.customdata = hover
+    traces = [bg]
+    out_r0, out_c0 = sc.out_rows[0], sc.out_cols[0]
+    out_shape = (sc.out_rows[1] - out_r0 + 1, sc.out_cols[1] - out_c0 + 1)
+    out_text = None
+    if max(out_shape) <= HOVER_MAX_CELLS:
+        out_text = _pairs("y[", np.arange(out_r0, sc.out_rows[1] + 1),
+                          np.arange(out_c0, sc.out_cols[1] + 1), "]")
+    traces.append(_heatmap(np.full(out_shape, OUT, np.uint8), out_c0, out_r0, "x2", "y2",
+                           "output", text=out_text,
+                           hovertemplate=("%{text}<extra>output</extra>" if out_text is not None
+                                          else None)))
+    tap_hover = ("%{text} × the cell under it<extra>kernel tap</extra>" if sc.text_cells
+                 else "kernel tap at row %{y}, col %{x}<extra></extra>")
+    traces.append(_heatmap(ov["z"], ov["x0"], ov["y0"], "x", "y", "kernel taps", text=ov["text"],
+                           hovertemplate=tap_hover, show_text=sc.text_cells))
+    ox, oy = sc.outline(o)
+    traces.append(go.Scatter(x=ox, y=oy, mode="lines", xaxis="x", yaxis="y",
+                             line=dict(color=BLACK, width=2.5), name="window (kernel footprint)",
+                             hoverinfo="skip"))
+    nx, ny, nt = sc.next_outline(o)
+    traces.append(go.Scatter(x=nx, y=ny, mode="lines+text", text=nt, textposition="top right",
+                             textfont=dict(size=11, color="#333333"), xaxis="x", yaxis="y",
+                             line=dict(color=BLACK, width=1.5, dash="dash"),
+                             name="next window (one stride on)", hoverinfo="skip"))
+    produced_text = [[f"y[{o[0]}, {o[1]}]"]]
+    traces.append(_heatmap(np.array([[PRODUCED]], np.uint8), o[1], o[0], "x2", "y2",
+                           "produced cell", text=produced_text,
+                           hovertemplate="%{text} = Σ taps + bias<extra>this window</extra>",
+                           show_text=max(out_shape) <= TEXT_MAX_CELLS))
+    dynamic = [2, 3, 4, 5]  # traces that move with the position (animation frames)
+
+    present = set(np.unique(sc.bg).tolist()) | {TAP, OUT, PRODUCED}
+    if (sc.bg != INPUT).any():
+        present.add(TAP_ZERO)
+    for cat in range(_N):
+        if cat in present and cat != GAP:
+            traces.append(_legend_item(CATEGORY_NAMES[cat], CATEGORY_COLORS[cat]))
+
+    # Notes first: they sit under the legend, so the bottom margin depends on them.
+    truncated = (sc.in_rows != (sc.rows.lo, sc.rows.hi) or sc.in_cols != (sc.cols.lo, sc.cols.hi)
+                 or sc.out_rows != (0, sc.rows.n_out - 1) or sc.out_cols != (0, sc.cols.n_out - 1))
+    bottom_notes: list[tuple[str, str]] = []
+    if truncated:
+        full_in = (sc.rows.hi - sc.rows.lo + 1, sc.cols.hi - sc.cols.lo + 1)
+        msg = (f"Cropped view: {'zero-inserted ' if sc.transposed else ''}input rows "
+               f"{sc.in_rows[0]}…{sc.in_rows[1]}, cols {sc.in_cols[0]}…{sc.in_cols[1]} of "
+               f"{full_in[0]}×{full_in[1]}; output rows {sc.out_rows[0]}…{sc.out_rows[1]}, "
+               f"cols {sc.out_cols[0]}…{sc.out_cols[1]} of {sc.rows.n_out}×{sc.cols.n_out}")
+        if not sc.fits:
+            msg += f"; the window ({sc.rows.e}×{sc.cols.e}) is larger than the view"
+        bottom_notes.append((msg + ".", TRUNCATION))
+    notes = []
+    if r.kind == "spatially_separable":
+        other = 1 if sc.stage_index == 0 else 0
+        notes.append(f"This is stage {sc.stage_index + 1} ({st.name}, {st.kernel[0]}×"
+                     f"{st.kernel[1]}); stage {other + 1} ({r.stages[other].name}) slides a "
+                     f"{r.stages[other].kernel[0]}×{r.stages[other].kernel[1]} window.")
+    elif len([s for s in r.stages if s.op != "channel_sum"]) > 1:
+        notes.append("Then the 1×1 pointwise stage mixes the channels at each position.")
+    if st.op in ("conv", "transposed") and st.in_channels // st.groups > 1:
+        notes.append(f"Output channel 0 applies its own kernel to each of the "
+                     f"{st.in_channels // st.groups} channels it sees and adds them up "
+                     "(plus its bias).")
+    if notes:
+        bottom_notes.append((" ".join(notes), NOTE))
+
+    top_px, legend_px, note_px = 128, 50, 24
+    controls_px = 86 if max_frames else 0
+    bottom_px = legend_px + note_px * len(bottom_notes) + controls_px + 8
+    height = 470 + top_px + bottom_px
+    plot_px = height - top_px - bottom_px
+
+    def below(px: float) -> float:  # paper y of a point px pixels under the plot area
+        return -px / plot_px
+
+    split = 0.6 if not sc.transposed else 0.56
+    in_unit = "zero-inserted input" if sc.transposed else "input"
+
+    def axis(title_text: str, lo: int, hi: int, domain, anchor: str, rows: bool = False,
+             **extra) -> dict:
+        n = hi - lo + 1
+        dtick = 1 if n <= 12 else 2 if n <= 24 else 5 if n <= 60 else 10
+        rng = [hi + 0.5, lo - 0.5] if rows else [lo - 0.5, hi + 0.5]
+        return dict(domain=domain, anchor=anchor, title=dict(text=title_text, standoff=2),
+                    range=rng, dtick=dtick, tick0=0, showgrid=False, zeroline=False,
+                    ticks="outside", ticklen=3, constrain="domain", tickfont=dict(size=11),
+                    **extra)
+
+    layout = dict(
+        xaxis=axis(f"{in_unit} column", *sc.in_cols, [0.0, split - 0.07], "y", side="top"),
+        yaxis=axis(f"{in_unit} row", *sc.in_rows, [0.0, 1.0], "x", rows=True,
+                   scaleanchor="x", scaleratio=1),
+        xaxis2=axis("output column", *sc.out_cols, [split, 1.0], "y2", side="top"),
+        yaxis2=axis("output row", *sc.out_rows, [0.0, 1.0], "x2", rows=True,
+                    scaleanchor="x2", scaleratio=1),
+        height=height,
+        plot_bgcolor="white",
+        coloraxis=dict(colorscale=COLORSCALE, cmin=0, cmax=_N, showscale=False),
+        legend=dict(orientation="h", x=0.0, y=below(6), yanchor="top", font=dict(size=11),
+                    itemclick=False, itemdoubleclick=False),
+        margin=dict(l=10, r=10, t=top_px, b=bottom_px),
+    )
+    annotations = [
+        dict(text=f"<b>{left_title}</b>", xref="paper", yref="paper", x=0.0, y=1.0,
+             yshift=44, xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=12)),
+        dict(text=f"<b>{right_title}</b>", xref="paper", yref="paper", x=split, y=1.0,
+             yshift=44, xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=12)),
+    ]
+    for i, (text, name) in enumerate(bottom_notes):
+        annotations.append(note_annotation(text, name, y=below(legend_px + i * note_px),
+                                           yanchor="top"))
+
+    sh, sw = st.stride
+    sub = _axis_text(sc, o)
+    layout["title"] = title(f"Sliding window — {kind_label(r.kind)}: kernel {st.kernel[0]}×"
+                            f"{st.kernel[1]}, stride {sh if sh == sw else (sh, sw)}", sub)
+    layout["annotations"] = annotations
+    meta = dict(
+        figure="sliding_window", kind=r.kind, stage=sc.stage_index, position=list(o),
+        window_start=[int(ov["start"][0]), int(ov["start"][1])],
+        extent=[sc.rows.e, sc.cols.e], kernel=[sc.rows.k, sc.cols.k],
+        taps=int(len(ov["taps"][0]) * len(ov["taps"][1])),
+        grid=[sc.rows.lo, sc.rows.hi, sc.cols.lo, sc.cols.hi],
+        input_view=[*sc.in_rows, *sc.in_cols], output_view=[*sc.out_rows, *sc.out_cols],
+        output_size=[sc.rows.n_out, sc.cols.n_out], transposed=sc.transposed,
+        truncated=bool(truncated), frames=0)
+
+    frames = None
+    if max_frames:
+        frames, steps = _frames(sc, dynamic, max_frames)
+        meta["frames"] = len(frames)
+        controls_y = below(legend_px + note_px * len(bottom_notes) + 8)
+        layout["updatemenus"] = [dict(
+            type="buttons", direction="left", x=0.0, y=controls_y, xanchor="left",
+            yanchor="top", showactive=False, pad=dict(t=18, r=6),
+            buttons=[dict(label="▶ play", method="animate",
+                          args=[None, dict(frame=dict(duration=700, redraw=True),
+                                           transition=dict(duration=0), fromcurrent=True,
+                                           mode="immediate")]),
+                     dict(label="❚❚ pause", method="animate",
+                          args=[[None], dict(frame=dict(duration=0, redraw=False),
+                                             transition=dict(duration=0), mode="immediate")])])]
+        layout["sliders"] = [dict(
+            active=0, x=0.2, y=controls_y, len=0.8, xanchor="left", yanchor="top",
+            currentvalue=dict(prefix="output position ", font=dict(size=12)),
+            pad=dict(t=0, b=0), steps=steps)]
+    return finish(traces, layout, meta, frames)
+
+
+def _frames(sc: _Scene, dynamic: list[int], max_frames: int) -> tuple[list, list]:
+    rows = range(sc.out_rows[0], sc.out_rows[1] + 1)
+    cols = range(sc.out_cols[0], sc.out_cols[1] + 1)
+    order = [(i, j) for i in rows for j in cols if sc.window_in_view((i, j))]
+    if sc.o not in order:
+        order.insert(0, sc.o)
+    first = order.index(sc.o)
+    # Each frame carries its window's cells: keep the total bounded for big dilated kernels.
+    per_frame = sc.rows.e * sc.cols.e
+    budget = max(1, FRAME_CELL_BUDGET // per_frame)
+    order = (order[first:] + order[:first])[:max(1, min(int(max_frames), budget))]
+    frames, steps = [], []
+    for o in order:
+        ov = sc.overlay(o)
+        tap = dict(type="heatmap", z=ov["z"], x0=int(ov["x0"]), y0=int(ov["y0"]))
+        if ov["text"] is not None:
+            tap["text"] = ov["text"]
+        ox, oy = sc.outline(o)
+        nx, ny, nt = sc.next_outline(o)
+        name = f"({o[0]}, {o[1]})"
+        frames.append(dict(name=name, traces=dynamic,
+                           layout=dict(title=dict(subtitle=dict(text=_axis_text(sc, o)))), data=[
+            tap,
+            dict(type="scatter", x=ox, y=oy),
+            dict(type="scatter", x=nx, y=ny, text=nt),
+            dict(type="heatmap", x0=o[1], y0=o[0], text=[[f"y[{o[0]}, {o[1]}]"]]),
+        ]))
+        steps.append(dict(label=name, method="animate",
+                          args=[[name], dict(mode="immediate", frame=dict(duration=0,
+                                                                          redraw=True),
+                                             transition=dict(duration=0))]))
+    return frames, steps
+
+
+def sliding_window_figure(r: ConvResult, position: tuple[int, int] = (0, 0),
+                          stage: int | None = None) -> go.Figure:
+    """One input channel (padded) | the output, for the output cell at ``position``.
+
+    ``position`` is (row, col) in the output of ``stage`` (default: the first stage with a
+    window; clamped into range). ``fig.layout.meta`` records the window and the views.
+    """
+    return _build(r, position, stage, None)
+
+
+def sliding_window_frames(r: ConvResult, position: tuple[int, int] = (0, 0),
+                          max_frames: int = 24, stage: int | None = None) -> go.Figure:
+    """The sliding-window figure with plotly animation frames, a play button and a slider.
+
+    Frames visit output cells of the shown view in reading order, starting at
+    ``position``; at most ``max_frames`` of them (each frame only moves the window).
+    """
+    return _build(r, position, stage, max(1, int(max_frames)))
