@@ -371,7 +371,9 @@ def transposed_axis(axis: str, n: int, kernel: int, stride: int, dilation: int,
             pad = extent // 2 if padding == "same" else 0
             out = (n - 1) * stride + extent - 2 * pad + output_padding
         total = full - out
-        before = total // 2 if padding == "same" else 0
+        # Keras crops half the surplus at the start, never less than nothing; a shortfall
+        # (kernel extent < stride, or a large output_padding) is added at the end.
+        before = max(total // 2, 0) if padding == "same" else 0
         mode = "keras_" + padding
     else:
         if output_padding >= stride and output_padding >= dilation:
@@ -896,8 +898,9 @@ def framework_refusals(s: ConvSpec) -> dict[str, str]:
         keras_bad = (s.kind in ("standard", "grouped", "shared_channels", "transposed")
                      and strided and max(s.dilation) > 1)
     if keras_bad:
+        layer = f"Conv{s.rank}DTranspose" if s.kind == "transposed" else f"Conv{s.rank}D"
         out["Keras"] = (f"stride={_fmt(s.stride)} with dilation={_fmt(s.dilation)}: Keras "
-                        f"Conv{s.rank}D refuses strides > 1 together with dilation_rate > 1")
+                        f"{layer} refuses strides > 1 together with dilation_rate > 1")
     return {fw: why for fw, why in out.items() if fw in frameworks_for(s)}
 
 
