@@ -357,15 +357,19 @@ def conv_axis(axis: str, n: int, kernel: int, stride: int, dilation: int,
 
 
 def transposed_axis(axis: str, n: int, kernel: int, stride: int, dilation: int,
-                    padding: str | int, output_padding: int) -> Axis:
-    """Output length of a transposed conv along one axis (PyTorch for ints, Keras for strings)."""
+                    padding: str | int, output_padding: int | None) -> Axis:
+    """Output length of a transposed conv along one axis (PyTorch for ints, Keras for strings).
+
+    ``output_padding=None`` is Keras's default (the layer infers the length); Keras uses it
+    only when no axis has an output padding, see :func:`_transposed_output_padding`.
+    """
     extent = dilated_extent(kernel, dilation)
     full = (n - 1) * stride + extent
     if isinstance(padding, str):
-        if output_padding >= stride:
+        if output_padding is not None and output_padding >= stride:
             raise ConvError(f"output_padding={output_padding} must be smaller than "
                             f"stride={stride} along {axis} (Keras ConvTranspose)")
-        if output_padding == 0:  # Keras's default output_padding=None
+        if output_padding is None:
             out = n * stride + max(extent - stride, 0) if padding == "valid" else n * stride
         else:
             pad = extent // 2 if padding == "same" else 0
@@ -376,6 +380,7 @@ def transposed_axis(axis: str, n: int, kernel: int, stride: int, dilation: int,
         before = max(total // 2, 0) if padding == "same" else 0
         mode = "keras_" + padding
     else:
+        output_padding = output_padding or 0
         if output_padding >= stride and output_padding >= dilation:
             raise ConvError(f"output_padding={output_padding} must be smaller than "
                             f"stride={stride} or dilation={dilation} along {axis} "
@@ -602,7 +607,7 @@ def _build_stages(s: ConvSpec) -> tuple[Stage, ...]:
         axes = tuple(
             transposed_axis(a, n, s.kernel[i], s.stride[i], s.dilation[i],
                             s.padding if isinstance(s.padding, str) else s.padding[i],
-                            s.output_padding[i])
+                            _transposed_output_padding(s)[i])
             for i, (a, n) in enumerate(zip(s.axes, sizes)))
         return (_stage("transposed conv", f"each of the {c} input channels scatters "
                        f"{k // g} kernels of {kdims}", "transposed", inp, k, axes, g,
@@ -625,6 +630,18 @@ def _build_stages(s: ConvSpec) -> tuple[Stage, ...]:
         stages.append(st_)
         shape = st_.out_shape
     return tuple(stages)
+
+
+def _transposed_output_padding(s: ConvSpec) -> tuple[int | None, ...]:
+    """Per-axis output padding as the framework sees it.
+
+    With string padding (Keras) an all-zero output_padding stands for Keras's default
+    ``None`` on every axis; as soon as one axis has a value, Keras applies the explicit
+    formula on all axes, zeros included.
+    """
+    if isinstance(s.padding, str) and not any(s.output_padding):
+        return (None,) * s.rank
+    return s.output_padding
 
 
 def _fmt(values: tuple[int, ...]) -> str:
@@ -725,14 +742,15 @@ _OUTPUT_TEMPLATES: dict[str, str] = {
 }
 
 
-def _output_formula(axis: str, rank: int, a: Axis, op: str, output_padding: int) -> Formula:
+def _output_formula(axis: str, rank: int, a: Axis, op: str,
+                    output_padding: int | None) -> Formula:
     """H_out (or W_out, D_out) as a formula; ``op`` is the stage's op ("conv", "transposed")."""
     if op != "transposed":
         key = a.mode if a.mode in ("same", "causal") else "conv"
         p = a.before
     elif a.mode == "explicit":
         key, p = "transposed", a.before
-    elif output_padding == 0:
+    elif output_padding is None:
         key, p = a.mode, 0
     else:
         key, p = "keras_output_padding", (a.extent // 2 if a.mode == "keras_same" else 0)
@@ -750,7 +768,8 @@ def _output_formulas(s: ConvSpec, stages: tuple[Stage, ...]) -> tuple[Formula, .
     out = []
     for i, axis in enumerate(s.axes):
         st = spatial[i] if s.kind == "spatially_separable" else spatial[0]
-        out.append(_output_formula(axis, s.rank, st.axes[i], st.op, s.output_padding[i]))
+        out.append(_output_formula(axis, s.rank, st.axes[i], st.op,
+                                   _transposed_output_padding(s)[i]))
     return tuple(out)
 
 
@@ -897,6 +916,10 @@ def framework_refusals(s: ConvSpec) -> dict[str, str]:
     else:
         keras_bad = (s.kind in ("standard", "grouped", "shared_channels", "transposed")
                      and strided and max(s.dilation) > 1)
+    if s.padding == "causal" and s.kind in ("depthwise", "separable_keras"):
+        layer = "DepthwiseConv1D" if s.kind == "depthwise" else "SeparableConv1D"
+        out["Keras"] = (f"padding='causal': Keras {layer} takes only 'valid' or 'same' "
+                        "(Conv1D has 'causal')")
     if keras_bad:
         layer = f"Conv{s.rank}DTranspose" if s.kind == "transposed" else f"Conv{s.rank}D"
         out["Keras"] = (f"stride={_fmt(s.stride)} with dilation={_fmt(s.dilation)}: Keras "
