@@ -132,17 +132,22 @@ def to_query(values: Mapping[str, object], controls: Sequence[Control]) -> dict[
 # The explorer's controls (also used by the compare and walkthrough pages)
 # ---------------------------------------------------------------------------
 
-PADDING_MODES = ("valid", "same", "explicit")
+PADDING_MODES = ("valid", "same", "explicit", "causal")
+#: Spatial ranks: 1D sequences (audio, text), 2D images, 3D volumes (video, CT).
+DIMS = ("1D", "2D", "3D")
 
 #: Slider limits of the UI (lib.conv.LIMITS are wider; these keep every page fast).
 EXPLORER_CONTROLS: tuple[Control, ...] = (
     Control("kind", "Conv kind", "standard", choices=KINDS, always_in_url=True),
+    Control("dims", "Input type", "2D", choices=DIMS),
     Control("k", "k — filters (output channels)", 10, 1, 512, always_in_url=True),
     Control("w", "w — kernel size", 4, 1, 11, always_in_url=True),
     Control("rect", "Separate kernel height and width", False, is_bool=True),
+    Control("kd", "kd — kernel depth", 3, 1, 11),
     Control("kh", "kh — kernel height", 4, 1, 11),
     Control("kw", "kw — kernel width", 4, 1, 11),
     Control("c", "c — input channels", 3, 1, 512, always_in_url=True),
+    Control("D", "D — input depth (frames, slices)", 16, 1, 64),
     Control("H", "H — input height", 32, 1, 1024, always_in_url=True),
     Control("W", "W — input width", 32, 1, 1024, always_in_url=True),
     Control("s", "stride", 1, 1, 8),
@@ -179,12 +184,21 @@ def parse_explorer_query(query: Mapping[str, object],
 
 
 def conv_kwargs(values: Mapping[str, object]) -> dict[str, object]:
-    """Control values -> keyword arguments for ``lib.conv.analyze``."""
-    kernel = (values["kh"], values["kw"]) if values.get("rect") else values["w"]
+    """Control values -> keyword arguments for ``lib.conv.analyze``.
+
+    ``dims`` picks the rank: 1D passes W alone (a sequence), 3D adds D.
+    """
+    rank = DIMS.index(values.get("dims", "2D")) + 1  # type: ignore[arg-type]
+    if values.get("rect"):
+        kernel: object = ((values.get("kd", 3), values["kh"], values["kw"])[3 - rank:]
+                          if rank > 1 else values["kw"])
+    else:
+        kernel = values["w"]
     pad = values.get("pad", "valid")
     return {
         "kind": values["kind"], "k": values["k"], "w": kernel, "c": values["c"],
-        "H": values["H"], "W": values["W"], "stride": values.get("s", 1),
+        "H": values["H"] if rank > 1 else None, "W": values["W"],
+        "D": values.get("D", 16) if rank == 3 else None, "stride": values.get("s", 1),
         "padding": values.get("p", 0) if pad == "explicit" else pad,
         "dilation": values.get("d", 1), "groups": values.get("g", 1),
         "bias": values.get("bias", True), "depth_multiplier": values.get("dm", 1),

@@ -5,13 +5,15 @@ from __future__ import annotations
 import streamlit as st
 
 from lib.conv import KIND_INFO, KINDS, not_applicable_reason
-from lib.state import CONTROL_BY_KEY, EXPLORER_CONTROLS, PADDING_MODES, parse_explorer_query, try_analyze
+from lib.state import (CONTROL_BY_KEY, DIMS, EXPLORER_CONTROLS, PADDING_MODES,
+                       parse_explorer_query, try_analyze)
 from lib.text import fmt_bytes, fmt_count, fmt_int, fmt_shape
 from pages._shared import dismiss_url_warnings, report_url_changes, seed_from_url
 
 PAGE = "explorer"
 #: Which lib.conv argument each control feeds (for "does it apply to this kind?").
-_ARG = {"k": "k", "w": "w", "kh": "w", "kw": "w", "rect": "w", "c": "c", "H": "H", "W": "W",
+_ARG = {"k": "k", "w": "w", "kd": "w", "kh": "w", "kw": "w", "rect": "w", "c": "c", "D": "H",
+        "H": "H", "W": "W",
         "s": "stride", "pad": "padding", "p": "padding", "d": "dilation", "g": "groups",
         "dm": "depth_multiplier", "op": "output_padding", "bias": "bias"}
 
@@ -40,25 +42,39 @@ def _controls() -> dict[str, object]:
                             format_func=lambda k: KIND_INFO[k].label,
                             on_change=dismiss_url_warnings, args=(PAGE,))
         st.caption(KIND_INFO[kind].summary)
+        dims = st.radio(CONTROL_BY_KEY["dims"].label, DIMS, key="dims", bind="query-params",
+                        horizontal=True, on_change=dismiss_url_warnings, args=(PAGE,),
+                        help="1D: sequences (audio, text), W is the length. 2D: images. "
+                             "3D: volumes (video frames, CT slices).")
         _slider("k", kind)
         rect = st.toggle(CONTROL_BY_KEY["rect"].label, key="rect", bind="query-params",
-                         disabled=kind == "pointwise", on_change=dismiss_url_warnings,
-                         args=(PAGE,))
-        if rect:
+                         disabled=kind == "pointwise" or dims == "1D",
+                         on_change=dismiss_url_warnings, args=(PAGE,))
+        if rect and dims != "1D":
+            if dims == "3D":
+                _slider("kd", kind)
             _slider("kh", kind)
             _slider("kw", kind)
         else:
             _slider("w", kind)
         _slider("c", kind)
-        _slider("H", kind)
+        if dims == "3D":
+            _slider("D", kind)
+        if dims != "1D":
+            _slider("H", kind)
         _slider("W", kind)
         with st.expander("Advanced: stride, padding, dilation, groups…", expanded=False):
             _slider("s", kind)
-            pad = st.radio(CONTROL_BY_KEY["pad"].label, PADDING_MODES, key="pad",
+            modes = PADDING_MODES if dims == "1D" else PADDING_MODES[:3]
+            if st.session_state.get("pad") not in modes:  # causal is 1D only
+                st.session_state["pad"] = "valid"
+            pad = st.radio(CONTROL_BY_KEY["pad"].label, modes, key="pad",
                            bind="query-params", horizontal=True,
                            on_change=dismiss_url_warnings, args=(PAGE,),
                            help="valid: no zeros added. same (Keras): H_out = ceil(H / stride). "
-                                "explicit: p zeros on every side (PyTorch's padding=p).")
+                                "explicit: p zeros on every side (PyTorch's padding=p). "
+                                "causal (1D): d·(w−1) zeros on the left only, so no output "
+                                "sees the future (WaveNet).")
             _slider("p", kind, disabled=pad != "explicit")
             _slider("d", kind)
             _slider("g", kind, high=st.session_state.get("c", 3))
@@ -74,8 +90,9 @@ def _controls() -> dict[str, object]:
 
 def _numbers(r) -> None:
     cols = st.columns(4)
-    cols[0].metric("Input (H×W×c)", fmt_shape(r.input_shape))
-    cols[1].metric("Output (H×W×C)", fmt_shape(r.output_shape))
+    axes = "×".join(r.spec.axes)
+    cols[0].metric(f"Input ({axes}×c)", fmt_shape(r.input_shape))
+    cols[1].metric(f"Output ({axes}×C)", fmt_shape(r.output_shape))
     cols[2].metric("Parameters", fmt_int(r.params),
                    help=f"{fmt_int(r.weight_params)} weights + {fmt_int(r.bias_params)} biases")
     cols[3].metric("MACs", fmt_count(r.macs), help=f"{fmt_int(r.macs)} multiply-accumulates; "
