@@ -31,6 +31,8 @@ MAX_KERNEL_DRAWN = 11
 DEPTH_STEP = 2.0
 SLAB_HALF = 0.42
 GAP = 3  # cells between neighbouring filter blocks
+# How the default camera projects depth (y) and width (x); see _layout_blocks.
+RISE_DEPTH, SHIFT_DEPTH, RISE_X = 0.45, 0.35, 0.16
 SHARED_COLOR = BLUE
 
 
@@ -66,9 +68,12 @@ def _pick_filters(n_out: int, groups: int, max_filters: int) -> list[int]:
     """The filters to draw: all if they fit, else spread over the groups (a few of each)."""
     if n_out <= max_filters:
         return list(range(n_out))
-    if groups == 1 or groups > max_filters:
-        return list(range(max_filters))
     per = n_out // groups
+    if groups == 1:
+        return list(range(max_filters))
+    if groups > max_filters:  # a few groups, two filters each (shows the multiplier)
+        q = min(per, 2)
+        return [gi * per + j for gi in range(-(-max_filters // q)) for j in range(q)][:max_filters]
     picked: list[int] = []
     for gi in range(groups):
         count = min(per, max_filters // groups + (1 if gi < max_filters % groups else 0))
@@ -122,8 +127,9 @@ def _plan_stage(r: ConvResult, index: int, max_filters: int, max_channels: int) 
 def _layout_blocks(plans: list[_StagePlan]) -> list[tuple[float, _StagePlan]]:
     """Place blocks on a wall (x across, z up); returns (z of heading, plan) per stage.
 
-    With the default camera a slice ``D`` deep shows up about ``0.45·D`` higher and
-    ``0.35·D`` further right, so the gaps grow with the depth and blocks never overlap.
+    With the default camera a point ``D`` deeper shows up ``RISE_DEPTH·D`` higher (and
+    ``SHIFT_DEPTH·D`` further right), and one ``x`` further right ``RISE_X·x`` higher: gaps
+    grow with both so blocks, labels and the stage headings never overlap.
     """
     headings = []
     z_top = 0.0
@@ -137,15 +143,17 @@ def _layout_blocks(plans: list[_StagePlan]) -> list[tuple[float, _StagePlan]]:
             ncols = min(n, 8)
         else:
             ncols = math.ceil(n / math.ceil(n / 4))
-        dx = kw + GAP + 0.35 * depth
-        dz = kh + GAP + 1.5 + 0.45 * depth
+        dx = kw + GAP + SHIFT_DEPTH * depth
+        dz = kh + GAP + 1.5 + RISE_DEPTH * depth
+        width = (ncols - 1) * dx + kw + SHIFT_DEPTH * depth
+        z_top -= RISE_X * width  # room for the heading above the right-hand blocks
         for i, b in enumerate(plan.blocks):
             row, col = divmod(i, ncols)
             b.x0 = round(col * dx)
-            b.z0 = round(z_top - row * dz - kh - 0.45 * depth)  # bottom row of the block
+            b.z0 = round(z_top - row * dz - kh - RISE_DEPTH * depth)  # bottom row of block
         nrows = math.ceil(n / ncols)
-        headings.append((z_top + 3.0, plan))
-        z_top -= nrows * dz + 0.45 * depth + 4
+        headings.append((z_top + RISE_X * width + 2.5, plan))
+        z_top -= nrows * dz + RISE_DEPTH * depth + 4
     return headings
 
 
@@ -213,11 +221,11 @@ def _stage_heading(r: ConvResult, plan: _StagePlan) -> str:
     head = f"{n:,} {what} of {kh}×{kw}×{cin}"
     if st.op == "depthwise":
         m = st.out_channels // st.in_channels
-        head += f" — one per input channel" + (f" × depth multiplier {m}" if m > 1 else "")
+        head += f", {m} per input channel" if m > 1 else ", one per input channel"
     elif st.op == "transposed":
-        head = f"{n:,} output channels, each a {kh}×{kw}×{cin} kernel stack (scattered, not slid)"
+        head = f"{n:,} output channels × a {kh}×{kw}×{cin} kernel (scattered)"
     elif st.groups > 1:
-        head += f" — {st.groups} groups: a filter sees only its group's {cin} channels"
+        head += f" in {st.groups} groups"
     if r.kind != "shared_channels" and len(r.stages) > 1:
         head = f"Stage {plan.index + 1} ({st.name}): " + head
     return head
@@ -375,7 +383,8 @@ def filter_tensor_figure(r: ConvResult, max_filters: int = 8, max_channels: int 
     truncated = bool(truncation)
     annotations = []
     if truncated:
-        annotations.append(note_annotation(truncation_text(truncation), TRUNCATION, y=0.0))
+        annotations.append(note_annotation(truncation_text(truncation), TRUNCATION, x=1.0,
+                                           y=0.0, xanchor="right"))
     if shared:
         annotations.append(note_annotation(
             f"Same kernel for all {r.spec.c} channels: the layer sums the channels first, "
@@ -420,7 +429,7 @@ def _scatter_illustration(r: ConvResult, plan: _StagePlan) -> list:
     dh, dw = plan.stage.dilation
     b = plan.blocks[0]
     right = max(bl.x0 for bl in plan.blocks) + kw_d + GAP + 2
-    top = max(bl.z0 for bl in plan.blocks) + kh_d - 1
+    top = (max(bl.z0 for bl in plan.blocks) + min(bl.z0 for bl in plan.blocks)) / 2 + kh_d - 1
     src = (right, -0.5, top - (kh_d - 1) * min(dh, 2) / 2)
     rows, cols = np.meshgrid(np.arange(kh_d), np.arange(kw_d), indexing="ij")
     rows, cols = rows.ravel(), cols.ravel()
