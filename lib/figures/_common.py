@@ -112,7 +112,3 @@ def require_2d(r: ConvResult, figure: str) -> None:
         raise ValueError(f"{figure} draws 2D convs (H×W×C); this layer is {rank}D "
                          f"(input {shape_txt(r.input_shape)})")
 
-
-def stage_label(r: ConvResult, index: int) -> str:
-    st = r.stages[index]
-    return st.name if len(r.stages) == 1 else f"{index + 1}. {st.name}"

@@ -132,12 +132,15 @@ def scaling_figure(base_kwargs: Mapping[str, object], vary: str, values: Sequenc
     """Params (top) and MACs (bottom) as one setting varies; the current value is marked.
 
     ``base_kwargs`` are analyze() arguments including ``kind``. ``vary`` is one of "H"
-    (sets H and W together), "W", "k", "c", "w". Values that raise ConvError are skipped
-    (listed in ``fig.layout.meta["skipped"]``).
+    (sets H and W together when they are equal), "W", "k", "c", "w". ``current`` is added to
+    the values if missing. Values that raise ConvError are skipped (listed in
+    ``fig.layout.meta["skipped"]``); at most ~400 values are drawn (evenly thinned).
     """
     if vary not in VARY_ARGS:
         raise ValueError(f"vary={vary!r} must be one of {', '.join(VARY_ARGS)}")
     base = dict(base_kwargs)
+    if "kind" not in base:
+        raise ValueError("base_kwargs must include 'kind' (and the other analyze() arguments)")
     if vary == "H" and base.get("H") != base.get("W"):
         args: tuple[str, ...] = ("H",)
     else:
