@@ -244,3 +244,36 @@ WALKTHROUGH_CONTROLS: tuple[Control, ...] = (
     Control("k6", "k — filters", 10, 1, 512),
     Control("c6", "c — input channels", 3, 1, 512),
 )
+
+
+# ---------------------------------------------------------------------------
+# Figure options on the explorer
+# ---------------------------------------------------------------------------
+
+FIGURES = ("Filters", "Volume", "Sliding window", "Parameters", "Scaling")
+#: What the scaling figure can vary, with the explorer control it reads.
+SCALING_VARIES = {"H": "H", "W": "W", "D": "D", "k": "k", "c": "c", "w": "w"}
+
+EXPLORER_FIGURE_CONTROLS: tuple[Control, ...] = (
+    Control("fig", "Figure", "Filters", choices=FIGURES),
+    Control("or", "Output row", 0, 0, 1023),
+    Control("oc", "Output column", 0, 0, 1023),
+    Control("vary", "Vary", "H", choices=tuple(SCALING_VARIES)),
+)
+
+
+def sweep_values(key: str, current: int, points: int = 24) -> list[int]:
+    """Values of an explorer control for a scaling curve: roughly geometric from the
+    control's minimum to its maximum, always including ``current``.
+
+    Geometric spacing shows both small and large sizes on one plot (k = 1 … 512).
+    """
+    control = CONTROL_BY_KEY[key]
+    low, high = max(control.low, 1), control.high
+    ratio = (high / low) ** (1 / max(points - 1, 1))
+    values = {low, high, current}
+    value = float(low)
+    for _ in range(points):
+        values.add(min(high, round(value)))
+        value *= ratio
+    return sorted(v for v in values if low <= v <= high)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lib import figures, snippets
 from lib.conv import KIND_INFO, KINDS, not_applicable_reason
-from lib.state import (CONTROL_BY_KEY, DIMS, EXPLORER_CONTROLS, PADDING_MODES,
-                       parse_explorer_query, try_analyze)
+from lib.state import (CONTROL_BY_KEY, DIMS, EXPLORER_CONTROLS, EXPLORER_FIGURE_CONTROLS,
+                       FIGURES, SCALING_VARIES, conv_kwargs, parse_explorer_query,
+                       PADDING_MODES, sweep_values, try_analyze)
 from lib.text import fmt_bytes, fmt_count, fmt_int, fmt_shape
 from pages._shared import dismiss_url_warnings, report_url_changes, seed_from_url
 
 PAGE = "explorer"
+CONTROLS = EXPLORER_CONTROLS + EXPLORER_FIGURE_CONTROLS
 #: Which lib.conv argument each control feeds (for "does it apply to this kind?").
 _ARG = {"k": "k", "w": "w", "kd": "w", "kh": "w", "kw": "w", "rect": "w", "c": "c", "D": "H",
         "H": "H", "W": "W",
@@ -35,7 +38,7 @@ def _slider(key: str, kind: str, high: int | None = None, disabled: bool = False
 
 def _controls() -> dict[str, object]:
     """Sidebar controls; returns the current values (keyed like the URL)."""
-    seed_from_url(PAGE, EXPLORER_CONTROLS, parse_explorer_query)
+    seed_from_url(PAGE, CONTROLS, parse_explorer_query)
     sb = st.sidebar
     with sb:
         kind = st.selectbox("Conv kind", KINDS, key="kind", bind="query-params",
@@ -85,7 +88,7 @@ def _controls() -> dict[str, object]:
             _slider("op", kind)
             st.toggle("bias", key="bias", bind="query-params",
                       on_change=dismiss_url_warnings, args=(PAGE,))
-    return {c.key: st.session_state.get(c.key, c.default) for c in EXPLORER_CONTROLS}
+    return {c.key: st.session_state.get(c.key, c.default) for c in CONTROLS}
 
 
 def _numbers(r) -> None:
@@ -100,6 +103,9 @@ def _numbers(r) -> None:
     st.latex(r.params_latex)
     for line in r.output_latex:
         st.latex(line)
+
+
+def _explanation(r) -> None:
     st.markdown(r.explanation[0])
     for line in r.explanation[1:]:
         st.info(line, icon="💡")
@@ -129,23 +135,89 @@ def _details(r) -> None:
         st.caption("Not used by this kind: " + "; ".join(f"{n} ({why})" for n, why in r.ignored))
 
 
+def _position_slider(key: str, label: str, size: int) -> int:
+    """An output index slider, clamped to this layer's output (0 when only one cell)."""
+    if size <= 1:
+        st.session_state[key] = 0
+        return 0
+    if st.session_state.get(key, 0) > size - 1:
+        st.session_state[key] = size - 1
+    return st.slider(label, 0, size - 1, key=key, bind="query-params",
+                     on_change=dismiss_url_warnings, args=(PAGE,))
+
+
+def _figure(r, values: dict[str, object]) -> None:
+    """The one figure the student picked (only that one is built: it keeps moves fast)."""
+    choice = st.radio("Figure", FIGURES, key="fig", bind="query-params", horizontal=True,
+                      label_visibility="collapsed", on_change=dismiss_url_warnings,
+                      args=(PAGE,))
+    try:
+        if choice == "Filters":
+            fig = figures.filter_tensor_figure(r)
+        elif choice == "Volume":
+            fig = figures.volume_figure(r)
+        elif choice == "Sliding window":
+            out = r.stages[0].out_shape
+            cols = st.columns(2)
+            with cols[0]:
+                row = _position_slider("or", "Output row", out[0]) if r.rank > 1 else 0
+            with cols[1]:
+                col = _position_slider("oc", "Output column" if r.rank > 1 else "Output step",
+                                       out[-2])
+            position = (row, col) if r.rank > 1 else (col,)
+            fig = figures.sliding_window_frames(r, position=position)
+        elif choice == "Parameters":
+            fig = figures.param_breakdown_figure(r)
+        else:
+            varies = [v for v in SCALING_VARIES if v in ("k", "c", "w") or v in r.spec.axes]
+            if st.session_state.get("vary") not in varies:
+                st.session_state["vary"] = varies[0]
+            vary = st.radio("Vary", varies, key="vary", bind="query-params", horizontal=True,
+                            on_change=dismiss_url_warnings, args=(PAGE,))
+            key = SCALING_VARIES[vary]
+            fig = figures.scaling_figure(conv_kwargs(values), vary,
+                                         sweep_values(key, int(values[key])),
+                                         int(values[key]))
+    except ValueError as err:  # a figure that does not draw this rank yet
+        st.info(f"{choice}: {err}")
+        return
+    st.plotly_chart(fig, key=f"figure-{choice}", config={"displaylogo": False})
+
+
+def _code(r) -> None:
+    """Copyable framework code and the summary tables the frameworks print."""
+    try:
+        keras, torch = snippets.keras_code(r), snippets.pytorch_code(r)
+        keras_table, torch_table = snippets.keras_summary(r), snippets.torchinfo_summary(r)
+    except ValueError as err:
+        st.info(f"Code snippets: {err}")
+        return
+    tabs = st.tabs(["Keras", "PyTorch", "Keras model.summary()", "torchinfo.summary()"])
+    tabs[0].code(keras, language="python")
+    tabs[1].code(torch, language="python")
+    tabs[2].code(keras_table, language=None)
+    tabs[3].code(torch_table, language=None)
+
+
 def main() -> None:
     values = _controls()
     st.title("Conv explorer")
-    report_url_changes(PAGE, EXPLORER_CONTROLS)
+    report_url_changes(PAGE, CONTROLS)
     result, error = try_analyze(values)
     if error:
         st.error(f"This layer can't be built: {error}", icon="🚫")
         st.caption("Change the highlighted value in the sidebar; everything else still works.")
         return
-    left, right = st.columns([5, 6], gap="large")
+    _numbers(result)
+    left, right = st.columns([2, 3], gap="large")
     with left:
-        _numbers(result)
+        _explanation(result)
     with right:
-        st.subheader("Figures")
-        st.caption("Figures appear here.")
+        _figure(result, values)
     st.subheader("Parameters, cost and memory")
     _details(result)
+    st.subheader("The same layer in code")
+    _code(result)
 
 
 main()
