@@ -122,3 +122,50 @@ def test_numbers_carry_over_to_the_compare_page_and_back():
     at.switch_page("pages/explorer.py").run()
     assert not at.exception
     _assert_shows(at, **{**CLASSIC, "k": 64})
+
+
+def _chart_meta(at: AppTest) -> dict:
+    import json
+    charts = at.get("plotly_chart")
+    assert len(charts) == 1
+    return json.loads(charts[0].proto.spec)["layout"]["meta"]
+
+
+@pytest.mark.parametrize("figure, expected", [
+    ("Filters", "filter_tensor"), ("Volume", "volume"), ("Sliding window", "sliding_window"),
+    ("Parameters", "param_breakdown"), ("Scaling", "scaling"),
+])
+def test_each_figure_choice_draws_that_figure(figure, expected):
+    at = _open({"fig": figure, "kind": "separable_keras"})
+    assert not at.exception
+    assert _chart_meta(at)["figure"].startswith(expected)
+
+
+def _filters_drawn(at: AppTest) -> int:
+    drawn = _chart_meta(at)["filters_drawn"]
+    return drawn[0] if isinstance(drawn, list) else drawn
+
+
+def test_filter_figure_follows_the_k_slider():
+    at = _open({"k": "3"})
+    assert _filters_drawn(at) == 3
+    at.slider(key="k").set_value(5).run()
+    assert _filters_drawn(at) == 5
+
+
+def test_sliding_window_position_is_in_the_link_and_clamped_to_the_output():
+    at = _open({"fig": "Sliding window", "or": "3", "oc": "500"})
+    assert not at.exception
+    assert at.slider(key="or").value == 3
+    assert at.slider(key="oc").value == 28  # the last of the 29 output columns
+    assert at.slider(key="oc").max == 28
+
+
+def test_code_tabs_show_the_generated_framework_code():
+    from lib import snippets
+    at = _open({"kind": "separable_pytorch"})
+    r = analyze(**{**CLASSIC, "kind": "separable_pytorch"})
+    codes = [c.value.strip() for c in at.code]
+    for text in (snippets.keras_code(r), snippets.pytorch_code(r), snippets.keras_summary(r),
+                 snippets.torchinfo_summary(r)):
+        assert text.strip() in codes
