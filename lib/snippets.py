@@ -2,53 +2,75 @@
 
 ``keras_code(r)`` / ``pytorch_code(r)`` build the layer ``r`` describes with the real
 frameworks; ``keras_summary(r)`` / ``torchinfo_summary(r)`` are the text tables
-``model.summary()`` (Keras 3) and ``torchinfo.summary(model, input_size=(1, c, H, W))``
+``model.summary()`` (Keras 3) and ``torchinfo.summary(model, input_size=(1, c, *spatial))``
 print for exactly that code; ``layer_rows(r, framework)`` are their rows as data (for a
 dataframe). Every shape and parameter count comes from ``r.stages`` (lib.conv); this
 module only decides which real layers express each stage. No torch or keras import here:
 ``tools/make_snippet_reference.py`` runs the snippets with the real frameworks and
-``tests/test_snippets.py`` checks everything below against what they printed.
-2D layers only (``Conv2D`` / ``nn.Conv2d``): a 1D or 3D result raises ValueError.
+``tests/test_snippets.py`` (2D) / ``tests/test_snippets_nd.py`` (1D, 3D) check everything
+below against what they printed.
+
+Any spatial rank, like lib.conv: 1D (``Conv1D`` / ``nn.Conv1d``, input ``(W, c)`` in Keras
+and ``(1, c, W)`` in PyTorch), 2D (``Conv2D`` / ``nn.Conv2d``) and 3D (``Conv3D`` /
+``nn.Conv3d``, input ``(D, H, W, c)`` / ``(1, c, D, H, W)``). Below, ``N`` is the rank
+(``Conv{N}D``); per-axis values are tuples over (D, H, W).
 
 Which real layers
 -----------------
-* Keras layers take only ``"valid"``/``"same"``: an explicit ``(ph, pw)`` padding is a
-  ``ZeroPadding2D`` in front. PyTorch refuses ``padding="same"`` with stride > 1 (lib's
-  ``"same"`` is Keras's): such a conv gets an ``nn.ZeroPad2d((left, right, top, bottom))``
-  with the stage's ``Axis.before/after`` and ``padding=0``.
-* Keras ``Conv2D``/``Conv2DTranspose`` refuse ``strides > 1`` together with
-  ``dilation_rate > 1`` (PyTorch, DepthwiseConv2D and SeparableConv2D allow it). The Keras
-  snippet then computes the same thing: a conv: ``ZeroPadding2D`` (if any), the dilated conv
-  at stride 1, then ``MaxPooling2D(pool_size=1, strides=s)`` which keeps every s-th row and
-  column; a transposed conv: a ``Lambda`` inserting ``s - 1`` zeros between input cells,
-  the dilated ``Conv2DTranspose`` at stride 1, then cropping/padding.
-* ``transposed`` with an int padding is ``nn.ConvTranspose2d``; its Keras snippet is a
-  ``Conv2DTranspose(padding="valid")`` and a ``Cropping2D``. The rows PyTorch's
+* Keras layers take only ``"valid"``/``"same"`` (and Conv1D ``"causal"``): an explicit
+  padding is a ``ZeroPaddingND`` in front. PyTorch refuses ``padding="same"`` with
+  stride > 1 (lib's ``"same"`` is Keras's): such a conv gets an ``nn.ZeroPadNd`` (F.pad's
+  order, last axis first: ``(left, right, top, bottom, front, back)``) with the stage's
+  ``Axis.before/after`` and ``padding=0``.
+* ``padding="causal"`` (1D): Keras ``Conv1D(padding="causal")``. PyTorch has no causal
+  padding: ``nn.ZeroPad1d((d·(k−1), 0))`` then the conv with ``padding=0``. Keras
+  ``DepthwiseConv1D``/``SeparableConv1D`` refuse "causal": ``ZeroPadding1D((d·(k−1), 0))``
+  then the layer with "valid" (the same function).
+* Keras ``ConvND``/``ConvNDTranspose`` refuse ``strides > 1`` together with
+  ``dilation_rate > 1`` (PyTorch, DepthwiseConv and SeparableConv allow it). The Keras
+  snippet then computes the same thing: a conv: ``ZeroPaddingND`` (if any, causal too), the
+  dilated conv at stride 1, then ``MaxPoolingND(pool_size=1, strides=s)`` which keeps every
+  s-th position; a transposed conv: a ``Lambda`` inserting ``s - 1`` zeros between input
+  cells, the dilated ``ConvNDTranspose`` at stride 1, then cropping/padding.
+* ``transposed`` with an int padding is ``nn.ConvTransposeNd``; its Keras snippet is a
+  ``ConvNDTranspose(padding="valid")`` and a ``CroppingND``. The rows PyTorch's
   ``output_padding`` adds past the full output come from Keras's ``output_padding`` (< stride)
-  or, beyond that, from zero input rows (``ZeroPadding2D`` in front): bias only, as in PyTorch. Keras ``Conv2DTranspose`` has no
-  ``groups``: with groups > 1 the snippet defines a small ``GroupedConv2DTranspose`` layer
-  (one ``Conv2DTranspose`` per channel group, same parameter count). ``transposed`` with
-  ``"valid"``/``"same"`` is Keras ``Conv2DTranspose``; its PyTorch snippet is an
-  ``nn.ConvTranspose2d`` whose ``padding``/``output_padding`` give the same window when
-  they can, else ``padding=0`` and an ``nn.ZeroPad2d`` with negative (cropping) values.
-* ``separable_keras`` is one Keras ``SeparableConv2D``; in PyTorch a depthwise
-  ``nn.Conv2d(bias=False)`` + a pointwise ``nn.Conv2d``. ``separable_pytorch`` is two
-  ``nn.Conv2d`` with biases; in Keras ``DepthwiseConv2D`` + ``Conv2D(k, 1)``.
+  or, beyond that, from zero input rows (``ZeroPaddingND`` in front): bias only, as in
+  PyTorch. Keras ``ConvNDTranspose`` has no ``groups``: with groups > 1 the snippet defines a
+  small ``GroupedConvNDTranspose`` layer (one ``ConvNDTranspose`` per channel group, same
+  parameter count). ``transposed`` with ``"valid"``/``"same"`` is Keras ``ConvNDTranspose``;
+  its PyTorch snippet is an ``nn.ConvTransposeNd`` whose ``padding``/``output_padding`` give
+  the same window when they can, else ``padding=0`` and an ``nn.ZeroPadNd`` with negative
+  (cropping) values.
+* ``separable_keras`` is one Keras ``SeparableConvND``; in PyTorch a depthwise
+  ``nn.ConvNd(bias=False)`` + a pointwise ``nn.ConvNd``. ``separable_pytorch`` is two
+  ``nn.ConvNd`` with biases; in Keras ``DepthwiseConvND`` + ``ConvND(k, 1)``.
+* Keras has no ``DepthwiseConv3D`` (nor ``SeparableConv3D``; lib.conv refuses 3D
+  ``separable_keras``): a 3D depthwise stage (``depthwise``, the first half of
+  ``separable_pytorch``) is ``Conv3D(c·m, kernel, groups=c)`` with a comment saying so: the
+  same layer, same weights and parameter count, as PyTorch's ``nn.Conv3d(groups=c)``.
 * ``shared_channels``: Keras ``Lambda(keras.ops.sum(..., keepdims=True))``; PyTorch a small
   ``SumChannels`` module, both followed by the conv with one input channel.
+
+Every result ``lib.conv.analyze`` accepts (1D, 2D, 3D, every kind) has both snippets and
+both summaries; nothing here raises for a valid result.
 
 Tables
 ------
 * ``keras_summary`` reproduces Keras 3's rich table (``line_length`` 88 = Keras's default
   in a terminal of 92+ columns; a non-terminal such as Jupyter or a pipe gets 76), the
-  auto-names of a fresh session (``conv2d``, ``conv2d_1``, ...) and
-  ``Total params: 490 (1.91 KB)`` with 4 bytes per float32.
-* ``torchinfo_summary`` reproduces torchinfo 1.8's default table. Its ``Total mult-adds``
+  auto-names of a fresh session (``conv2d``, ``conv2d_1``, ``conv1d``,
+  ``depthwise_conv1d``, ``zero_padding3d``, ...) and ``Total params: 490 (1.91 KB)`` with 4
+  bytes per float32. Output shapes ``(None, W, C)``, ``(None, H, W, C)``,
+  ``(None, D, H, W, C)``.
+* ``torchinfo_summary`` reproduces torchinfo 1.8's default table (shapes ``[1, C, W]``,
+  ``[1, C, H, W]``, ``[1, C, D, H, W]``). Its ``Total mult-adds``
   is **not** ``r.macs``: torchinfo counts, for every layer whose class name contains
   "Conv", ``(weights + biases) × that layer's output positions``. For a conv that is
   ``stage.macs`` plus one add per bias and output cell; for a transposed conv lib.conv counts
   ``weights × input positions`` (every input cell scatters its kernel) while torchinfo
-  multiplies by the (larger) output positions of the ConvTranspose2d (before any crop). torchinfo 1.8 on Python 3.11 prints the
+  multiplies by the (larger) output positions of the ConvTransposeNd (before any crop).
+  torchinfo 1.8 on Python 3.11 prints the
   unit as ``(Units.MEGABYTES)`` (an enum formatting quirk); reproduced as printed. Its
   input size is ``sys.getsizeof`` of the input's storage: 4 bytes per value plus 64.
 """
@@ -56,7 +78,8 @@ Tables
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from lib.conv import ConvResult, Stage
@@ -72,9 +95,9 @@ BYTES_PER_PARAM = 4  # float32
 class LayerRow(NamedTuple):
     """One row of a summary table: a real layer of the snippet.
 
-    Keras: ``name`` is the auto-name (``conv2d``), ``output_shape`` ``(None, H, W, C)``.
-    PyTorch: ``name`` is the index in ``nn.Sequential`` (``"0"``), ``output_shape``
-    ``(1, C, H, W)`` for the batch of one torchinfo is given.
+    Keras: ``name`` is the auto-name (``conv2d``), ``output_shape`` ``(None, *spatial, C)``
+    (``(None, H, W, C)`` in 2D). PyTorch: ``name`` is the index in ``nn.Sequential``
+    (``"0"``), ``output_shape`` ``(1, C, *spatial)`` for the batch of one torchinfo is given.
     """
 
     name: str
@@ -89,7 +112,7 @@ class _Layer:
 
     type: str
     code: str  # constructor expression
-    out: tuple[int, int, int]  # (H, W, C)
+    out: tuple[int, ...]  # (*spatial, C), e.g. (H, W, C)
     params: int
     comment: tuple[str, ...] = ()
 
@@ -107,20 +130,25 @@ class _Plan:
 # Small formatting helpers
 # ---------------------------------------------------------------------------
 
-def _p(pair: tuple[int, int]) -> str:
-    """An (h, w) pair as Python source: ``3`` when both are equal, else ``(3, 5)``."""
-    return str(pair[0]) if pair[0] == pair[1] else f"({pair[0]}, {pair[1]})"
+def _p(values: tuple[int, ...]) -> str:
+    """Per-axis values as Python source: ``3`` when all are equal, else ``(3, 5)``."""
+    values = tuple(values)
+    return str(values[0]) if len(set(values)) == 1 else str(values)
 
 
-def _opt(pair: tuple[int, int], default: int = 1) -> str | None:
-    """``_p(pair)``, or None (argument left out) when both equal the default."""
-    return None if pair == (default, default) else _p(pair)
+def _opt(values: tuple[int, ...], default: int = 1) -> str | None:
+    """``_p(values)``, or None (argument left out) when every value equals the default."""
+    return None if all(v == default for v in values) else _p(values)
 
 
 def _args(*positional: object, **keyword: object) -> str:
     parts = [str(a) for a in positional]
     parts += [f"{k}={v}" for k, v in keyword.items() if v is not None]
     return ", ".join(parts)
+
+
+def _rank(st: Stage) -> int:
+    return len(st.kernel)
 
 
 def _stage_bias(st: Stage) -> bool:
@@ -131,16 +159,64 @@ def _is_same(st: Stage) -> bool:
     return all(a.mode == "same" for a in st.axes)
 
 
-def _pads(st: Stage) -> tuple[int, int, int, int]:
-    """(top, bottom, left, right) zeros a conv stage adds to its input."""
-    ah, aw = st.axes
-    return (ah.before, ah.after, aw.before, aw.after)
+def _is_causal(st: Stage) -> bool:
+    return all(a.mode == "causal" for a in st.axes)
 
 
-def _padded(st: Stage) -> tuple[int, int, int]:
-    t, b, l, r = _pads(st)
-    ah, aw = st.axes
-    return (ah.size_in + t + b, aw.size_in + l + r, st.in_channels)
+def _pads(st: Stage) -> tuple[tuple[int, int], ...]:
+    """(before, after) zeros a conv stage adds to its input, per axis (D, H, W)."""
+    return tuple((a.before, a.after) for a in st.axes)
+
+
+def _any(pairs: tuple[tuple[int, int], ...]) -> bool:
+    return any(b or a for b, a in pairs)
+
+
+def _padded(st: Stage) -> tuple[int, ...]:
+    return (*(a.size_in + a.before + a.after for a in st.axes), st.in_channels)
+
+
+def _keras_pairs(pairs) -> str:
+    """ZeroPadding1D / Cropping1D take one (before, after) pair; 2D/3D one pair per axis."""
+    pairs = tuple(tuple(p) for p in pairs)
+    return str(pairs[0]) if len(pairs) == 1 else str(pairs)
+
+
+def _torch_pairs(pairs) -> str:
+    """F.pad's order: the last axis first, (before, after) each: ``(left, right, top, bottom)``."""
+    return str(tuple(v for before, after in reversed(tuple(pairs)) for v in (before, after)))
+
+
+#: What one step along each axis is called in the comments, per rank.
+_NOUNS = {1: ("step",), 2: ("row", "column"), 3: ("slice", "row", "column")}
+#: F.pad's order in words, and where Keras's 'same' puts an odd zero.
+_TORCH_ORDER = {1: "left, right", 2: "left, right, top, bottom",
+                3: "left, right, top, bottom, front, back"}
+_ODD_SIDE = {1: "right", 2: "right/bottom", 3: "right/bottom/back"}
+
+
+def _and(words: list[str]) -> str:
+    """['a'] -> 'a'; ['a', 'b'] -> 'a and b'; ['a', 'b', 'c'] -> 'a, b and c'."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _slashed(rank: int) -> str:
+    """'rows/columns' (2D), 'steps' (1D), 'slices/rows/columns' (3D)."""
+    return "/".join(n + "s" for n in _NOUNS[rank])
+
+
+def _split_last(line: str, at: str, width: int = 100) -> tuple[str, ...]:
+    """One comment line, or two (split after ``at``'s comma) when it is wider than ``width``."""
+    if len(line) <= width:
+        return (line,)
+    head, tail = line.rsplit(at, 1)
+    return (head + ",", "# " + at.removeprefix(", ") + tail)
+
+
+def _keras_name(cls: str) -> str:
+    """Keras's auto-name for a layer class (``keras.src.utils.naming.to_snake_case``)."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", cls)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 # ---------------------------------------------------------------------------
@@ -148,10 +224,11 @@ def _padded(st: Stage) -> tuple[int, int, int]:
 # ---------------------------------------------------------------------------
 
 def _keras_zero_padding(st: Stage, comment: tuple[str, ...] = ()) -> list[_Layer]:
-    t, b, l, r = _pads(st)
-    if not (t or b or l or r):
+    pads = _pads(st)
+    if not _any(pads):
         return []
-    return [_Layer("ZeroPadding2D", f"layers.ZeroPadding2D(padding=(({t}, {b}), ({l}, {r})))",
+    n = _rank(st)
+    return [_Layer(f"ZeroPadding{n}D", f"layers.ZeroPadding{n}D(padding={_keras_pairs(pads)})",
                    _padded(st), 0, comment)]
 
 
@@ -160,47 +237,73 @@ def _keras_conv(st: Stage, cls: str, head: tuple[object, ...], extra: dict[str, 
     """One conv-like Keras layer for stage ``st``, with its padding handled.
 
     ``head``: positional arguments before kernel_size; ``extra``: keyword arguments after
-    padding; ``last``: for SeparableConv2D, the pointwise stage the same layer also holds.
+    padding; ``last``: for SeparableConvND, the pointwise stage the same layer also holds.
     """
+    n = _rank(st)
     params = st.params + (last.params if last else 0)
     out = (last or st).out_shape
     use_bias = None if bias else False
-    if cls == "Conv2D" and max(st.stride) > 1 and max(st.dilation) > 1:
-        refusal = ("# Keras Conv2D refuses strides > 1 together with dilation_rate > 1: "
-                   + ("pad," if any(_pads(st)) else "convolve"),
-                   ("# convolve " if any(_pads(st)) else "# ")
-                   + "at stride 1, then keep every s-th row and column "
-                   "(MaxPooling2D with pool_size=1).")
+    padded = _any(_pads(st))
+    if cls == f"Conv{n}D" and max(st.stride) > 1 and max(st.dilation) > 1:
+        pad_word = "pad the left (causal)," if _is_causal(st) else "pad,"
+        refusal = (f"# Keras {cls} refuses strides > 1 together with dilation_rate > 1: "
+                   + (pad_word if padded else "convolve"),
+                   ("# convolve " if padded else "# ")
+                   + f"at stride 1, then keep every s-th {_and(list(_NOUNS[n]))} "
+                   f"(MaxPooling{n}D with pool_size=1).")
         pad = _keras_zero_padding(st, refusal)
-        ph, pw, _ = _padded(st)
-        ah, aw = st.axes
-        mid = (ph - ah.extent + 1, pw - aw.extent + 1, out[2])
+        mid = (*(p - a.extent + 1 for p, a in zip(_padded(st), st.axes)), out[-1])
         args = _args(*head, _p(st.kernel), **extra, dilation_rate=_p(st.dilation),
                      use_bias=use_bias)
         conv = _Layer(cls, f"layers.{cls}({args})", mid, params, () if pad else refusal)
-        pool = _Layer("MaxPooling2D",
-                      f"layers.MaxPooling2D(pool_size=1, strides={_p(st.stride)})", out, 0)
+        pool = _Layer(f"MaxPooling{n}D",
+                      f"layers.MaxPooling{n}D(pool_size=1, strides={_p(st.stride)})", out, 0)
         return pad + [conv, pool]
     if _is_same(st):
         pre, padding = [], '"same"'
+    elif _is_causal(st) and cls == "Conv1D":
+        pre, padding = [], '"causal"'
+    elif _is_causal(st):
+        pre = _keras_zero_padding(st, (
+            f"# Keras {cls} refuses padding='causal' (Conv1D has it): d·(k−1) = "
+            f"{st.axes[0].before} zero(s) on the left,",
+            "# then padding='valid' computes the same causal conv."))
+        padding = None
     else:
         pre = _keras_zero_padding(st, (
             "# Keras layers take only 'valid' or 'same': explicit padding is a "
-            "ZeroPadding2D layer.",))
+            f"ZeroPadding{n}D layer.",))
         padding = None
     args = _args(*head, _p(st.kernel), strides=_opt(st.stride), padding=padding, **extra,
                  dilation_rate=_opt(st.dilation), use_bias=use_bias)
     return pre + [_Layer(cls, f"layers.{cls}({args})", out, params)]
 
 
+def _keras_depthwise(st: Stage) -> list[_Layer]:
+    """A depthwise stage: Keras DepthwiseConv1D/2D; in 3D (no DepthwiseConv3D) a grouped Conv3D."""
+    n = _rank(st)
+    m = st.out_channels // st.in_channels
+    if n < 3:
+        return _keras_conv(st, f"DepthwiseConv{n}D", (),
+                           {"depth_multiplier": m if m > 1 else None}, _stage_bias(st))
+    layers_ = _keras_conv(st, f"Conv{n}D", (st.out_channels,), {"groups": st.in_channels},
+                          _stage_bias(st))
+    why = (f"# Keras has no DepthwiseConv{n}D: Conv{n}D with groups={st.in_channels} (one group "
+           f"per input channel,",
+           f"# {m} filter(s) each) is the same layer as nn.Conv{n}d(groups={st.in_channels}), "
+           "same weights.")
+    layers_[0] = replace(layers_[0], comment=why + layers_[0].comment)
+    return layers_
+
+
 _GROUPED_TRANSPOSE_CLASS = '''\
-class GroupedConv2DTranspose(layers.Layer):
-    """Keras Conv2DTranspose has no `groups`: one Conv2DTranspose per channel group."""
+class GroupedConv{n}DTranspose(layers.Layer):
+    """Keras Conv{n}DTranspose has no `groups`: one Conv{n}DTranspose per channel group."""
 
     def __init__(self, filters, kernel_size, groups, **kwargs):
         super().__init__()
         self.groups = groups
-        self.convs = [layers.Conv2DTranspose(filters // groups, kernel_size, **kwargs)
+        self.convs = [layers.Conv{n}DTranspose(filters // groups, kernel_size, **kwargs)
                       for _ in range(groups)]
 
     def call(self, x):
@@ -210,49 +313,63 @@ class GroupedConv2DTranspose(layers.Layer):
 '''
 
 
-def _keras_transposed(st: Stage, output_padding: tuple[int, int], plan: _Plan) -> None:
-    ah, aw = st.axes
-    axes = (ah, aw)
+def _zero_insert_lambda(st: Stage, extra: list[int]) -> tuple[str, tuple[int, ...]]:
+    """A Keras expression inserting ``s - 1`` zeros between the input cells of every axis
+    (and ``extra`` zeros at the end of each), and the shape it gives."""
+    n = _rank(st)
+    sizes, c = st.in_shape[:-1], st.in_channels
+    strides = st.stride
+    zs = [(m - 1) * s + 1 + e for m, s, e in zip(sizes, strides, extra)]
+    inner = "x"
+    for i in range(n):
+        inner = f"keras.ops.expand_dims({inner}, {2 * (i + 1)})"
+    widths = "[[0, 0], " + ", ".join(f"[0, 0], [0, {s - 1}]" for s in strides) + ", [0, 0]]"
+    spread = [m * s for m, s in zip(sizes, strides)]
+    expr = (f"keras.ops.reshape(keras.ops.pad({inner}, {widths}), "
+            f"(-1, {', '.join(str(v) for v in spread)}, {c}))")
+    cut = [min(z, v) for z, v in zip(zs, spread)]
+    if cut != spread:
+        expr += "[:, " + ", ".join(f":{v}" for v in cut) + ", :]"
+    if zs != cut:
+        expr = (f"keras.ops.pad({expr}, [[0, 0], "
+                + ", ".join(f"[0, {z - v}]" for z, v in zip(zs, cut)) + ", [0, 0]])")
+    return expr, (*zs, c)
+
+
+def _keras_transposed(st: Stage, output_padding: tuple[int, ...], plan: _Plan) -> None:
+    n = _rank(st)
+    axes = st.axes
     k = st.out_channels
     use_bias = None if _stage_bias(st) else False
-    native = ah.mode.startswith("keras_")  # lib's "valid"/"same" is Keras Conv2DTranspose
+    native = axes[0].mode.startswith("keras_")  # lib's "valid"/"same" is Keras ConvNDTranspose
     strided_dilated = max(st.stride) > 1 and max(st.dilation) > 1
+    cls = f"Conv{n}DTranspose"
     if native and not strided_dilated:
-        code = "layers.Conv2DTranspose(" + _args(
-            k, _p(st.kernel), strides=_opt(st.stride), padding=f'"{ah.mode[6:]}"',
+        code = f"layers.{cls}(" + _args(
+            k, _p(st.kernel), strides=_opt(st.stride), padding=f'"{axes[0].mode[6:]}"',
             output_padding=_opt(output_padding, 0), dilation_rate=_opt(st.dilation),
             use_bias=use_bias) + ")"
-        plan.add(_Layer("Conv2DTranspose", code, st.out_shape, st.params))
+        plan.add(_Layer(cls, code, st.out_shape, st.params))
         return
-    # Otherwise: a 'valid' Conv2DTranspose gives the full scatter output
+    # Otherwise: a 'valid' ConvNDTranspose gives the full scatter output
     # (n - 1) * s + extent (+ q rows of output_padding), then crop/pad to lib's window.
     stride = st.stride
     # rows PyTorch's output_padding adds past the full output (they get the bias only)
     extra = [max(0, -a.after) for a in axes]
+    nouns = _NOUNS[n]
     if strided_dilated:
-        sh, sw = st.stride
-        H, W, c = st.in_shape
-        zh, zw = (H - 1) * sh + 1 + extra[0], (W - 1) * sw + 1 + extra[1]
-        expr = ("keras.ops.reshape(keras.ops.pad(keras.ops.expand_dims(keras.ops.expand_dims("
-                f"x, 2), 4), [[0, 0], [0, 0], [0, {sh - 1}], [0, 0], [0, {sw - 1}], [0, 0]]), "
-                f"(-1, {H * sh}, {W * sw}, {c}))")
-        cut_h, cut_w = min(zh, H * sh), min(zw, W * sw)
-        if (cut_h, cut_w) != (H * sh, W * sw):
-            expr += f"[:, :{cut_h}, :{cut_w}, :]"
-        if (zh, zw) != (cut_h, cut_w):
-            expr = f"keras.ops.pad({expr}, [[0, 0], [0, {zh - cut_h}], [0, {zw - cut_w}], [0, 0]])"
-        why = ["# Keras Conv2DTranspose refuses strides > 1 together with dilation_rate > 1:",
-               f"# insert {sh - 1} zero row(s) and {sw - 1} zero column(s) between the "
-               "input cells,"]
+        expr, zshape = _zero_insert_lambda(st, extra)
+        why = [f"# Keras {cls} refuses strides > 1 together with dilation_rate > 1:",
+               "# insert " + _and([f"{s - 1} zero {w}(s)" for s, w in zip(st.stride, nouns)])
+               + " between the input cells,"]
         if any(extra):
-            why.append(f"# and {extra[0]} zero row(s) / {extra[1]} zero column(s) at the "
-                       "end for PyTorch's output_padding,")
+            why.append("# and " + " / ".join(f"{e} zero {w}(s)" for e, w in zip(extra, nouns))
+                       + " at the end for PyTorch's output_padding,")
         why.append("# then a stride-1 transposed conv.")
-        plan.add(_Layer("Lambda", f"layers.Lambda(lambda x: {expr})", (zh, zw, c), 0,
-                        tuple(why)))
-        stride = (1, 1)
-        full = [zh + axes[0].extent - 1, zw + axes[1].extent - 1]
-        q = [0, 0]
+        plan.add(_Layer("Lambda", f"layers.Lambda(lambda x: {expr})", zshape, 0, tuple(why)))
+        stride = (1,) * n
+        full = [z + a.extent - 1 for z, a in zip(zshape, axes)]
+        q = [0] * n
     else:
         # Keras 'valid' with an explicit output_padding q < stride gives full + q; more
         # rows than that (PyTorch allows output_padding < dilation) come from zero input
@@ -260,58 +377,57 @@ def _keras_transposed(st: Stage, output_padding: tuple[int, int], plan: _Plan) -
         q = [e if e < a.stride else 0 for e, a in zip(extra, axes)]
         zin = [0 if e < a.stride else -(-e // a.stride) for e, a in zip(extra, axes)]
         if any(zin):
-            H, W, c = st.in_shape
             plan.add(_Layer(
-                "ZeroPadding2D",
-                f"layers.ZeroPadding2D(padding=((0, {zin[0]}), (0, {zin[1]})))",
-                (H + zin[0], W + zin[1], c), 0,
-                ("# zero input rows/columns at the end: the output rows PyTorch's "
+                f"ZeroPadding{n}D",
+                f"layers.ZeroPadding{n}D(padding={_keras_pairs((0, z) for z in zin)})",
+                (*(m + z for m, z in zip(st.in_shape[:-1], zin)), st.in_channels), 0,
+                (f"# zero input {_slashed(n)} at the end: the output {nouns[0]}s PyTorch's "
                  "output_padding adds get only the bias",)))
         full = [(a.size_in + z - 1) * a.stride + a.extent for a, z in zip(axes, zin)]
     explicit_q = any(q) or (not strided_dilated and any(a.extent < a.stride for a in axes))
-    conv_out = (full[0] + q[0], full[1] + q[1], k)
+    conv_out = (*(f + qi for f, qi in zip(full, q)), k)
     grown = [conv_out[i] - ((a.size_in - 1) * a.stride + a.extent) for i, a in enumerate(axes)]
-    edges = (ah.before, ah.after + grown[0], aw.before, aw.after + grown[1])  # t, b, l, r
+    edges = [(a.before, a.after + g) for a, g in zip(axes, grown)]  # (before, after) per axis
     comment: tuple[str, ...] = ()
-    if not native and any(v > 0 for v in edges):
-        comment = ("# nn.ConvTranspose2d's padding crops the full transposed-conv output: in "
+    if not native and any(v > 0 for e in edges for v in e):
+        comment = (f"# nn.ConvTranspose{n}d's padding crops the full transposed-conv output: in "
                    "Keras a 'valid'",
-                   "# Conv2DTranspose, then Cropping2D.")
+                   f"# {cls}, then Cropping{n}D.")
     if st.groups > 1:
-        plan.preamble.append(_GROUPED_TRANSPOSE_CLASS)
-        cls, head = "GroupedConv2DTranspose", (k, _p(st.kernel), f"groups={st.groups}")
+        plan.preamble.append(_GROUPED_TRANSPOSE_CLASS.replace("{n}", str(n)))
+        name, head = f"Grouped{cls}", (k, _p(st.kernel), f"groups={st.groups}")
     else:
-        cls, head = "Conv2DTranspose", (k, _p(st.kernel))
-    prefix = "" if cls == "GroupedConv2DTranspose" else "layers."  # defined in the snippet
-    code = f"{prefix}{cls}(" + _args(
-        *head, strides=_opt(stride), output_padding=_p((q[0], q[1])) if explicit_q else None,
+        name, head = cls, (k, _p(st.kernel))
+    prefix = "" if name.startswith("Grouped") else "layers."  # defined in the snippet
+    code = f"{prefix}{name}(" + _args(
+        *head, strides=_opt(stride), output_padding=_p(tuple(q)) if explicit_q else None,
         dilation_rate=_opt(st.dilation), use_bias=use_bias) + ")"
-    plan.add(_Layer(cls, code, conv_out, st.params, comment))
+    plan.add(_Layer(name, code, conv_out, st.params, comment))
     cur = conv_out
-    if any(v > 0 for v in edges):
-        t, b, l, r = (max(v, 0) for v in edges)
-        cur = (cur[0] - t - b, cur[1] - l - r, k)
-        plan.add(_Layer("Cropping2D", f"layers.Cropping2D(cropping=(({t}, {b}), ({l}, {r})))",
+    if any(v > 0 for e in edges for v in e):
+        crop = [(max(b, 0), max(a, 0)) for b, a in edges]
+        cur = (*(m - b - a for m, (b, a) in zip(cur, crop)), k)
+        plan.add(_Layer(f"Cropping{n}D", f"layers.Cropping{n}D(cropping={_keras_pairs(crop)})",
                         cur, 0))
-    if any(v < 0 for v in edges):
-        t, b, l, r = (max(-v, 0) for v in edges)
-        cur = (cur[0] + t + b, cur[1] + l + r, k)
-        plan.add(_Layer("ZeroPadding2D",
-                        f"layers.ZeroPadding2D(padding=(({t}, {b}), ({l}, {r})))", cur, 0,
-                        ("# zero rows/columns in front of the full transposed-conv output",)))
+    if any(v < 0 for e in edges for v in e):
+        pad = [(max(-b, 0), max(-a, 0)) for b, a in edges]
+        cur = (*(m + b + a for m, (b, a) in zip(cur, pad)), k)
+        plan.add(_Layer(f"ZeroPadding{n}D",
+                        f"layers.ZeroPadding{n}D(padding={_keras_pairs(pad)})", cur, 0,
+                        (f"# zero {_slashed(n)} in front of the full transposed-conv output",)))
     assert cur == st.out_shape, (cur, st.out_shape)
 
 
 def _keras_plan(r: ConvResult) -> _Plan:
-    _check_2d(r)
     plan = _Plan()
     s = r.spec
     kind = s.kind
     stages = r.stages
-    if kind == "separable_keras":
+    n = r.rank
+    if kind == "separable_keras":  # 1D or 2D: lib.conv refuses SeparableConv3D
         dw, pw = stages
         m = dw.out_channels // dw.in_channels
-        plan.add(*_keras_conv(dw, "SeparableConv2D", (pw.out_channels,),
+        plan.add(*_keras_conv(dw, f"SeparableConv{n}D", (pw.out_channels,),
                               {"depth_multiplier": m if m > 1 else None},
                               _stage_bias(pw), last=pw))
         return plan
@@ -322,14 +438,11 @@ def _keras_plan(r: ConvResult) -> _Plan:
                             st.out_shape, 0,
                             (f"# add the {st.in_channels} input channels into one",)))
         elif st.op == "depthwise":
-            m = st.out_channels // st.in_channels
-            plan.add(*_keras_conv(st, "DepthwiseConv2D", (),
-                                  {"depth_multiplier": m if m > 1 else None},
-                                  _stage_bias(st)))
+            plan.add(*_keras_depthwise(st))
         elif st.op == "transposed":
             _keras_transposed(st, r.spec.output_padding, plan)
         else:
-            plan.add(*_keras_conv(st, "Conv2D", (st.out_channels,),
+            plan.add(*_keras_conv(st, f"Conv{n}D", (st.out_channels,),
                                   {"groups": st.groups if st.groups > 1 else None},
                                   _stage_bias(st)))
     return plan
@@ -341,44 +454,57 @@ def _keras_plan(r: ConvResult) -> _Plan:
 
 _SUM_CHANNELS_CLASS = '''\
 class SumChannels(nn.Module):
-    """Add the input channels into one: (N, C, H, W) -> (N, 1, H, W)."""
+    """Add the input channels into one: (N, C, {dims}) -> (N, 1, {dims})."""
 
     def forward(self, x):
         return x.sum(1, keepdim=True)
 '''
 
+_DIMS = {1: "W", 2: "H, W", 3: "D, H, W"}
+
 
 def _torch_conv(st: Stage) -> list[_Layer]:
-    ah, aw = st.axes
+    n = _rank(st)
     groups = st.groups if st.groups > 1 else None
+    pads = _pads(st)
     pre: list[_Layer] = []
-    if _is_same(st) and st.stride != (1, 1):
-        t, b, l, r = _pads(st)
+    if _is_same(st) and max(st.stride) > 1:
         padding = None
-        if t or b or l or r:
+        if _any(pads):
             pre.append(_Layer(
-                "ZeroPad2d", f"nn.ZeroPad2d(({l}, {r}, {t}, {b}))", _padded(st), 0,
+                f"ZeroPad{n}d", f"nn.ZeroPad{n}d({_torch_pairs(pads)})", _padded(st), 0,
                 ("# PyTorch refuses padding='same' with stride > 1: pad explicitly as "
                  "Keras's 'same' does",
-                 "# (left, right, top, bottom; an odd zero goes right/bottom), then convolve "
-                 "with padding=0.")))
+                 *_split_last(f"# ({_TORCH_ORDER[n]}; an odd zero goes {_ODD_SIDE[n]}), then "
+                              "convolve with padding=0.", ", then "))))
     elif _is_same(st):
         padding = '"same"'
+    elif _is_causal(st):
+        padding = None
+        if _any(pads):
+            pre.append(_Layer(
+                f"ZeroPad{n}d", f"nn.ZeroPad{n}d({_torch_pairs(pads)})", _padded(st), 0,
+                ("# PyTorch has no padding='causal': nn.ZeroPad1d((left, right)) adds "
+                 f"d·(k−1) = {pads[0][0]} zero(s)",
+                 "# on the left only, then the conv with padding=0: output step t sees "
+                 "inputs up to t.")))
     else:
-        padding = _p((ah.before, aw.before)) if (ah.before or aw.before) else None
-    code = "nn.Conv2d(" + _args(
+        befores = tuple(b for b, _ in pads)
+        padding = _p(befores) if any(befores) else None
+    code = f"nn.Conv{n}d(" + _args(
         st.in_channels, st.out_channels, _p(st.kernel), stride=_opt(st.stride),
         padding=padding, dilation=_opt(st.dilation), groups=groups,
         bias=None if _stage_bias(st) else False) + ")"
-    return pre + [_Layer("Conv2d", code, st.out_shape, st.params)]
+    return pre + [_Layer(f"Conv{n}d", code, st.out_shape, st.params)]
 
 
 def _torch_transposed(st: Stage) -> list[_Layer]:
-    """nn.ConvTranspose2d: padding p crops p rows each side, output_padding o adds o at the end."""
-    ah, aw = st.axes
-    native = ah.mode == "explicit"  # lib's int padding is nn.ConvTranspose2d
+    """nn.ConvTransposeNd: padding p crops p rows each side, output_padding o adds o at the end."""
+    n = _rank(st)
+    axes = st.axes
+    native = axes[0].mode == "explicit"  # lib's int padding is nn.ConvTransposeNd
     pads, ops, edges = [], [], []
-    for a in (ah, aw):
+    for a in axes:
         before, after = a.before, a.after
         # crop `before` at the start and `after` at the end: p = before, o = p - after
         p, o = before, before - after
@@ -386,35 +512,35 @@ def _torch_transposed(st: Stage) -> list[_Layer]:
             p = o = 0
         pads.append(p)
         ops.append(o)
-        edges += [before - p, after - (p - o)]
-    t, b, l, r = edges
-    code = "nn.ConvTranspose2d(" + _args(
+        edges.append((before - p, after - (p - o)))
+    code = f"nn.ConvTranspose{n}d(" + _args(
         st.in_channels, st.out_channels, _p(st.kernel), stride=_opt(st.stride),
-        padding=_opt((pads[0], pads[1]), 0), output_padding=_opt((ops[0], ops[1]), 0),
+        padding=_opt(tuple(pads), 0), output_padding=_opt(tuple(ops), 0),
         groups=st.groups if st.groups > 1 else None,
         bias=None if _stage_bias(st) else False, dilation=_opt(st.dilation)) + ")"
-    mode = repr(ah.mode[6:])
-    if not (t or b or l or r):
+    mode = repr(axes[0].mode[6:])
+    if not _any(tuple(edges)):
         comment = () if native else (
-            f"# Keras Conv2DTranspose(padding={mode}): the same window via padding/output_padding",)
-        return [_Layer("ConvTranspose2d", code, st.out_shape, st.params, comment)]
-    full = ((ah.size_in - 1) * ah.stride + ah.extent + ops[0] - 2 * pads[0],
-            (aw.size_in - 1) * aw.stride + aw.extent + ops[1] - 2 * pads[1], st.out_channels)
+            f"# Keras Conv{n}DTranspose(padding={mode}): the same window via "
+            "padding/output_padding",)
+        return [_Layer(f"ConvTranspose{n}d", code, st.out_shape, st.params, comment)]
+    full = (*((a.size_in - 1) * a.stride + a.extent + o - 2 * p
+              for a, p, o in zip(axes, pads, ops)), st.out_channels)
     return [
-        _Layer("ConvTranspose2d", code, full, st.params,
-               (f"# Keras Conv2DTranspose(padding={mode}) keeps a window of the full "
+        _Layer(f"ConvTranspose{n}d", code, full, st.params,
+               (f"# Keras Conv{n}DTranspose(padding={mode}) keeps a window of the full "
                 "transposed-conv output:",
-                "# nn.ZeroPad2d with negative values crops it (left, right, top, bottom).")),
-        _Layer("ZeroPad2d", f"nn.ZeroPad2d(({-l}, {-r}, {-t}, {-b}))", st.out_shape, 0),
+                f"# nn.ZeroPad{n}d with negative values crops it ({_TORCH_ORDER[n]}).")),
+        _Layer(f"ZeroPad{n}d", f"nn.ZeroPad{n}d({_torch_pairs((-b, -a) for b, a in edges)})",
+               st.out_shape, 0),
     ]
 
 
 def _torch_plan(r: ConvResult) -> _Plan:
-    _check_2d(r)
     plan = _Plan()
     for st in r.stages:
         if st.op == "channel_sum":
-            plan.preamble.append(_SUM_CHANNELS_CLASS)
+            plan.preamble.append(_SUM_CHANNELS_CLASS.replace("{dims}", _DIMS[r.rank]))
             plan.add(_Layer("SumChannels", "SumChannels()", st.out_shape, 0,
                             (f"# add the {st.in_channels} input channels into one",)))
         elif st.op == "transposed":
@@ -428,21 +554,6 @@ def _torch_plan(r: ConvResult) -> _Plan:
 # Layer rows (names as the frameworks print them)
 # ---------------------------------------------------------------------------
 
-_KERAS_BASE_NAMES = {
-    "Conv2D": "conv2d", "DepthwiseConv2D": "depthwise_conv2d",
-    "SeparableConv2D": "separable_conv2d", "Conv2DTranspose": "conv2d_transpose",
-    "ZeroPadding2D": "zero_padding2d", "Cropping2D": "cropping2d",
-    "MaxPooling2D": "max_pooling2d", "Lambda": "lambda",
-    "GroupedConv2DTranspose": "grouped_conv2d_transpose",
-}
-
-
-def _check_2d(r: ConvResult) -> None:
-    if len(r.spec.kernel) != 2:
-        raise ValueError(f"code snippets cover 2D layers (Conv2D / nn.Conv2d); this layer has "
-                         f"{len(r.spec.kernel)} spatial axes")
-
-
 def _plan(r: ConvResult, framework: str) -> _Plan:
     if framework == "keras":
         return _keras_plan(r)
@@ -454,23 +565,24 @@ def _plan(r: ConvResult, framework: str) -> _Plan:
 def layer_rows(r: ConvResult, framework: str) -> list[LayerRow]:
     """The layers of ``keras_code(r)`` or ``pytorch_code(r)``, as their summaries list them.
 
-    Keras names follow a fresh session's auto-naming (``conv2d``, ``conv2d_1``, ...); the
-    PyTorch names are the ``nn.Sequential`` indices.
+    Keras names follow a fresh session's auto-naming (``conv2d``, ``conv2d_1``,
+    ``depthwise_conv1d``, ``zero_padding3d``, ...); the PyTorch names are the
+    ``nn.Sequential`` indices.
     """
     plan = _plan(r, framework)
     rows: list[LayerRow] = []
     if framework == "keras":
         seen: dict[str, int] = {}
         for layer in plan.layers:
-            base = _KERAS_BASE_NAMES[layer.type]
+            base = _keras_name(layer.type)
             n = seen.get(base, 0)
             seen[base] = n + 1
             name = base if n == 0 else f"{base}_{n}"
             rows.append(LayerRow(name, layer.type, (None, *layer.out), layer.params))
     else:
         for i, layer in enumerate(plan.layers):
-            h, w, c = layer.out
-            rows.append(LayerRow(str(i), layer.type, (1, c, h, w), layer.params))
+            rows.append(LayerRow(str(i), layer.type, (1, layer.out[-1], *layer.out[:-1]),
+                                 layer.params))
     return rows
 
 
@@ -497,38 +609,47 @@ def _dedupe(blocks: list[str]) -> list[str]:
     return out
 
 
+def _csv(values) -> str:
+    return ", ".join(str(v) for v in values)
+
+
 def keras_code(r: ConvResult) -> str:
     """A complete Keras 3 script building the layer(s) of ``r`` and printing the summary."""
     plan = _keras_plan(r)
-    H, W, c = r.input_shape
     lines = ["import keras", "from keras import layers", ""]
     for block in _dedupe(plan.preamble):
         lines += ["", block.rstrip("\n"), "", ""]
     lines.append("model = keras.Sequential([")
-    lines.append(f"    keras.Input(shape=({H}, {W}, {c})),")
+    lines.append(f"    keras.Input(shape=({_csv(r.input_shape)})),")
     lines += _layer_lines(plan.layers)
     lines.append("])")
-    oh, ow, oc = r.output_shape
-    lines.append(f"model.summary()  # output (None, {oh}, {ow}, {oc}), "
+    lines.append(f"model.summary()  # output (None, {_csv(r.output_shape)}), "
                  f"{r.params:,} params")
     return "\n".join(lines) + "\n"
+
+
+def _input_words(r: ConvResult) -> str:
+    *sizes, c = r.input_shape
+    what = {1: f"sequence of {sizes[0]} steps", 2: "×".join(map(str, sizes)) + " image",
+            3: "×".join(map(str, sizes)) + " volume"}[r.rank]
+    return f"one {what} with {c} channels"
 
 
 def pytorch_code(r: ConvResult) -> str:
     """A complete PyTorch script building the layer(s) of ``r``; prints params and shape."""
     plan = _torch_plan(r)
-    H, W, c = r.input_shape
+    *sizes, c = r.input_shape
     lines = ["import torch", "from torch import nn", ""]
     for block in _dedupe(plan.preamble):
         lines += ["", block.rstrip("\n"), "", ""]
     lines.append("model = nn.Sequential(")
     lines += _layer_lines(plan.layers)
     lines.append(")")
-    oh, ow, oc = r.output_shape
-    lines.append(f"x = torch.zeros(1, {c}, {H}, {W})  # one {H}×{W} image with {c} channels")
+    *osizes, oc = r.output_shape
+    lines.append(f"x = torch.zeros(1, {c}, {_csv(sizes)})  # {_input_words(r)}")
     lines.append(f'print("params:", sum(p.numel() for p in model.parameters()))  '
                  f"# {r.params}")
-    lines.append(f'print("output shape:", tuple(model(x).shape))  # (1, {oc}, {oh}, {ow})')
+    lines.append(f'print("output shape:", tuple(model(x).shape))  # (1, {oc}, {_csv(osizes)})')
     return "\n".join(lines) + "\n"
 
 
@@ -660,7 +781,7 @@ def torchinfo_mult_adds(r: ConvResult) -> int:
     total = 0
     for layer in _torch_plan(r).layers:
         if "Conv" in layer.type:
-            total += layer.params * layer.out[0] * layer.out[1]
+            total += layer.params * math.prod(layer.out[:-1])
     return total
 
 
@@ -680,7 +801,9 @@ def _ti_num(num: int, auto: bool) -> str:
 
 
 def torchinfo_summary(r: ConvResult) -> str:
-    """What ``print(torchinfo.summary(model, input_size=(1, c, H, W)))`` shows (torchinfo 1.8)."""
+    """What ``print(torchinfo.summary(model, input_size=(1, c, *spatial)))`` shows.
+
+    torchinfo 1.8; ``spatial`` is (W,), (H, W) or (D, H, W)."""
     plan = _torch_plan(r)
     rows = layer_rows(r, "pytorch")
     titles = [(0, "Sequential")] + [(1, f"{lr.type}: 1-{i + 1}") for i, lr in enumerate(rows)]
@@ -692,15 +815,14 @@ def torchinfo_summary(r: ConvResult) -> str:
     def fmt(name: str, shape: str, params: str) -> str:
         return f"{name:<{name_w}} {shape:<{_TI_COL}} {params:<{_TI_COL}}".rstrip()
 
-    oh, ow, oc = r.output_shape
+    *osizes, oc = r.output_shape
     lines = [divider, fmt("Layer (type:depth-idx)", "Output Shape", "Param #"), divider,
-             fmt("Sequential", str([1, oc, oh, ow]), "--")]
+             fmt("Sequential", str([1, oc, *osizes]), "--")]
     for (_, title), lr in zip(titles[1:], rows):
         lines.append(fmt("├─" + title, str(list(lr.output_shape)),
                          f"{lr.params:,}" if lr.params else "--"))
     total = sum(lr.params for lr in rows)
-    H, W, c = r.input_shape
-    input_bytes = H * W * c * BYTES_PER_PARAM + TORCHINFO_INPUT_OVERHEAD
+    input_bytes = math.prod(r.input_shape) * BYTES_PER_PARAM + TORCHINFO_INPUT_OVERHEAD
     # x2 for gradients, only layers with parameters (torchinfo's rule)
     out_bytes = sum(2 * BYTES_PER_PARAM * math.prod(layer.out)
                     for layer in plan.layers if layer.params > 0)

@@ -1,5 +1,6 @@
 """lib.snippets against what the REAL frameworks printed (no torch/keras needed here).
 
+2D here; 1D and 3D in ``tests/test_snippets_nd.py`` (same checks, ``snippet_reference_nd.json``).
 ``tests/data/snippet_reference.json`` is written by ``tools/make_snippet_reference.py``:
 for every case it exec()'d ``keras_code(r)`` and ``pytorch_code(r)`` with Keras 3 (torch
 backend), PyTorch 2.13 and torchinfo 1.8, and stored what they printed. Everything below
@@ -292,13 +293,6 @@ def test_every_valid_configuration_gets_consistent_snippets(cfg):
     compile(pytorch_code(r), "<snippet>", "exec")
     assert f"Total params: {r.params:,} " in keras_summary(r)
     assert f"Total params: {r.params:,}\n" in torchinfo_summary(r)
-
-
-def test_snippets_are_2d_only():
-    r = analyze("standard", 8, 3, 2, W=50)  # 1D
-    for fn in (keras_code, pytorch_code, keras_summary, torchinfo_summary):
-        with pytest.raises(ValueError, match="2D"):
-            fn(r)
 
 
 def test_layer_rows_rejects_unknown_framework():
