@@ -1,37 +1,52 @@
 """A stack of layers, Keras-style: shapes, parameters and MACs of a whole small network.
 
 Why: one conv layer's 490 parameters only make sense next to the network they sit in. Here
-a student stacks layers from an input shape ``(H, W, c)`` and sees, per layer, the output
-shape, the parameters, the MACs, each layer's share of the totals and how the receptive
-field grows — exactly the numbers ``model.summary()`` prints, plus the ones it does not.
+a student stacks layers from an input shape and sees, per layer, the output shape, the
+parameters, the MACs, each layer's share of the totals and how the receptive field grows —
+exactly the numbers ``model.summary()`` prints, plus the ones it does not.
+
+Spatial rank 1, 2 or 3, like :mod:`lib.conv` (one implementation, the spatial sizes as a
+tuple): the input shape is channels-last, ``(W, c)`` for a sequence (audio, text),
+``(H, W, c)`` for an image, ``(D, H, W, c)`` for a volume (video frames, CT slices), and
+every conv / pooling layer carries one value per spatial axis, in the order (D, H, W).
 
 * Every conv layer is :func:`lib.conv.analyze` on the previous layer's output shape (all
-  conv kinds of ``lib.conv.KINDS``); this module never re-types a conv formula.
+  conv kinds of ``lib.conv.KINDS`` that exist at that rank; 1D padding may be
+  ``"causal"``); this module never re-types a conv formula.
 * Max / average pooling (``pool size``, ``stride`` defaulting to the pool size, padding
-  ``"valid"``/``"same"`` as Keras) use ``lib.conv.conv_axis``: a pooling window moves like
-  a conv kernel (dilation 1). Pooling has **no weights, so 0 MACs**: its comparisons or
-  additions are not multiply-accumulates with weights (``FlopCounterMode`` counts 0 too).
-* Global average pooling: ``(H, W, C) -> (C,)``. Flatten: ``(H, W, C) -> (H·W·C,)``.
+  ``"valid"``/``"same"`` as Keras MaxPooling1D/2D/3D) use ``lib.conv.conv_axis``: a pooling
+  window moves like a conv kernel (dilation 1). Pooling has **no weights, so 0 MACs**: its
+  comparisons or additions are not multiply-accumulates with weights (``FlopCounterMode``
+  counts 0 too).
+* Global average pooling: ``(..., C) -> (C,)``. Flatten: ``(H, W, C) -> (H·W·C,)``.
 * Dense on a flat input of ``n`` values: ``params = n·units + units`` (with bias),
   ``MACs = n·units`` (the bias additions are not MACs).
-* Receptive field (input pixels one value depends on), per axis, through convs and pools:
+* Receptive field (input cells one value depends on), per axis, through convs and pools:
   ``rf += (extent - 1) · jump; jump *= stride``, with ``extent = d·(k - 1) + 1`` of each
   stage (:class:`lib.conv.Axis`). Global pooling and dense layers see the whole input.
   Through a transposed conv the field is not tracked (it would need fractional jumps).
 
-Keras names (``conv2d``, ``conv2d_1``, ``max_pooling2d``, ``dense``) are the auto-names of a
+Keras names (``conv2d``, ``conv1d_1``, ``max_pooling3d``, ``dense``) are the auto-names of a
 fresh Keras session (``keras.utils.clear_session()``), one per real Keras layer: a conv
 kind that Keras builds from two layers (e.g. an explicit padding: ``ZeroPadding2D`` +
-``Conv2D``) has two, taken from ``lib.snippets``, which also writes the per-layer code.
-The network is 2D (images); 1D and 3D stay on the single-layer pages.
+``Conv2D``) has two. They come from ``lib.snippets``, which also writes the per-layer
+code. While ``lib.snippets`` covers 2D only (it raises ValueError for 1D/3D), this
+module's own plans stand in for 1D and 3D (:func:`_nd_keras_plan`, :func:`_nd_torch_plan`,
+the same real layers): Keras has no DepthwiseConv3D, so a 3D depthwise conv is a
+``Conv3D(groups=c)``; PyTorch has no ``padding="causal"``, so a causal conv is an
+``nn.ZeroPad1d((d·(k−1), 0))`` in front of ``nn.Conv1d``. They write a 1D/3D transposed
+conv with an explicit padding only when Keras can express it with a ``Conv1DTranspose`` /
+``Conv3DTranspose`` and a crop (no stride together with dilation, output padding below the
+stride), and refuse the others with a message saying so.
 
 The stack as text (one URL parameter, ``net=``)
 -----------------------------------------------
-Pieces separated by commas; the first may be the input ``in<H>x<W>x<c>`` (default
-``in32x32x3``). Sizes are ``3`` or ``3x5`` (height × width). Each piece is a head, then
-``-``-separated parts::
+Pieces separated by commas; the first may be the input (default ``in32x32x3``):
+``in<W>x<c>`` (1D), ``in<H>x<W>x<c>`` (2D) or ``in<D>x<H>x<W>x<c>`` (3D). It sets the rank
+of every layer after it. Sizes are one number for every axis (``3``) or one per axis
+(``3x5`` in 2D, ``1x3x3`` in 3D). Each piece is a head, then ``-``-separated parts::
 
-    c3x3-32      standard conv, 3×3 kernel, 32 filters  (Keras Conv2D)
+    c3x3-32      standard conv, 3×3 kernel, 32 filters  (Keras Conv2D; c2-16 in 1D)
     pw-64        pointwise 1×1 conv, 64 filters
     gc3x3-64-g4  grouped conv (groups 4)
     dw3x3        depthwise conv (no filter count: C_out = c × m; option m2)
@@ -46,11 +61,14 @@ Pieces separated by commas; the first may be the input ``in<H>x<W>x<c>`` (defaul
     d10          dense, 10 units
 
 Options (any order after the filter count): ``s2`` stride, ``same`` / ``valid`` padding,
-``p1`` explicit zeros per side (convs only), ``d2`` dilation, ``g4`` groups, ``m2`` depth
-multiplier, ``op1`` output padding, ``nb`` no bias (convs and dense). Pools take only
-``s`` and ``same``/``valid``. Example: ``in32x32x3,c3x3-32-same,c3x3-32-same,mp2,flat,d10``.
+``causal`` (1D convs), ``p1`` explicit zeros per side (convs only), ``d2`` dilation, ``g4``
+groups, ``m2`` depth multiplier, ``op1`` output padding, ``nb`` no bias (convs and dense).
+Pools take only ``s`` and ``same``/``valid``. Examples:
+``in32x32x3,c3x3-32-same,c3x3-32-same,mp2,flat,d10``; a WaveNet-style causal dilated stack
+``in64x16,c2-16-causal,c2-16-causal-d2,c2-16-causal-d4,c2-16-causal-d8``; a C3D-style video
+layer ``in16x112x112x3,c3x3x3-64-same,mp1x2x2``.
 :func:`parse_net` raises :class:`NetworkError` naming the piece and the rule;
-``parse_net(serialise_net(x)) == x`` for every spec.
+``parse_net(serialise_net(x)) == x`` for every spec whose layers have the input's rank.
 """
 
 from __future__ import annotations
@@ -60,12 +78,17 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from lib.conv import (BYTES_PER_FLOAT32, KIND_INFO, KINDS, ConvError, ConvResult, analyze,
-                      conv_axis)
-from lib.snippets import (KERAS_LINE_LENGTH, _keras_column_widths, _keras_plan, _torch_plan,
-                          _wrap, readable_bytes)
+from lib.conv import (AXES, BYTES_PER_FLOAT32, KIND_INFO, KINDS, ConvError, ConvResult,
+                      Stage, analyze, conv_axis)
+from lib.snippets import (KERAS_LINE_LENGTH, _args, _keras_column_widths, _keras_plan,
+                          _Layer, _Plan, _torch_plan, _wrap, readable_bytes)
 
-Pair = tuple[int, int]
+#: Per-axis values, one per spatial axis in the order (D, H, W): (3,), (3, 5), (1, 3, 3).
+Sizes = tuple[int, ...]
+Pair = Sizes  # the 2D name, kept for callers
+
+#: Spatial ranks the builder stacks: 1D sequences, 2D images, 3D volumes.
+RANKS = (1, 2, 3)
 
 #: Every layer operation, in the order the editor lists them.
 OPS: tuple[str, ...] = ("conv", "max_pool", "avg_pool", "gap", "flatten", "dense")
@@ -77,10 +100,26 @@ MAX_POOL = 256
 MAX_POOL_STRIDE = 64
 MAX_NET_CHARS = 2000
 _MAX_DIGITS = 7
+#: Input sizes (as lib.conv.LIMITS).
+MAX_SIZE = 8192
+MAX_CHANNELS = 4096
 
-#: The Keras layer class of each non-conv op (2D).
-_KERAS_CLASS = {"max_pool": "MaxPooling2D", "avg_pool": "AveragePooling2D",
-                "gap": "GlobalAveragePooling2D", "flatten": "Flatten", "dense": "Dense"}
+#: The Keras layer class of each non-conv op, ``{r}`` = the rank.
+_KERAS_CLASS = {"max_pool": "MaxPooling{r}D", "avg_pool": "AveragePooling{r}D",
+                "gap": "GlobalAveragePooling{r}D", "flatten": "Flatten", "dense": "Dense"}
+
+#: How the rank's sizes read, for messages: in32x32x3 is "H × W × c".
+_SHAPE_WORDS = {1: "W × c", 2: "H × W × c", 3: "D × H × W × c"}
+_SIZE_WORDS = {1: "one number (a 1D layer has one axis)",
+               2: "a number or height x width like 3x5",
+               3: "a number or depth x height x width like 1x3x3"}
+_TUPLE_WORDS = {1: "one number", 2: "one number or an (h, w) pair",
+                3: "one number or a (d, h, w) triple"}
+
+
+def keras_class(op: str, rank: int | None) -> str:
+    """The Keras class of a non-conv op at this rank: ``MaxPooling1D``, ``Flatten``."""
+    return _KERAS_CLASS[op].format(r=rank or 2)
 
 
 class NetworkError(ConvError):
@@ -101,19 +140,24 @@ class NetworkError(ConvError):
 # Layer specs
 # ---------------------------------------------------------------------------
 
-def _pair(name: str, value: object) -> object:
-    """An int -> (v, v); a 2-sequence -> tuple; anything else is left for validation."""
+def _per_axis(value: object, rank: int) -> object:
+    """An int -> (v,) * rank; a sequence -> tuple; anything else is left for validation."""
     if isinstance(value, (list, tuple)):
         return tuple(value)
     if isinstance(value, int) and not isinstance(value, bool):
-        return (value, value)
+        return (value,) * rank
     return value
 
 
-#: What a field is reset to when an op does not use it.
-_NON_CONV_DEFAULTS: dict[str, object] = dict(
-    filters=None, kernel=None, stride=None, padding="valid", dilation=(1, 1), groups=1,
-    depth_multiplier=1, output_padding=(0, 0), bias=True)
+_PER_AXIS_FIELDS = ("kernel", "stride", "padding", "dilation", "output_padding")
+
+
+def _infer_rank(values: Iterable[object]) -> int:
+    """The length of the first per-axis tuple of a usable length (1–3), else 2."""
+    for v in values:
+        if isinstance(v, (list, tuple)) and len(v) in RANKS:
+            return len(v)
+    return 2
 
 
 @dataclass(frozen=True)
@@ -124,42 +168,56 @@ class LayerSpec:
     ``"avg_pool"``, ``"gap"``, ``"flatten"`` or ``"dense"``. ``filters``: conv filters k
     (None for a depthwise conv, whose C_out = c × depth multiplier) or dense units.
     ``kernel``: conv kernel or pool size. ``stride``: None for a pool means "= pool size"
-    (Keras's default). Ints become ``(v, v)`` pairs; fields an op does not use are reset to
-    their defaults, so two specs of the same layer compare equal. Values are checked by
-    :func:`build_network` (which names the layer), not here.
+    (Keras's default). ``rank``: the spatial rank of a conv or pool (1, 2 or 3; None picks
+    the length of the first per-axis tuple given, else 2); global pooling, flatten and
+    dense have none (None). Ints become one value per axis (``3`` -> ``(3, 3)`` in 2D);
+    fields an op does not use are reset to their defaults, so two specs of the same layer
+    compare equal. Values are checked by :func:`build_network` (which names the layer),
+    not here.
     """
 
     op: str
     kind: str = ""
     filters: int | None = None
-    kernel: Pair | None = None
-    stride: Pair | None = None
-    padding: str | Pair = "valid"
-    dilation: Pair = (1, 1)
+    kernel: Sizes | None = None
+    stride: Sizes | None = None
+    padding: str | Sizes = "valid"
+    dilation: Sizes = (1, 1)
     groups: int = 1
     depth_multiplier: int = 1
-    output_padding: Pair = (0, 0)
+    output_padding: Sizes = (0, 0)
     bias: bool = True
+    rank: int | None = None
 
     def __post_init__(self) -> None:
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
         if self.op not in OPS:
             raise NetworkError(f"op={self.op!r} is not one of: {', '.join(OPS)}")
+        spatial = self.op in ("conv", "max_pool", "avg_pool")
+        rank = self.rank
+        if not spatial:
+            rank = None
+        elif rank is None:
+            rank = _infer_rank(getattr(self, n) for n in _PER_AXIS_FIELDS)
+        elif isinstance(rank, bool) or rank not in RANKS:
+            raise NetworkError(f"rank={rank!r} must be 1, 2 or 3 (spatial axes)")
+        set_("rank", rank)
+        n = rank or 2
         for name in ("kernel", "stride", "dilation", "output_padding"):
-            set_(name, _pair(name, getattr(self, name)))
+            set_(name, _per_axis(getattr(self, name), n))
         if isinstance(self.padding, str):
             set_("padding", self.padding.strip().lower())
         else:
-            set_("padding", _pair("padding", self.padding))
+            set_("padding", _per_axis(self.padding, n))
         if self.op == "conv":
             kind = self.kind or "standard"
             if kind not in KINDS:
                 raise NetworkError(f"kind={kind!r} is not one of: {', '.join(KINDS)}")
             set_("kind", kind)
             if self.stride is None:
-                set_("stride", (1, 1))
+                set_("stride", (1,) * n)
             if kind == "pointwise" and self.kernel is None:
-                set_("kernel", (1, 1))
+                set_("kernel", (1,) * n)
             if kind == "depthwise":
                 set_("filters", None)
             return
@@ -167,7 +225,10 @@ class LayerSpec:
         keep = {"max_pool": {"kernel", "stride", "padding"},
                 "avg_pool": {"kernel", "stride", "padding"},
                 "dense": {"filters", "bias"}}.get(self.op, set())
-        for name, default in _NON_CONV_DEFAULTS.items():
+        defaults: dict[str, object] = dict(
+            filters=None, kernel=None, stride=None, padding="valid", dilation=(1,) * n,
+            groups=1, depth_multiplier=1, output_padding=(0,) * n, bias=True)
+        for name, default in defaults.items():
             if name not in keep:
                 set_(name, default)
 
@@ -176,29 +237,34 @@ class LayerSpec:
         return self.op == "conv"
 
 
-def conv(filters: int | None, kernel: int | Pair = 3, kind: str = "standard", *,
-         stride: int | Pair = 1, padding: str | int | Pair = "valid",
-         dilation: int | Pair = 1, groups: int = 1, depth_multiplier: int = 1,
-         output_padding: int | Pair = 0, bias: bool = True) -> LayerSpec:
-    """A conv layer of any ``lib.conv`` kind (``filters`` is ignored for ``depthwise``)."""
+def conv(filters: int | None, kernel: int | Sizes = 3, kind: str = "standard", *,
+         stride: int | Sizes = 1, padding: str | int | Sizes = "valid",
+         dilation: int | Sizes = 1, groups: int = 1, depth_multiplier: int = 1,
+         output_padding: int | Sizes = 0, bias: bool = True,
+         rank: int | None = None) -> LayerSpec:
+    """A conv layer of any ``lib.conv`` kind (``filters`` is ignored for ``depthwise``).
+
+    ``rank`` 1, 2 or 3; None takes the length of a tuple argument, else 2:
+    ``conv(16, 2, padding="causal", dilation=4, rank=1)``, ``conv(64, (3, 3, 3))``.
+    """
     return LayerSpec("conv", kind, filters, kernel, stride, padding, dilation, groups,
-                     depth_multiplier, output_padding, bias)
+                     depth_multiplier, output_padding, bias, rank)
 
 
-def max_pool(pool: int | Pair = 2, stride: int | Pair | None = None,
-             padding: str = "valid") -> LayerSpec:
-    """Keras MaxPooling2D(pool_size, strides, padding); stride None = pool size."""
-    return LayerSpec("max_pool", kernel=pool, stride=stride, padding=padding)
+def max_pool(pool: int | Sizes = 2, stride: int | Sizes | None = None,
+             padding: str = "valid", rank: int | None = None) -> LayerSpec:
+    """Keras MaxPooling1D/2D/3D(pool_size, strides, padding); stride None = pool size."""
+    return LayerSpec("max_pool", kernel=pool, stride=stride, padding=padding, rank=rank)
 
 
-def avg_pool(pool: int | Pair = 2, stride: int | Pair | None = None,
-             padding: str = "valid") -> LayerSpec:
-    """Keras AveragePooling2D(pool_size, strides, padding); stride None = pool size."""
-    return LayerSpec("avg_pool", kernel=pool, stride=stride, padding=padding)
+def avg_pool(pool: int | Sizes = 2, stride: int | Sizes | None = None,
+             padding: str = "valid", rank: int | None = None) -> LayerSpec:
+    """Keras AveragePooling1D/2D/3D(pool_size, strides, padding); stride None = pool size."""
+    return LayerSpec("avg_pool", kernel=pool, stride=stride, padding=padding, rank=rank)
 
 
 def gap() -> LayerSpec:
-    """Keras GlobalAveragePooling2D: the mean of each channel, (H, W, C) -> (C,)."""
+    """Keras GlobalAveragePooling1D/2D/3D: the mean of each channel, (..., C) -> (C,)."""
     return LayerSpec("gap")
 
 
@@ -214,54 +280,74 @@ def dense(units: int, bias: bool = True) -> LayerSpec:
 
 @dataclass(frozen=True)
 class NetworkSpec:
-    """A whole stack: the input shape (H, W, c) and the layers, in order."""
+    """A whole stack: the input shape ((D, H,) W, c) and the layers, in order."""
 
-    input_shape: tuple[int, int, int]
+    input_shape: tuple[int, ...]
     layers: tuple[LayerSpec, ...]
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "input_shape", tuple(self.input_shape))
         object.__setattr__(self, "layers", tuple(self.layers))
 
+    @property
+    def rank(self) -> int:
+        """Spatial axes of the input: 1, 2 or 3."""
+        return len(self.input_shape) - 1
 
-def _dims(pair: Sequence[int]) -> str:
-    return "×".join(str(v) for v in pair)
+
+def _dims(sizes: Sequence[int]) -> str:
+    return "×".join(str(v) for v in sizes)
+
+
+def kind_label(kind: str, rank: int | None = 2) -> str:
+    """``KIND_INFO[kind].label`` at this rank: ``Standard Conv1D``, ``Pointwise (1×1×1)``."""
+    label = KIND_INFO[kind].label
+    if rank in (None, 2):
+        return label
+    return (label.replace("Conv2D", f"Conv{rank}D")
+            .replace("(1×1)", f"({_dims((1,) * rank)})"))
+
+
+def _ones(values: object, one: int = 1) -> bool:
+    return isinstance(values, tuple) and all(v == one for v in values)
 
 
 def describe(spec: LayerSpec) -> str:
     """A layer in words: ``Standard Conv2D 3×3, 32 filters, stride 2, same``."""
+    n = spec.rank or 2
     if spec.op == "conv":
-        parts = [f"{KIND_INFO[spec.kind].label} {_dims(spec.kernel or (1, 1))}"]
+        parts = [f"{kind_label(spec.kind, spec.rank)} {_dims(spec.kernel or (1,) * n)}"]
         if spec.kind != "depthwise":
             parts.append(f"{spec.filters} filters")
     elif spec.op in ("max_pool", "avg_pool"):
         parts = [f"{'max' if spec.op == 'max_pool' else 'average'} pooling "
-                 f"{_dims(spec.kernel or (2, 2))}"]
+                 f"{_dims(spec.kernel or (2,) * n)}"]
     elif spec.op == "dense":
         parts = [f"dense, {spec.filters} units"]
     else:
         parts = ["global average pooling" if spec.op == "gap" else "flatten"]
-    if spec.stride not in (None, (1, 1)):
+    if spec.stride is not None and not _ones(spec.stride):
         parts.append(f"stride {_short(spec.stride)}")
     if spec.padding != "valid":
         parts.append(spec.padding if isinstance(spec.padding, str)
                      else f"padding {_short(spec.padding)}")
     if spec.op == "conv":
-        if spec.dilation != (1, 1):
+        if not _ones(spec.dilation):
             parts.append(f"dilation {_short(spec.dilation)}")
         if spec.groups != 1:
             parts.append(f"groups {spec.groups}")
         if spec.depth_multiplier != 1:
             parts.append(f"depth multiplier {spec.depth_multiplier}")
-        if spec.output_padding != (0, 0):
+        if not _ones(spec.output_padding, 0):
             parts.append(f"output padding {_short(spec.output_padding)}")
     if spec.op in ("conv", "dense") and not spec.bias:
         parts.append("no bias")
     return ", ".join(parts)
 
 
-def _short(pair: Sequence[int]) -> str:
-    return str(pair[0]) if len(set(pair)) == 1 else _dims(pair)
+def _short(sizes: Sequence[int]) -> str:
+    sizes = tuple(sizes)
+    return str(sizes[0]) if len(set(sizes)) == 1 else _dims(sizes)
 
 
 # ---------------------------------------------------------------------------
@@ -285,8 +371,9 @@ class LayerRow:
     ``name``/``type`` join the Keras layers the spec becomes (``conv2d`` / ``Conv2D``, or
     ``zero_padding2d + conv2d_1``). Shapes are channels-last without the batch.
     ``params_share`` and ``macs_share`` are fractions of the network totals (0 when the
-    total is 0). ``receptive_field`` is (height, width) in input pixels, None with
-    ``receptive_field_note`` saying why ("whole input", "not tracked ...").
+    total is 0). ``receptive_field`` is one size per spatial axis (e.g. height, width) in
+    input cells, None with ``receptive_field_note`` saying why ("whole input",
+    "not tracked ...").
     """
 
     index: int
@@ -302,9 +389,9 @@ class LayerRow:
     macs: int
     params_share: float
     macs_share: float
-    receptive_field: tuple[int, int] | None
+    receptive_field: Sizes | None
     receptive_field_note: str
-    jump: tuple[int, int] | None
+    jump: Sizes | None
     conv: ConvResult | None = field(default=None, compare=False, repr=False)
     note: str = ""
 
@@ -319,10 +406,15 @@ class LayerRow:
 class NetworkResult:
     """A built stack: per-layer rows and the totals (params all trainable: no BatchNorm)."""
 
-    input_shape: tuple[int, int, int]
+    input_shape: tuple[int, ...]
     rows: tuple[LayerRow, ...]
     total_params: int
     total_macs: int
+
+    @property
+    def rank(self) -> int:
+        """Spatial axes of the input: 1, 2 or 3."""
+        return len(self.input_shape) - 1
 
     @property
     def spec(self) -> NetworkSpec:
@@ -355,7 +447,7 @@ class NetworkResult:
         return tuple(k for r in self.rows for k in r.keras_layers)
 
     @property
-    def receptive_field(self) -> tuple[int, int] | None:
+    def receptive_field(self) -> Sizes | None:
         """The last tracked receptive field (of the last conv or pool)."""
         for r in reversed(self.rows):
             if r.receptive_field is not None:
@@ -398,42 +490,68 @@ def _whole(label: str, value: object, low: int, high: int) -> int:
     return value
 
 
-def _pair_values(label: str, value: object, low: int, high: int) -> Pair:
-    if not isinstance(value, tuple) or len(value) != 2:
-        raise ConvError(f"{label}={value!r} must be one number or an (h, w) pair")
-    return (_whole(label, value[0], low, high), _whole(label, value[1], low, high))
+def _sizes_values(label: str, value: object, rank: int, low: int, high: int) -> Sizes:
+    if not isinstance(value, tuple) or len(value) != rank:
+        raise ConvError(f"{label}={value!r} must be {_TUPLE_WORDS[rank]}")
+    return tuple(_whole(label, v, low, high) for v in value)
+
+
+def _is_flat(shape: tuple[int, ...]) -> bool:
+    return len(shape) == 1
+
+
+def _check_rank(spec: LayerSpec, shape: tuple[int, ...], what: str) -> int:
+    """The spatial rank of ``shape``; raise if it is flat or not the layer's rank."""
+    if _is_flat(shape):
+        raise ConvError(f"{what} needs a {_SHAPE_WORDS[spec.rank or 2]} input, but its "
+                        f"input is flat {_dims(shape)}: put it before flatten / global "
+                        "pooling / dense")
+    rank = len(shape) - 1
+    if spec.rank != rank:
+        raise ConvError(f"this is a {spec.rank}D layer but its input "
+                        f"{_dims(shape)} is {rank}D ({_SHAPE_WORDS[rank]})")
+    return rank
 
 
 def _conv_layer(spec: LayerSpec, shape: tuple[int, ...]) -> ConvResult:
-    if len(shape) != 3:
+    if _is_flat(shape):
         raise ConvError(f"a conv needs an image (H, W, C), but its input is flat "
-                        f"{_dims(shape)}: put convs before flatten / global pooling / dense")
-    H, W, c = shape
+                        f"{_dims(shape)}: put convs before flatten / global pooling / dense"
+                        if spec.rank == 2 else
+                        f"a conv needs a {_SHAPE_WORDS[spec.rank or 2]} input, but its "
+                        f"input is flat {_dims(shape)}: put convs before flatten / global "
+                        "pooling / dense")
+    rank = _check_rank(spec, shape, "a conv")
+    c = shape[-1]
     k = spec.filters
     if spec.kind == "depthwise":
         k = c * spec.depth_multiplier if isinstance(spec.depth_multiplier, int) else 1
     elif k is None:
         raise ConvError("the number of filters is missing")
+    sizes = dict(zip(AXES[rank], shape[:-1]))
     return analyze(spec.kind, k=k, w=spec.kernel if spec.kernel is not None else 3, c=c,
-                   H=H, W=W, stride=spec.stride, padding=spec.padding,
+                   H=sizes.get("H"), W=sizes["W"], stride=spec.stride, padding=spec.padding,
                    dilation=spec.dilation, groups=spec.groups, bias=spec.bias,
                    depth_multiplier=spec.depth_multiplier,
-                   output_padding=spec.output_padding)
+                   output_padding=spec.output_padding, D=sizes.get("D"))
 
 
 def _pool_axes(spec: LayerSpec, shape: tuple[int, ...]):
-    if len(shape) != 3:
+    if _is_flat(shape):
         raise ConvError(f"pooling needs an image (H, W, C), but its input is flat "
-                        f"{_dims(shape)}")
+                        f"{_dims(shape)}" if spec.rank == 2 else
+                        f"pooling needs a {_SHAPE_WORDS[spec.rank or 2]} input, but its "
+                        f"input is flat {_dims(shape)}")
+    rank = _check_rank(spec, shape, "pooling")
     if spec.kernel is None:
         raise ConvError("the pool size is missing")
-    pool = _pair_values("pool size", spec.kernel, 1, MAX_POOL)
-    stride = pool if spec.stride is None else _pair_values("stride", spec.stride, 1,
-                                                           MAX_POOL_STRIDE)
+    pool = _sizes_values("pool size", spec.kernel, rank, 1, MAX_POOL)
+    stride = pool if spec.stride is None else _sizes_values("stride", spec.stride, rank, 1,
+                                                            MAX_POOL_STRIDE)
     if spec.padding not in ("valid", "same"):
         raise ConvError(f"padding={spec.padding!r}: pooling takes 'valid' or 'same' (Keras)")
     axes = []
-    for name, n, k, s in zip(("H", "W"), shape[:2], pool, stride):
+    for name, n, k, s in zip(AXES[rank], shape[:-1], pool, stride):
         if spec.padding == "valid" and k > n:
             raise ConvError(f"pool size {k} is larger than the input {n} along {name}; "
                             f"use a smaller pool or padding 'same'")
@@ -446,26 +564,27 @@ def _flat_size(shape: tuple[int, ...]) -> int:
 
 
 def build_network(input_shape: Sequence[int], layers: Iterable[LayerSpec]) -> NetworkResult:
-    """Stack ``layers`` on an input of shape (H, W, c); every row, and the totals.
+    """Stack ``layers`` on an input of shape (W, c), (H, W, c) or (D, H, W, c).
 
-    Raises :class:`NetworkError` naming the layer number, the layer and the rule, e.g.
-    ``layer 3 (Standard Conv2D 5×5, 16 filters) on input 4×4×8: kernel 5 is larger than
-    padded input 4 along H``.
+    Every conv and pooling layer must have the input's rank. Raises :class:`NetworkError`
+    naming the layer number, the layer and the rule, e.g. ``layer 3 (Standard Conv2D 5×5,
+    16 filters) on input 4×4×8: kernel 5 is larger than padded input 4 along H``.
     """
     shape = _check_input(input_shape)
     specs = tuple(layers)
     if len(specs) > MAX_LAYERS:
         raise NetworkError(f"{len(specs)} layers is above the limit {MAX_LAYERS}")
     namer = _Namer()
-    rf: list[int] | None = [1, 1]
-    jump: list[int] | None = [1, 1]
+    rank = len(shape) - 1
+    rf: list[int] | None = [1] * rank
+    jump: list[int] | None = [1] * rank
     rf_note = ""
     raw: list[dict] = []
     for i, spec in enumerate(specs, start=1):
         if not isinstance(spec, LayerSpec):
             raise NetworkError(f"layer {i}: {spec!r} is not a LayerSpec", i)
         try:
-            row, rf, jump, rf_note = _one_layer(spec, shape, namer, rf, jump, rf_note)
+            row, rf, jump, rf_note = _one_layer(spec, shape, namer, rf, jump, rf_note, rank)
         except ConvError as err:
             built = _finish(raw)
             raise NetworkError(f"layer {i} ({describe(spec)}) on input {_dims(shape)}: "
@@ -477,34 +596,37 @@ def build_network(input_shape: Sequence[int], layers: Iterable[LayerSpec]) -> Ne
                          sum(r.macs for r in rows))
 
 
-def _check_input(input_shape: object) -> tuple[int, int, int]:
-    if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3:
-        raise NetworkError(f"input_shape={input_shape!r} must be (H, W, c): the network "
-                           "builder stacks 2D layers")
+def _check_input(input_shape: object) -> tuple[int, ...]:
+    if not isinstance(input_shape, (tuple, list)) or len(input_shape) - 1 not in RANKS:
+        raise NetworkError(f"input_shape={input_shape!r} must be (W, c) for a sequence, "
+                           "(H, W, c) for an image or (D, H, W, c) for a volume")
+    rank = len(input_shape) - 1
     try:
-        H = _whole("H", input_shape[0], 1, 8192)
-        W = _whole("W", input_shape[1], 1, 8192)
-        c = _whole("c", input_shape[2], 1, 4096)
+        sizes = tuple(_whole(a, v, 1, MAX_SIZE) for a, v in zip(AXES[rank], input_shape))
+        c = _whole("c", input_shape[-1], 1, MAX_CHANNELS)
     except ConvError as err:
         raise NetworkError(f"input shape: {err}") from None
-    return (H, W, c)
+    return (*sizes, c)
 
 
 def _one_layer(spec: LayerSpec, shape: tuple[int, ...], namer: _Namer,
-               rf: list[int] | None, jump: list[int] | None, rf_note: str):
-    """One row (as a dict, before the shares) and the receptive field after it."""
+               rf: list[int] | None, jump: list[int] | None, rf_note: str, rank: int):
+    """One row (as a dict, before the shares) and the receptive field after it.
+
+    ``rank`` is the network's (the input's) spatial rank.
+    """
     conv_result = None
     note = ""
     if spec.op == "conv":
         conv_result = _conv_layer(spec, shape)
-        plan = _keras_plan(conv_result)
+        plan = _conv_keras_plan(conv_result)
         keras = []
         for layer in plan.layers:
             keras.append(KerasLayer(namer.take(layer.type), layer.type,
                                     (None, *layer.out), layer.params))
-            if layer.type == "GroupedConv2DTranspose":  # its inner layers take names too
+            if layer.type.startswith("GroupedConv"):  # its inner layers take names too
                 for _ in range(conv_result.spec.groups):
-                    namer.take("Conv2DTranspose")
+                    namer.take(f"Conv{conv_result.rank}DTranspose")
         out = conv_result.output_shape
         params, macs = conv_result.params, conv_result.macs
         if rf is not None and jump is not None:
@@ -520,23 +642,25 @@ def _one_layer(spec: LayerSpec, shape: tuple[int, ...], namer: _Namer,
                 rf, jump = list(rf), list(jump)
     elif spec.op in ("max_pool", "avg_pool"):
         axes = _pool_axes(spec, shape)
-        out = (axes[0].size_out, axes[1].size_out, shape[2])
+        out = (*(a.size_out for a in axes), shape[-1])
         params = macs = 0
         note = "pooling has no weights: 0 parameters and 0 MACs"
-        keras = [KerasLayer(namer.take(_KERAS_CLASS[spec.op]), _KERAS_CLASS[spec.op],
-                            (None, *out), 0)]
+        cls = keras_class(spec.op, rank)
+        keras = [KerasLayer(namer.take(cls), cls, (None, *out), 0)]
         if rf is not None and jump is not None:
             rf = [rf[j] + (a.extent - 1) * jump[j] for j, a in enumerate(axes)]
             jump = [jump[j] * a.stride for j, a in enumerate(axes)]
     elif spec.op == "gap":
-        if len(shape) != 3:
+        if _is_flat(shape):
             raise ConvError(f"global pooling needs an image (H, W, C), but its input is "
-                            f"flat {_dims(shape)}")
-        out = (shape[2],)
+                            f"flat {_dims(shape)}" if rank == 2 else
+                            f"global pooling needs a {_SHAPE_WORDS[rank]} input, but its "
+                            f"input is flat {_dims(shape)}")
+        out = (shape[-1],)
         params = macs = 0
-        note = "averages each channel over H × W: no weights, 0 MACs"
-        keras = [KerasLayer(namer.take("GlobalAveragePooling2D"), "GlobalAveragePooling2D",
-                            (None, *out), 0)]
+        note = (f"averages each channel over {' × '.join(AXES[rank])}: no weights, 0 MACs")
+        cls = keras_class("gap", rank)
+        keras = [KerasLayer(namer.take(cls), cls, (None, *out), 0)]
         rf = jump = None
         rf_note = "whole input"
     elif spec.op == "flatten":
@@ -545,7 +669,7 @@ def _one_layer(spec: LayerSpec, shape: tuple[int, ...], namer: _Namer,
         note = "only reshapes: 0 parameters, 0 MACs"
         keras = [KerasLayer(namer.take("Flatten"), "Flatten", (None, *out), 0)]
     else:  # dense
-        if len(shape) != 1:
+        if not _is_flat(shape):
             raise ConvError(f"dense needs a flat input, but its input is {_dims(shape)}: "
                             f"put flatten or global average pooling before it")
         units = spec.filters
@@ -580,8 +704,6 @@ def _finish(raw: list[dict]) -> tuple[LayerRow, ...]:
             params_share=r["params"] / total_p if total_p else 0.0,
             macs_share=r["macs"] / total_m if total_m else 0.0, **r))
     return tuple(rows)
-
-
 # ---------------------------------------------------------------------------
 # Keras model.summary() text
 # ---------------------------------------------------------------------------
@@ -645,6 +767,305 @@ def summary_text(result: NetworkResult) -> str:
     return "\n".join(lines) + "\n"
 
 
+
+
+# ---------------------------------------------------------------------------
+# 1D and 3D layers: which real Keras / PyTorch layers, while lib.snippets covers 2D only
+# (checked against real Keras in tests/test_network.py::test_own_1d_3d_plans_match_real_keras)
+# ---------------------------------------------------------------------------
+
+def _tup(values: Iterable[int]) -> str:
+    """Per-axis values as Python source: ``3`` when all are equal, else ``(1, 3, 3)``."""
+    values = tuple(values)
+    return str(values[0]) if len(set(values)) == 1 else str(values)
+
+
+def _tup_opt(values: Iterable[int], default: int = 1) -> str | None:
+    """``_tup(values)``, or None (argument left out) when every value is the default."""
+    values = tuple(values)
+    return None if all(v == default for v in values) else _tup(values)
+
+
+def _pads(st: Stage) -> tuple[tuple[int, int], ...]:
+    """(before, after) zeros per axis that a conv stage adds to its input."""
+    return tuple((a.before, a.after) for a in st.axes)
+
+
+def _padded_shape(st: Stage) -> tuple[int, ...]:
+    return (*(a.size_in + a.before + a.after for a in st.axes), st.in_channels)
+
+
+def _keras_pairs(pairs: Sequence[tuple[int, int]]) -> str:
+    """ZeroPadding1D / Cropping1D take one (before, after) pair; 2D/3D one pair per axis."""
+    return str(tuple(pairs[0])) if len(pairs) == 1 else str(tuple(tuple(p) for p in pairs))
+
+
+def _torch_pairs(pairs: Sequence[tuple[int, int]]) -> str:
+    """F.pad's order: the last axis first, (before, after) each: ``(left, right, top, bottom)``."""
+    flat = [v for before, after in reversed(pairs) for v in (before, after)]
+    return "(" + ", ".join(str(v) for v in flat) + ")"
+
+
+def _with_comment(layer: _Layer, comment: tuple[str, ...]) -> _Layer:
+    return replace(layer, comment=comment + layer.comment)
+
+
+def _nd_keras_zero_padding(st: Stage, comment: tuple[str, ...]) -> list[_Layer]:
+    pads = _pads(st)
+    if not any(b or a for b, a in pads):
+        return []
+    r = len(pads)
+    return [_Layer(f"ZeroPadding{r}D", f"layers.ZeroPadding{r}D(padding={_keras_pairs(pads)})",
+                   _padded_shape(st), 0, comment)]
+
+
+def _nd_keras_conv(st: Stage, cls: str, head: tuple[object, ...], extra: dict[str, object],
+                   bias: bool, last: Stage | None = None) -> list[_Layer]:
+    """One conv-like Keras layer (Conv1D, DepthwiseConv1D, SeparableConv1D, Conv3D) for
+    stage ``st``, with its padding; ``last`` is the pointwise stage a SeparableConv holds."""
+    r = len(st.kernel)
+    params = st.params + (last.params if last else 0)
+    out = (last or st).out_shape
+    use_bias = None if bias else False
+    mode = st.axes[0].mode
+    if cls == f"Conv{r}D" and max(st.stride) > 1 and max(st.dilation) > 1:
+        why = (f"# Keras {cls} refuses strides > 1 together with dilation_rate > 1: convolve "
+               "at stride 1,",
+               f"# then keep every s-th position (MaxPooling{r}D with pool_size=1).")
+        pre = _nd_keras_zero_padding(st, why)
+        mid = (*(n - a.extent + 1 for n, a in zip(_padded_shape(st), st.axes)), out[-1])
+        args = _args(*head, _tup(st.kernel), **extra, dilation_rate=_tup(st.dilation),
+                     use_bias=use_bias)
+        conv_ = _Layer(cls, f"layers.{cls}({args})", mid, params, () if pre else why)
+        pool = _Layer(f"MaxPooling{r}D",
+                      f"layers.MaxPooling{r}D(pool_size=1, strides={_tup(st.stride)})", out, 0)
+        return pre + [conv_, pool]
+    if mode == "same":
+        pre, padding = [], '"same"'
+    elif mode == "causal" and cls == "Conv1D":
+        pre, padding = [], '"causal"'
+    else:
+        why = ((f"# Keras {cls} has no padding='causal': d·(k−1) zeros on the left, then "
+                "'valid'.",) if mode == "causal" else
+               (f"# Keras layers take only 'valid' or 'same': explicit padding is a "
+                f"ZeroPadding{r}D layer.",))
+        pre, padding = _nd_keras_zero_padding(st, why), None
+    args = _args(*head, _tup(st.kernel), strides=_tup_opt(st.stride), padding=padding,
+                 **extra, dilation_rate=_tup_opt(st.dilation), use_bias=use_bias)
+    return pre + [_Layer(cls, f"layers.{cls}({args})", out, params)]
+
+
+_GROUPED_TRANSPOSE_ND = '''\
+class GroupedConv{r}DTranspose(layers.Layer):
+    """Keras Conv{r}DTranspose has no `groups`: one Conv{r}DTranspose per channel group."""
+
+    def __init__(self, filters, kernel_size, groups, **kwargs):
+        super().__init__()
+        self.groups = groups
+        self.convs = [layers.Conv{r}DTranspose(filters // groups, kernel_size, **kwargs)
+                      for _ in range(groups)]
+
+    def call(self, x):
+        parts = keras.ops.split(x, self.groups, axis=-1)
+        return keras.ops.concatenate([conv(p) for conv, p in zip(self.convs, parts)],
+                                     axis=-1)
+'''
+
+
+def _nd_keras_transposed(st: Stage, output_padding: Sizes, plan: _Plan) -> None:
+    r = len(st.kernel)
+    axes, k = st.axes, st.out_channels
+    use_bias = None if st.bias_params else False
+    cls = f"Conv{r}DTranspose"
+    if max(st.stride) > 1 and max(st.dilation) > 1:
+        raise ConvError(f"stride {_short(st.stride)} with dilation {_short(st.dilation)}: "
+                        f"Keras {cls} refuses strides > 1 together with dilation_rate > 1, "
+                        "and the network builder writes that workaround only for 2D; use "
+                        "stride 1 or dilation 1 here")
+    if axes[0].mode.startswith("keras_"):  # lib's 'valid'/'same' is Keras's own layer
+        code = f"layers.{cls}(" + _args(
+            k, _tup(st.kernel), strides=_tup_opt(st.stride), padding=f'"{axes[0].mode[6:]}"',
+            output_padding=_tup_opt(output_padding, 0), dilation_rate=_tup_opt(st.dilation),
+            use_bias=use_bias) + ")"
+        plan.add(_Layer(cls, code, st.out_shape, st.params))
+        return
+    # PyTorch's explicit padding: Keras's 'valid' output (n - 1)·s + extent (+ q, the rows
+    # output_padding adds past it), then crop `before` and `after` rows.
+    q = [max(0, -a.after) for a in axes]
+    if any(qi >= a.stride for qi, a in zip(q, axes)):
+        raise ConvError(f"output_padding={_short(output_padding)} adds rows past the "
+                        f"stride: Keras {cls} needs output_padding < stride, and the network "
+                        "builder writes that workaround only for 2D")
+    explicit_q = any(q) or any(a.extent < a.stride for a in axes)
+    full = tuple((a.size_in - 1) * a.stride + a.extent + qi for a, qi in zip(axes, q))
+    crops = tuple((a.before, max(a.after, 0)) for a in axes)
+    cropped = any(b or e for b, e in crops)
+    comment: tuple[str, ...] = ()
+    if cropped:
+        comment = (f"# nn.ConvTranspose{r}d's padding crops the full transposed-conv output: "
+                   "in Keras a 'valid'", f"# {cls}, then Cropping{r}D.")
+    if st.groups > 1:
+        plan.preamble.append(_GROUPED_TRANSPOSE_ND.replace("{r}", str(r)))
+        name, prefix = f"GroupedConv{r}DTranspose", ""  # defined in the snippet
+        head: tuple[object, ...] = (k, _tup(st.kernel), f"groups={st.groups}")
+    else:
+        name, prefix, head = cls, "layers.", (k, _tup(st.kernel))
+    code = f"{prefix}{name}(" + _args(
+        *head, strides=_tup_opt(st.stride), output_padding=_tup(q) if explicit_q else None,
+        dilation_rate=_tup_opt(st.dilation), use_bias=use_bias) + ")"
+    plan.add(_Layer(name, code, (*full, k), st.params, comment))
+    if cropped:
+        plan.add(_Layer(f"Cropping{r}D", f"layers.Cropping{r}D(cropping={_keras_pairs(crops)})",
+                        st.out_shape, 0))
+
+
+def _nd_keras_plan(r: ConvResult) -> _Plan:
+    """The Keras layers of a 1D or 3D conv result (any rank; 2D uses lib.snippets)."""
+    rank = r.rank
+    plan = _Plan()
+    if r.kind == "separable_keras":
+        dw, pw = r.stages
+        m = dw.out_channels // dw.in_channels
+        plan.add(*_nd_keras_conv(dw, f"SeparableConv{rank}D", (pw.out_channels,),
+                                 {"depth_multiplier": m if m > 1 else None},
+                                 pw.bias_params > 0, last=pw))
+        return plan
+    for st in r.stages:
+        bias = st.bias_params > 0
+        if st.op == "channel_sum":
+            plan.add(_Layer("Lambda",
+                            "layers.Lambda(lambda x: keras.ops.sum(x, axis=-1, keepdims=True))",
+                            st.out_shape, 0,
+                            (f"# add the {st.in_channels} input channels into one",)))
+        elif st.op == "depthwise" and rank < 3:
+            m = st.out_channels // st.in_channels
+            plan.add(*_nd_keras_conv(st, f"DepthwiseConv{rank}D", (),
+                                     {"depth_multiplier": m if m > 1 else None}, bias))
+        elif st.op == "depthwise":
+            layers_ = _nd_keras_conv(st, f"Conv{rank}D", (st.out_channels,),
+                                     {"groups": st.in_channels}, bias)
+            layers_[0] = _with_comment(layers_[0], (
+                f"# Keras has no DepthwiseConv{rank}D: a Conv{rank}D with groups = c (one group "
+                "per input channel) is the same layer.",))
+            plan.add(*layers_)
+        elif st.op == "transposed":
+            _nd_keras_transposed(st, r.spec.output_padding, plan)
+        else:
+            plan.add(*_nd_keras_conv(st, f"Conv{rank}D", (st.out_channels,),
+                                     {"groups": st.groups if st.groups > 1 else None}, bias))
+    return plan
+
+
+_SUM_CHANNELS_ND = '''\
+class SumChannels(nn.Module):
+    """Add the input channels into one: (N, C, ...) -> (N, 1, ...)."""
+
+    def forward(self, x):
+        return x.sum(1, keepdim=True)
+'''
+
+
+def _nd_torch_conv(st: Stage) -> list[_Layer]:
+    r = len(st.kernel)
+    pads = _pads(st)
+    mode = st.axes[0].mode
+    pre: list[_Layer] = []
+    if mode == "same" and all(s == 1 for s in st.stride):
+        padding: str | None = '"same"'
+    elif all(b == a for b, a in pads):
+        padding = _tup_opt((b for b, _ in pads), 0)
+    else:
+        padding = None
+        why = ((f"# causal: d·(k−1) = {pads[0][0]} zeros on the left only (PyTorch has no "
+                "padding='causal'), then padding=0.",) if mode == "causal" else
+               ("# PyTorch refuses padding='same' with stride > 1: pad explicitly as Keras's "
+                "'same' does",
+                "# (the odd zero at the end), then convolve with padding=0."))
+        pre.append(_Layer(f"ZeroPad{r}d", f"nn.ZeroPad{r}d({_torch_pairs(pads)})",
+                          _padded_shape(st), 0, why))
+    code = f"nn.Conv{r}d(" + _args(
+        st.in_channels, st.out_channels, _tup(st.kernel), stride=_tup_opt(st.stride),
+        padding=padding, dilation=_tup_opt(st.dilation),
+        groups=st.groups if st.groups > 1 else None,
+        bias=None if st.bias_params else False) + ")"
+    return pre + [_Layer(f"Conv{r}d", code, st.out_shape, st.params)]
+
+
+def _nd_torch_transposed(st: Stage) -> list[_Layer]:
+    """nn.ConvTransposeNd: padding p crops p rows each side, output_padding o adds o at the end."""
+    r = len(st.kernel)
+    native = st.axes[0].mode == "explicit"  # lib's int padding is PyTorch's
+    pads, ops, edges = [], [], []
+    for a in st.axes:
+        p, o = a.before, a.before - a.after
+        if not native and not (0 <= o < max(a.stride, a.dilation)):
+            p = o = 0
+        pads.append(p)
+        ops.append(o)
+        edges.append((a.before - p, a.after - (p - o)))
+    code = f"nn.ConvTranspose{r}d(" + _args(
+        st.in_channels, st.out_channels, _tup(st.kernel), stride=_tup_opt(st.stride),
+        padding=_tup_opt(pads, 0), output_padding=_tup_opt(ops, 0),
+        groups=st.groups if st.groups > 1 else None,
+        bias=None if st.bias_params else False, dilation=_tup_opt(st.dilation)) + ")"
+    mode = repr(st.axes[0].mode[6:])
+    if not any(b or e for b, e in edges):
+        comment = () if native else (
+            f"# Keras Conv{r}DTranspose(padding={mode}): the same window via "
+            "padding/output_padding",)
+        return [_Layer(f"ConvTranspose{r}d", code, st.out_shape, st.params, comment)]
+    full = (*((a.size_in - 1) * a.stride + a.extent + o - 2 * p
+              for a, p, o in zip(st.axes, pads, ops)), st.out_channels)
+    crop = [(-b, -e) for b, e in edges]
+    return [
+        _Layer(f"ConvTranspose{r}d", code, full, st.params,
+               (f"# Keras Conv{r}DTranspose(padding={mode}) keeps a window of the full "
+                "transposed-conv output:",
+                f"# nn.ZeroPad{r}d with negative values crops it (last axis first).")),
+        _Layer(f"ZeroPad{r}d", f"nn.ZeroPad{r}d({_torch_pairs(crop)})", st.out_shape, 0),
+    ]
+
+
+def _nd_torch_plan(r: ConvResult) -> _Plan:
+    """The PyTorch modules of a 1D or 3D conv result (any rank; 2D uses lib.snippets)."""
+    plan = _Plan()
+    for st in r.stages:
+        if st.op == "channel_sum":
+            plan.preamble.append(_SUM_CHANNELS_ND)
+            plan.add(_Layer("SumChannels", "SumChannels()", st.out_shape, 0,
+                            (f"# add the {st.in_channels} input channels into one",)))
+        elif st.op == "transposed":
+            plan.add(*_nd_torch_transposed(st))
+        else:
+            plan.add(*_nd_torch_conv(st))
+    return plan
+
+
+def _conv_keras_plan(r: ConvResult) -> _Plan:
+    """The real Keras layers of one conv row, as ``lib.snippets`` writes them.
+
+    A ``lib.snippets`` that covers 2D only raises ValueError for a 1D/3D result: then this
+    module's own plans above stand in (the same layers; checked against real Keras in
+    ``tests/data/network_reference.json``).
+    """
+    try:
+        return _keras_plan(r)
+    except ValueError:
+        if r.rank == 2:
+            raise
+        return _nd_keras_plan(r)
+
+
+def _conv_torch_plan(r: ConvResult) -> _Plan:
+    """The PyTorch modules of one conv row (``lib.snippets``; 1D/3D fallback as above)."""
+    try:
+        return _torch_plan(r)
+    except ValueError:
+        if r.rank == 2:
+            raise
+        return _nd_torch_plan(r)
+
+
 # ---------------------------------------------------------------------------
 # Code
 # ---------------------------------------------------------------------------
@@ -652,60 +1073,60 @@ def summary_text(result: NetworkResult) -> str:
 def _keras_lines(row: LayerRow) -> tuple[list[str], list[str]]:
     """(preamble blocks, constructor lines with their comments) for one row."""
     s = row.spec
+    rank = len(row.input_shape) - 1
     if s.op == "conv":
-        plan = _keras_plan(row.conv)  # type: ignore[arg-type]
+        plan = _conv_keras_plan(row.conv)  # type: ignore[arg-type]
         lines = []
         for layer in plan.layers:
             lines += list(layer.comment) + [layer.code + ","]
         return list(plan.preamble), lines
     if s.op in ("max_pool", "avg_pool"):
-        args = [f"pool_size={_src(s.kernel)}"]
+        args = [f"pool_size={_tup(s.kernel)}"]  # type: ignore[arg-type]
         if s.stride is not None:
-            args.append(f"strides={_src(s.stride)}")
+            args.append(f"strides={_tup(s.stride)}")
         if s.padding == "same":
             args.append('padding="same"')
-        return [], [f"layers.{_KERAS_CLASS[s.op]}({', '.join(args)}),"]
+        return [], [f"layers.{keras_class(s.op, s.rank)}({', '.join(args)}),"]
     if s.op == "dense":
         return [], [f"layers.Dense({s.filters}{'' if s.bias else ', use_bias=False'}),"]
-    return [], [f"layers.{_KERAS_CLASS[s.op]}(),"]
-
-
-def _src(pair: Pair | None) -> str:
-    assert pair is not None
-    return str(pair[0]) if pair[0] == pair[1] else f"({pair[0]}, {pair[1]})"
+    return [], [f"layers.{keras_class(s.op, rank)}(),"]
 
 
 def _torch_lines(row: LayerRow) -> tuple[list[str], list[str]]:
     s = row.spec
+    rank = len(row.input_shape) - 1
     if s.op == "conv":
-        plan = _torch_plan(row.conv)  # type: ignore[arg-type]
+        plan = _conv_torch_plan(row.conv)  # type: ignore[arg-type]
         lines = []
         for layer in plan.layers:
             lines += list(layer.comment) + [layer.code + ","]
         return list(plan.preamble), lines
     if s.op in ("max_pool", "avg_pool"):
         axes = _pool_axes(s, row.input_shape)
-        cls = "MaxPool2d" if s.op == "max_pool" else "AvgPool2d"
+        cls = f"{'MaxPool' if s.op == 'max_pool' else 'AvgPool'}{rank}d"
         pads = [(a.before, a.after) for a in axes]
         lines: list[str] = []
-        args = [_src(s.kernel)]
+        args = [_tup(s.kernel)]  # type: ignore[arg-type]
         if s.stride is not None:
-            args.append(f"stride={_src(s.stride)}")
+            args.append(f"stride={_tup(s.stride)}")
         if any(b != a for b, a in pads):
-            (t, b), (l, r) = pads
-            lines += ["# Keras's padding='same' for pooling (torch backend): repeat the edge "
-                      "pixels, the odd one at the end,",
-                      f"nn.ReplicationPad2d(({l}, {r}, {t}, {b})),"]
+            cells = "pixels" if rank == 2 else "values"
+            lines += [f"# Keras's padding='same' for pooling (torch backend): repeat the edge "
+                      f"{cells}, the odd one at the end,",
+                      f"nn.ReplicationPad{rank}d({_torch_pairs(pads)}),"]
         elif any(b for b, _ in pads):
-            args.append(f"padding={_src((pads[0][0], pads[1][0]))}")
-            if cls == "AvgPool2d":
+            args.append(f"padding={_tup(b for b, _ in pads)}")
+            if s.op == "avg_pool":
                 args.append("count_include_pad=False")
         return [], lines + [f"nn.{cls}({', '.join(args)}),"]
     if s.op == "gap":
-        return [], ["nn.AdaptiveAvgPool2d(1),", "nn.Flatten(),"]
+        return [], [f"nn.AdaptiveAvgPool{rank}d(1),", "nn.Flatten(),"]
     if s.op == "flatten":
-        return [], ["# PyTorch flattens (C, H, W), Keras (H, W, C): same size, other order",
-                    "nn.Flatten(),"]
+        if rank < 1:
+            return [], ["nn.Flatten(),"]
+        names = ", ".join(AXES[rank])
+        return [], [f"# PyTorch flattens (C, {names}), Keras ({names}, C): same size, other "
+                    "order", "nn.Flatten(),"]
     n = row.input_shape[0]
     return [], [f"nn.Linear({n}, {s.filters}{'' if s.bias else ', bias=False'}),"]
 
@@ -718,6 +1139,15 @@ def _dedupe(blocks: Iterable[str]) -> list[str]:
     return out
 
 
+def _one_input_words(shape: tuple[int, ...]) -> str:
+    """``one 32×32 image with 3 channels`` (a sequence of 64 steps, a 16×112×112 volume)."""
+    *sizes, c = shape
+    if len(sizes) == 1:
+        return f"one sequence of {sizes[0]} steps with {c} channels"
+    noun = "image" if len(sizes) == 2 else "volume"
+    return f"one {_dims(sizes)} {noun} with {c} channels"
+
+
 def _code(result: NetworkResult, framework: str) -> str:
     pre: list[str] = []
     body: list[str] = []
@@ -728,7 +1158,8 @@ def _code(result: NetworkResult, framework: str) -> str:
         body.append(f"    # {row.index}. {row.name}: {row.description} -> {out}, "
                     f"{row.params:,} params")
         body += ["    " + ln for ln in lines]
-    H, W, c = result.input_shape
+    *sizes, c = result.input_shape
+    r = result.rank
     if framework == "keras":
         lines = ["import keras", "from keras import layers", ""]
     else:
@@ -737,15 +1168,17 @@ def _code(result: NetworkResult, framework: str) -> str:
         lines += ["", block.rstrip("\n"), "", ""]
     out = result.output_shape
     if framework == "keras":
-        lines += ["keras.utils.clear_session()  # fresh auto-names: conv2d, conv2d_1, ...",
-                  "model = keras.Sequential([", f"    keras.Input(shape=({H}, {W}, {c})),",
+        lines += [f"keras.utils.clear_session()  # fresh auto-names: conv{r}d, conv{r}d_1, ...",
+                  "model = keras.Sequential([",
+                  f"    keras.Input(shape=({', '.join(map(str, result.input_shape))})),",
                   *body, "])",
                   f"model.summary()  # {result.total_params:,} params, output "
                   f"(None, {', '.join(map(str, out))})"]
     else:
-        torch_out = (1, out[-1], *out[:-1]) if len(out) == 3 else (1, *out)
+        torch_out = (1, out[-1], *out[:-1]) if len(out) > 1 else (1, *out)
         lines += ["model = nn.Sequential(", *body, ")",
-                  f"x = torch.zeros(1, {c}, {H}, {W})  # one {H}×{W} image with {c} channels",
+                  f"x = torch.zeros(1, {c}, {', '.join(map(str, sizes))})  "
+                  f"# {_one_input_words(result.input_shape)}",
                   'print("params:", sum(p.numel() for p in model.parameters()))  '
                   f"# {result.total_params}",
                   f'print("output shape:", tuple(model(x).shape))  # {torch_out}']
@@ -777,22 +1210,28 @@ _OP_CODES = {"mp": "max_pool", "ap": "avg_pool", "gap": "gap", "flat": "flatten"
              "d": "dense"}
 _CODE_OF_OP = {v: k for k, v in _OP_CODES.items()}
 _HEAD = re.compile(r"^(sept|sep|flat|gap|gc|pw|dw|sh|ss|mp|ap|c|t|d)([0-9x]*)$")
-_INPUT = re.compile(r"^in([0-9]+)x([0-9]+)x([0-9]+)$")
-_SIZE = re.compile(r"^([0-9]+)(?:x([0-9]+))?$")
+_INPUT = re.compile(r"^in([0-9]+(?:x[0-9]+)*)$")
+_SIZE = re.compile(r"^[0-9]+(?:x[0-9]+)*$")
 _OPTION = re.compile(r"^(op|s|p|d|g|m)([0-9x]+)$")
 _OPTION_NAME = {"s": "stride", "p": "padding", "d": "dilation", "g": "groups",
                 "m": "depth multiplier", "op": "output padding"}
 DEFAULT_INPUT = (32, 32, 3)
+_INPUT_HELP = ("the input is 'in' then W x c (1D), H x W x c (2D) or D x H x W x c (3D), "
+               "e.g. in64x16, in32x32x3, in16x112x112x3")
 
 GRAMMAR_HELP = (
     "Pieces separated by commas, e.g. `in32x32x3,c3x3-32-same,mp2,flat,d10`. "
-    "`in32x32x3` input H×W×c (first). Convs `<kind><kh>x<kw>-<filters>`: `c` standard, "
+    "The input comes first: `in32x32x3` H×W×c (2D), `in64x16` W×c (1D sequence), "
+    "`in16x112x112x3` D×H×W×c (3D volume); it sets the rank of every layer. "
+    "Sizes are one number (`3`) or one per axis (`3x5`, `1x3x3`). "
+    "Convs `<kind><size>-<filters>`: `c` standard, "
     "`pw` pointwise (`pw-64`), `gc` grouped, `dw` depthwise (no filters: `dw3x3`), `sep` "
-    "Keras SeparableConv2D, `sept` PyTorch depthwise + 1×1, `sh` shared across channels, "
-    "`t` transposed, `ss` spatially separable. Options: `s2` stride, `same`/`valid`, `p1` "
-    "zeros per side, `d2` dilation, `g4` groups, `m2` depth multiplier, `op1` output "
-    "padding, `nb` no bias. Pools `mp2`, `ap3-s2-same`; `gap` global average pooling; "
-    "`flat` flatten; `d10` dense with 10 units (`d10-nb`: no bias).")
+    "Keras SeparableConv, `sept` PyTorch depthwise + 1×1, `sh` shared across channels, "
+    "`t` transposed, `ss` spatially separable. Options: `s2` stride, `same`/`valid`, "
+    "`causal` (1D), `p1` zeros per side, `d2` dilation, `g4` groups, `m2` depth multiplier, "
+    "`op1` output padding, `nb` no bias. Pools `mp2`, `ap3-s2-same`; `gap` global average "
+    "pooling; `flat` flatten; `d10` dense with 10 units (`d10-nb`: no bias). "
+    "1D example (WaveNet): `in64x16,c2-16-causal,c2-16-causal-d2`.")
 
 
 def _echo(text: str, limit: int = 24) -> str:
@@ -811,15 +1250,16 @@ def _number(text: str, what: str) -> int:
     return int(text)
 
 
-def _size(text: str, what: str) -> Pair:
-    m = _SIZE.match(text)
-    if not m or not text.isascii():
-        raise ValueError(f"{what} {_echo(text)} must be a number or height x width like 3x5")
-    h = _number(m.group(1), what)
-    return (h, _number(m.group(2), what) if m.group(2) else h)
+def _size(text: str, what: str, rank: int = 2) -> Sizes:
+    """``3`` -> (3,) * rank; ``1x3x3`` -> (1, 3, 3) (exactly ``rank`` numbers)."""
+    parts = text.split("x")
+    if not _SIZE.match(text) or not text.isascii() or len(parts) not in (1, rank):
+        raise ValueError(f"{what} {_echo(text)} must be {_SIZE_WORDS[rank]}")
+    values = tuple(_number(p, what) for p in parts)
+    return values * rank if len(values) == 1 else values
 
 
-def _parse_piece(piece: str) -> LayerSpec:
+def _parse_piece(piece: str, rank: int = 2) -> LayerSpec:
     parts = piece.split("-")
     head = _HEAD.match(parts[0])
     if not head:
@@ -843,57 +1283,62 @@ def _parse_piece(piece: str) -> LayerSpec:
                     raise ValueError(f"{_echo(opt)}: dense takes only 'nb' (no bias), once")
                 bias = False
             return dense(units, bias)
-        pool = _size(number, "pool size")
+        pool = _size(number, "pool size", rank)
         stride, padding = None, None
         for opt in rest:
             if opt in ("same", "valid") and padding is None:
                 padding = opt
             elif opt.startswith("s") and stride is None and opt[1:]:
-                stride = _size(opt[1:], "stride")
+                stride = _size(opt[1:], "stride", rank)
             else:
                 raise ValueError(f"{_echo(opt)}: pooling takes a stride (s2) and same/valid, "
                                  "each once")
-        return LayerSpec(op, kernel=pool, stride=stride, padding=padding or "valid")
+        return LayerSpec(op, kernel=pool, stride=stride, padding=padding or "valid", rank=rank)
     kind = CONV_CODES[code]
-    kernel = _size(number, "kernel") if number else None
+    kernel = _size(number, "kernel", rank) if number else None
     if kernel is None and kind != "pointwise":
-        raise ValueError(f"{code} needs a kernel size, e.g. {code}3x3")
+        raise ValueError(f"{code} needs a kernel size, e.g. {code}"
+                         f"{_size_src((3,) * rank, square_short=False)}")
     filters = None
     if kind != "depthwise":
         if not rest or not rest[0].isdigit():
+            example = _size_src((3,) * rank, square_short=False) if kernel else ""
             raise ValueError(f"{code} needs a filter count after the kernel, e.g. "
-                             f"{code}{'3x3' if kernel else ''}-32")
+                             f"{code}{example}-32")
         filters = _number(rest[0], "filters")
         rest = rest[1:]
     elif rest and rest[0].isdigit():
         raise ValueError("a depthwise conv has no filter count (C_out = c × m): "
-                         "write dw3x3 or dw3x3-m2")
+                         f"write dw{_size_src((3,) * rank, square_short=False)} or "
+                         f"dw{_size_src((3,) * rank, square_short=False)}-m2")
     opts: dict[str, object] = {}
     for opt in rest:
-        if opt in ("same", "valid"):
+        if opt in ("same", "valid", "causal"):
             key, value = "padding", opt
         elif opt == "nb":
             key, value = "bias", False
         else:
             m = _OPTION.match(opt)
             if not m:
-                raise ValueError(f"option {_echo(opt)} is not one of s2, same, valid, p1, d2, "
-                                 "g2, m2, op1, nb")
+                raise ValueError(f"option {_echo(opt)} is not one of s2, same, valid, causal, "
+                                 "p1, d2, g2, m2, op1, nb")
             name, val = m.group(1), m.group(2)
             key = {"s": "stride", "p": "padding", "d": "dilation", "g": "groups",
                    "m": "depth_multiplier", "op": "output_padding"}[name]
             value = (_number(val, _OPTION_NAME[name]) if name in ("g", "m")
-                     else _size(val, _OPTION_NAME[name]))
+                     else _size(val, _OPTION_NAME[name], rank))
         if key in opts:
             raise ValueError(f"{key.replace('_', ' ')} is given twice")
         opts[key] = value
-    return conv(filters, kernel if kernel is not None else 1, kind, **opts)  # type: ignore[arg-type]
+    return conv(filters, kernel if kernel is not None else 1, kind, rank=rank,
+                **opts)  # type: ignore[arg-type]
 
 
 def parse_net(text: object) -> NetworkSpec:
     """Read the stack text (see the module docstring) into a :class:`NetworkSpec`.
 
-    Case and spaces around pieces do not matter; empty pieces are skipped. Raises
+    Case and spaces around pieces do not matter; empty pieces are skipped. The input
+    piece (first) sets the rank the other pieces are read in. Raises
     :class:`NetworkError` naming the piece and why, and only that.
     """
     if not isinstance(text, str):
@@ -903,7 +1348,7 @@ def parse_net(text: object) -> NetworkSpec:
                            f"{MAX_NET_CHARS}")
     pieces = [p.strip().lower() for p in text.split(",")]
     numbered = [(i, p) for i, p in enumerate(pieces, start=1) if p]
-    input_shape = DEFAULT_INPUT
+    input_shape: tuple[int, ...] = DEFAULT_INPUT
     layers: list[LayerSpec] = []
     for n, (i, piece) in enumerate(numbered):
         m = _INPUT.match(piece)
@@ -911,16 +1356,18 @@ def parse_net(text: object) -> NetworkSpec:
             if n:
                 raise NetworkError(f"piece {i} {_echo(piece)}: the input shape must come "
                                    "first")
+            sizes = m.group(1).split("x")
+            if len(sizes) - 1 not in RANKS:
+                raise NetworkError(f"piece {i} {_echo(piece)}: {_INPUT_HELP}")
             try:
-                input_shape = tuple(_number(g, "input size") for g in m.groups())  # type: ignore[assignment]
+                input_shape = tuple(_number(g, "input size") for g in sizes)
             except ValueError as err:
                 raise NetworkError(f"piece {i} {_echo(piece)}: {err}") from None
             continue
         if piece.startswith("in"):
-            raise NetworkError(f"piece {i} {_echo(piece)}: the input is 'in' then H x W x c, "
-                               "e.g. in32x32x3")
+            raise NetworkError(f"piece {i} {_echo(piece)}: {_INPUT_HELP}")
         try:
-            layers.append(_parse_piece(piece))
+            layers.append(_parse_piece(piece, len(input_shape) - 1))
         except (ValueError, ConvError) as err:
             raise NetworkError(f"piece {i} {_echo(piece)}: {err}") from None
     if len(layers) > MAX_LAYERS:
@@ -928,10 +1375,12 @@ def parse_net(text: object) -> NetworkSpec:
     return NetworkSpec(input_shape, tuple(layers))
 
 
-def _size_src(pair: Sequence[int], square_short: bool = True) -> str:
-    if square_short and pair[0] == pair[1]:
-        return str(pair[0])
-    return f"{pair[0]}x{pair[1]}"
+def _size_src(sizes: Sequence[int], square_short: bool = True) -> str:
+    """(3, 3) -> ``3`` (or ``3x3`` with ``square_short=False``); (1, 3, 3) -> ``1x3x3``."""
+    sizes = tuple(sizes)
+    if len(sizes) == 1 or (square_short and len(set(sizes)) == 1):
+        return str(sizes[0])
+    return "x".join(str(v) for v in sizes)
 
 
 def serialise_layer(spec: LayerSpec) -> str:
@@ -950,25 +1399,25 @@ def serialise_layer(spec: LayerSpec) -> str:
         return "-".join(parts)
     code = _CODE_OF_KIND[spec.kind]
     kernel = spec.kernel
-    head = code + ("" if spec.kind == "pointwise" and kernel == (1, 1)
+    head = code + ("" if spec.kind == "pointwise" and _ones(kernel)
                    else _size_src(kernel, square_short=False))  # type: ignore[arg-type]
     parts = [head]
     if spec.kind != "depthwise":
         parts.append(str(spec.filters))
-    if spec.stride != (1, 1):
+    if not _ones(spec.stride):
         parts.append("s" + _size_src(spec.stride))  # type: ignore[arg-type]
     if isinstance(spec.padding, str):
         if spec.padding != "valid":
             parts.append(spec.padding)
     else:
         parts.append("p" + _size_src(spec.padding))
-    if spec.dilation != (1, 1):
+    if not _ones(spec.dilation):
         parts.append("d" + _size_src(spec.dilation))
     if spec.groups != 1:
         parts.append(f"g{spec.groups}")
     if spec.depth_multiplier != 1:
         parts.append(f"m{spec.depth_multiplier}")
-    if spec.output_padding != (0, 0):
+    if not _ones(spec.output_padding, 0):
         parts.append("op" + _size_src(spec.output_padding))
     if not spec.bias:
         parts.append("nb")
@@ -977,8 +1426,8 @@ def serialise_layer(spec: LayerSpec) -> str:
 
 def serialise_net(spec: NetworkSpec) -> str:
     """The stack as one line of text: ``in32x32x3,c3x3-32-same,mp2,flat,d10``."""
-    H, W, c = spec.input_shape
-    return ",".join([f"in{H}x{W}x{c}", *(serialise_layer(s) for s in spec.layers)])
+    return ",".join(["in" + "x".join(str(v) for v in spec.input_shape),
+                     *(serialise_layer(s) for s in spec.layers)])
 
 
 # ---------------------------------------------------------------------------
@@ -1013,6 +1462,9 @@ def _mobilenet_blocks(full: bool) -> tuple[LayerSpec, ...]:
     return tuple(layers)
 
 
+#: WaveNet's dilations (van den Oord et al. 2016): 1, 2, 4, 8 double the receptive field.
+WAVENET_DILATIONS = (1, 2, 4, 8)
+
 PRESETS: dict[str, Preset] = {p.key: p for p in (
     Preset("vgg_block", "Small VGG-style block",
            "Two 3×3 convs with 'same' padding, a 2×2 max pool, flatten and a dense "
@@ -1035,6 +1487,21 @@ PRESETS: dict[str, Preset] = {p.key: p for p in (
            "All 13 depthwise separable blocks, global average pooling and a 1000-way dense "
            "layer: the paper's 4.2 M parameters and 569 M mult-adds.",
            NetworkSpec((224, 224, 3), _mobilenet_blocks(True))),
+    Preset("wavenet", "WaveNet: causal dilated Conv1D stack (1D)",
+           "A sequence of 64 steps with 16 channels through four Conv1D layers of 16 filters, "
+           "kernel 2, padding 'causal', dilation 1, 2, 4, 8. Every layer has the same "
+           "2·16·16 + 16 = 528 parameters and 64·16·16·2 = 32,768 MACs, yet the receptive "
+           "field doubles: 2, 4, 8, 16 steps. Causal: d·(k−1) zeros on the left only, so no "
+           "output sees a future step.",
+           NetworkSpec((64, 16), tuple(conv(16, 2, padding="causal", dilation=d, rank=1)
+                                       for d in WAVENET_DILATIONS))),
+    Preset("c3d", "C3D: 3D conv on 16 video frames (3D)",
+           "16 frames of 112×112×3 through C3D's first layer, a Conv3D with 64 filters of "
+           "3×3×3 and 'same' padding: 64 × (3·3·3·3 + 1) = 5,248 parameters but 1.04 G MACs "
+           "(output 16×112×112×64). Then C3D's pool1 (1×2×2: space only, time kept), global "
+           "average pooling and a 101-way classifier (UCF101).",
+           NetworkSpec((16, 112, 112, 3), (conv(64, 3, padding="same", rank=3),
+                                           max_pool((1, 2, 2)), gap(), dense(101)))),
 )}
 
 DEFAULT_PRESET = "vgg_block"
@@ -1098,14 +1565,23 @@ def compare_with_standard(result: NetworkResult) -> Comparison | None:
 # The editor table (st.data_editor rows)
 # ---------------------------------------------------------------------------
 
-#: Editor "layer" column: label -> (op, conv kind).
-TABLE_TYPES: dict[str, tuple[str, str]] = {
-    **{KIND_INFO[k].label: ("conv", k) for k in KINDS},
+_OP_LABELS: dict[str, tuple[str, str]] = {
     "Max pooling": ("max_pool", ""), "Average pooling": ("avg_pool", ""),
     "Global average pooling": ("gap", ""), "Flatten": ("flatten", ""),
     "Dense": ("dense", ""),
 }
-_LABEL_OF = {v: k for k, v in TABLE_TYPES.items()}
+
+
+def table_types(rank: int = 2) -> dict[str, tuple[str, str]]:
+    """Editor "layer" column at this rank: label -> (op, conv kind)."""
+    return {**{kind_label(k, rank): ("conv", k) for k in KINDS}, **_OP_LABELS}
+
+
+#: Editor "layer" column (2D labels): label -> (op, conv kind).
+TABLE_TYPES: dict[str, tuple[str, str]] = table_types(2)
+#: Every rank's labels (a 1D table may hold a label typed as "Standard Conv2D").
+_ANY_TYPE = {label: v for r in RANKS for label, v in table_types(r).items()}
+_OP_LABEL_OF = {v: k for k, v in _OP_LABELS.items()}
 
 #: Editor columns, in order.
 TABLE_COLUMNS: tuple[str, ...] = ("layer", "filters / units", "kernel / pool", "stride",
@@ -1118,7 +1594,8 @@ def to_table(layers: Iterable[LayerSpec]) -> list[dict[str, object]]:
     rows = []
     for s in layers:
         row: dict[str, object] = {c: None for c in TABLE_COLUMNS}
-        row["layer"] = _LABEL_OF[(s.op, s.kind)]
+        row["layer"] = (kind_label(s.kind, s.rank) if s.op == "conv"
+                        else _OP_LABEL_OF[(s.op, s.kind)])
         if s.op in ("conv", "dense") and s.filters is not None:
             row["filters / units"] = s.filters
         if s.kernel is not None:
@@ -1157,26 +1634,28 @@ def _cell_int(value: object, what: str) -> int:
     return _number(str(value).strip(), what)
 
 
-def _cell_size(value: object, what: str) -> Pair:
+def _cell_size(value: object, what: str, rank: int = 2) -> Sizes:
     if isinstance(value, str):
-        return _size(value.strip().lower(), what)
+        return _size(value.strip().lower(), what, rank)
     n = _cell_int(value, what)
-    return (n, n)
+    return (n,) * rank
 
 
-def from_table(rows: Sequence[Mapping[str, object]]) -> tuple[LayerSpec, ...]:
-    """Editor rows -> layer specs. Blank cells take the default; cells an op does not use
-    are ignored. Raises :class:`NetworkError` naming the row and the column."""
+def from_table(rows: Sequence[Mapping[str, object]], rank: int = 2) -> tuple[LayerSpec, ...]:
+    """Editor rows -> layer specs of this spatial rank. Blank cells take the default; cells
+    an op does not use are ignored. Raises :class:`NetworkError` naming the row and the
+    column."""
     if len(rows) > MAX_LAYERS:
         raise NetworkError(f"{len(rows)} rows is above the limit {MAX_LAYERS} layers")
+    ones, zeros = (1,) * rank, (0,) * rank
     out = []
     for i, row in enumerate(rows, start=1):
         label = row.get("layer")
-        if _blank(label) or label not in TABLE_TYPES:
+        if _blank(label) or label not in _ANY_TYPE:
             raise NetworkError(f"row {i}: choose a layer type"
                                + ("" if _blank(label) else f" ({_echo(str(label))} is not one)"),
                                i)
-        op, kind = TABLE_TYPES[label]  # type: ignore[index]
+        op, kind = _ANY_TYPE[label]  # type: ignore[index]
         col = "?"
         try:
             def get(name: str, conv_fn, default):
@@ -1185,35 +1664,38 @@ def from_table(rows: Sequence[Mapping[str, object]]) -> tuple[LayerSpec, ...]:
                 value = row.get(name)
                 return default if _blank(value) else conv_fn(value, name)
 
+            def size(value: object, what: str) -> Sizes:
+                return _cell_size(value, what, rank)
+
             if op == "conv":
                 pad = row.get("padding")
                 col = "padding"
-                if _blank(pad) or str(pad).strip().lower() in ("valid", "same"):
+                if _blank(pad) or str(pad).strip().lower() in ("valid", "same", "causal"):
                     padding: object = "valid" if _blank(pad) else str(pad).strip().lower()
                 else:
-                    padding = _cell_size(pad, "padding")
+                    padding = size(pad, "padding")
                 filters = (None if kind == "depthwise"
                            else get("filters / units", _cell_int, None))
                 if filters is None and kind != "depthwise":
                     raise ValueError("filters / units is empty")
-                spec = conv(filters, get("kernel / pool", _cell_size, (1, 1) if kind ==
+                spec = conv(filters, get("kernel / pool", size, ones if kind ==
                                          "pointwise" else None) or _missing("kernel / pool"),
-                            kind, stride=get("stride", _cell_size, (1, 1)),
+                            kind, stride=get("stride", size, ones),
                             padding=padding,  # type: ignore[arg-type]
-                            dilation=get("dilation", _cell_size, (1, 1)),
+                            dilation=get("dilation", size, ones),
                             groups=get("groups", _cell_int, 1),
                             depth_multiplier=get("depth multiplier", _cell_int, 1),
-                            output_padding=get("output padding", _cell_size, (0, 0)),
-                            bias=get("bias", lambda v, _: bool(v), True))
+                            output_padding=get("output padding", size, zeros),
+                            bias=get("bias", lambda v, _: bool(v), True), rank=rank)
             elif op in ("max_pool", "avg_pool"):
                 pad = row.get("padding")
                 col = "padding"
                 padding = "valid" if _blank(pad) else str(pad).strip().lower()
                 if padding not in ("valid", "same"):
                     raise ValueError(f"pooling padding {_echo(str(pad))} must be valid or same")
-                spec = LayerSpec(op, kernel=get("kernel / pool", _cell_size, None)
+                spec = LayerSpec(op, kernel=get("kernel / pool", size, None)
                                  or _missing("kernel / pool"),
-                                 stride=get("stride", _cell_size, None), padding=padding)
+                                 stride=get("stride", size, None), padding=padding, rank=rank)
             elif op == "dense":
                 units = get("filters / units", _cell_int, None)
                 if units is None:
@@ -1253,8 +1735,43 @@ def apply_table_edits(rows: Sequence[Mapping[str, object]],
     return out
 
 
-def with_input(spec: NetworkSpec, H: int, W: int, c: int) -> NetworkSpec:
-    return NetworkSpec((H, W, c), spec.layers)
+# ---------------------------------------------------------------------------
+# Changing the input (and its rank)
+# ---------------------------------------------------------------------------
+
+def _axes_to_rank(values: object, old: int, new: int) -> object:
+    """Per-axis values of an ``old``-rank layer for ``new`` axes: the same axis where both
+    ranks have it (W stays W); an axis the old rank lacks takes the height's value (else
+    the width's), so 3x5 in 2D becomes 3x3x5 in 3D and 5 in 1D."""
+    if not isinstance(values, tuple) or len(values) != old:
+        return values
+    by_axis = dict(zip(AXES[old], values))
+    fill = by_axis.get("H", values[-1])
+    return tuple(by_axis.get(a, fill) for a in AXES[new])
+
+
+def to_rank(spec: LayerSpec, rank: int) -> LayerSpec:
+    """The same layer with ``rank`` spatial axes (global pooling, flatten and dense have
+    none). 'causal' (1D only) becomes 'same', which keeps the length the same way."""
+    if spec.rank is None or spec.rank == rank or rank not in RANKS:
+        return spec
+    old = spec.rank
+    padding = spec.padding
+    if padding == "causal" and rank != 1:
+        padding = "same"
+    return replace(spec, rank=rank,
+                   kernel=_axes_to_rank(spec.kernel, old, rank),
+                   stride=_axes_to_rank(spec.stride, old, rank),
+                   padding=_axes_to_rank(padding, old, rank),
+                   dilation=_axes_to_rank(spec.dilation, old, rank),
+                   output_padding=_axes_to_rank(spec.output_padding, old, rank))
+
+
+def with_input(spec: NetworkSpec, *shape: int) -> NetworkSpec:
+    """The stack on a new input ``(W, c)``, ``(H, W, c)`` or ``(D, H, W, c)``; a new rank
+    converts every conv and pooling layer (:func:`to_rank`)."""
+    rank = len(shape) - 1
+    return NetworkSpec(tuple(shape), tuple(to_rank(s, rank) for s in spec.layers))
 
 
 #: The stack the page opens with (and falls back to when a link can't be read).
@@ -1272,10 +1789,11 @@ def unreadable_message(text: str, err: NetworkError, fallback: NetworkSpec) -> s
 __all__ = [
     "CONV_CODES", "Comparison", "DEFAULT_PRESET", "GRAMMAR_HELP", "KerasLayer", "LayerRow",
     "LayerSpec", "MAX_LAYERS", "DEFAULT_NET", "NetworkError", "NetworkResult",
-    "NetworkSpec", "OPS", "PRESETS", "Preset", "TABLE_COLUMNS", "TABLE_TYPES",
-    "apply_table_edits", "avg_pool", "build_network", "compare_with_standard", "conv",
-    "dense", "describe", "flatten", "from_table", "gap", "has_separable", "keras_auto_name",
-    "keras_code", "keras_summary", "max_pool", "parse_net",
-    "preset_of", "pytorch_code", "serialise_layer", "serialise_net", "standard_twin",
-    "summary_text", "to_table", "unreadable_message", "with_input",
+    "NetworkSpec", "OPS", "PRESETS", "Preset", "RANKS", "TABLE_COLUMNS", "TABLE_TYPES",
+    "WAVENET_DILATIONS", "apply_table_edits", "avg_pool", "build_network",
+    "compare_with_standard", "conv", "dense", "describe", "flatten", "from_table", "gap",
+    "has_separable", "keras_auto_name", "keras_class", "keras_code", "keras_summary",
+    "kind_label", "max_pool", "parse_net", "preset_of", "pytorch_code", "serialise_layer",
+    "serialise_net", "standard_twin", "summary_text", "table_types", "to_rank", "to_table",
+    "unreadable_message", "with_input",
 ]

@@ -5,11 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from lib.figures.network import comparison_figure, layer_bars_figure
-from lib.network import (DEFAULT_NET, GRAMMAR_HELP, PRESETS, TABLE_COLUMNS, TABLE_TYPES,
-                         NetworkError, NetworkResult, NetworkSpec, apply_table_edits,
-                         build_network, compare_with_standard, from_table, keras_code,
-                         keras_summary, parse_net, preset_of, pytorch_code, serialise_net,
-                         summary_text, to_table, unreadable_message, with_input)
+from lib.conv import AXES
+from lib.network import (DEFAULT_NET, GRAMMAR_HELP, PRESETS, TABLE_COLUMNS, NetworkError,
+                         NetworkResult, NetworkSpec, apply_table_edits, build_network,
+                         compare_with_standard, from_table, keras_code, keras_summary,
+                         parse_net, preset_of, pytorch_code, serialise_net, summary_text,
+                         table_types, to_table, unreadable_message, with_input)
+from lib.state import DIMS
 from lib.text import fmt_count, fmt_int, fmt_shape
 from pages._shared import ensure_app_navigation
 
@@ -17,6 +19,13 @@ CUSTOM = "custom"
 _GOOD = "net_good"  # the last stack text that could be read (canonical)
 _KEEP = "net_keep"  # the text field's value, kept across page switches
 _TABLE_ERROR = "net_table_error"
+#: Input-size boxes: label, upper limit and the size a new axis starts at (dims switch).
+_SIZE_BOX = {"D": ("D (frames)", 1024, 16), "H": ("H", 2048, 32), "W": ("W", 2048, 32)}
+_C_HIGH = 4096
+#: What each input type is for (the dims selector's help).
+_DIMS_HELP = ("1D: a sequence (audio, text), W × c. 2D: an image, H × W × c. 3D: a volume "
+              "(video frames, CT slices), D × H × W × c. Switching converts every conv and "
+              "pooling layer (causal padding is 1D only and becomes 'same').")
 
 
 # ---------------------------------------------------------------------------
@@ -66,8 +75,16 @@ def _load_preset() -> None:
 
 
 def _set_input() -> None:
+    """Callback of the dims selector and the size boxes: the stack on the new input."""
     ss = st.session_state
-    _set_net(with_input(_good_spec(), int(ss["net_H"]), int(ss["net_W"]), int(ss["net_c"])))
+    rank = DIMS.index(ss.get("net_dims", "2D")) + 1
+    sizes = []
+    for axis in AXES[rank]:
+        value = ss.get(f"net_{axis}")
+        if value is None:  # an axis this stack did not have: W's size, or the default
+            value = ss.get("net_W") if axis == "H" else _SIZE_BOX[axis][2]
+        sizes.append(int(value or _SIZE_BOX[axis][2]))
+    _set_net(with_input(_good_spec(), *sizes, int(ss["net_c"])))
 
 
 def _tidy_text() -> None:
@@ -78,9 +95,10 @@ def _tidy_text() -> None:
         pass
 
 
-def _edit_table(key: str, base_rows: list[dict], input_shape: tuple[int, int, int]) -> None:
+def _edit_table(key: str, base_rows: list[dict], input_shape: tuple[int, ...]) -> None:
     try:
-        layers = from_table(apply_table_edits(base_rows, st.session_state.get(key) or {}))
+        layers = from_table(apply_table_edits(base_rows, st.session_state.get(key) or {}),
+                            len(input_shape) - 1)
     except NetworkError as err:
         st.session_state[_TABLE_ERROR] = (key, str(err))
         return
@@ -91,24 +109,31 @@ def _sync_widgets(spec: NetworkSpec) -> None:
     """Before the widgets exist: make them show the current stack."""
     ss = st.session_state
     ss["net_preset"] = preset_of(spec) or CUSTOM
-    ss["net_H"], ss["net_W"], ss["net_c"] = spec.input_shape
+    ss["net_dims"] = DIMS[spec.rank - 1]
+    *sizes, ss["net_c"] = spec.input_shape
+    for axis, value in zip(AXES[spec.rank], sizes):
+        ss[f"net_{axis}"] = value
 
 
 # ---------------------------------------------------------------------------
 # Sidebar
 # ---------------------------------------------------------------------------
 
-def _sidebar() -> None:
+def _sidebar(rank: int) -> None:
     with st.sidebar:
         st.selectbox("Preset", [*PRESETS, CUSTOM], key="net_preset", on_change=_load_preset,
                      format_func=lambda k: PRESETS[k].label if k in PRESETS
                      else "Custom (edited)",
                      help="Loads a ready-made stack; edit it in the table or the text below.")
-        st.caption("Input shape (H × W × c)")
-        cols = st.columns(3)
-        for col, key, label, high in zip(cols, ("net_H", "net_W", "net_c"), ("H", "W", "c"),
-                                         (2048, 2048, 4096)):
-            col.number_input(label, 1, high, step=1, key=key, on_change=_set_input)
+        st.radio("Input type", DIMS, key="net_dims", horizontal=True, on_change=_set_input,
+                 help=_DIMS_HELP)
+        axes = AXES[rank]
+        st.caption(f"Input shape ({' × '.join(axes)} × c)")
+        cols = st.columns(rank + 1)
+        for col, axis in zip(cols, axes):
+            label, high, _ = _SIZE_BOX[axis]
+            col.number_input(label, 1, high, step=1, key=f"net_{axis}", on_change=_set_input)
+        cols[-1].number_input("c", 1, _C_HIGH, step=1, key="net_c", on_change=_set_input)
         st.text_input("Stack as text (this is the link)", key="net", bind="query-params",
                       on_change=_tidy_text, help=GRAMMAR_HELP)
         with st.expander("How to write a stack"):
@@ -123,25 +148,29 @@ def _editor(spec: NetworkSpec) -> None:
     rows = [{"#": i, **row} for i, row in enumerate(to_table(spec.layers), start=1)]
     key = f"net_table:{serialise_net(spec)}"
     cc = st.column_config
-    size = r"^\s*\d+\s*(x\s*\d+)?\s*$"
+    rank = spec.rank
+    size = r"^\s*\d+\s*(x\s*\d+\s*){0,2}$"
+    size_help = {1: "one number (a 1D layer has one axis)", 2: "3 or 3x5 (height x width)",
+                 3: "3 or 1x3x3 (depth x height x width)"}[rank]
     st.data_editor(
         rows, key=key, num_rows="dynamic", hide_index=True, column_order=("#", *TABLE_COLUMNS),
         placeholder="—",
         disabled=["#"], on_change=_edit_table, args=(key, rows, spec.input_shape),
         column_config={
             "#": cc.NumberColumn("#", help="layer number (as in the messages)", width="small"),
-            "layer": cc.SelectboxColumn("layer", options=list(TABLE_TYPES), required=True,
-                                        width="medium"),
+            "layer": cc.SelectboxColumn("layer", options=list(table_types(rank)),
+                                        required=True, width="medium"),
             "filters / units": cc.NumberColumn(min_value=1, step=1, format="%d",
                                                help="conv filters k, or dense units"),
-            "kernel / pool": cc.TextColumn(validate=size, help="3 or 3x5 (height x width)"),
+            "kernel / pool": cc.TextColumn(validate=size, help=size_help),
             "stride": cc.TextColumn(validate=size, help="blank: 1 (pools: the pool size)"),
-            "padding": cc.TextColumn(validate=r"^\s*(valid|same|\d+(x\d+)?)\s*$",
-                                     help="valid, same, or zeros per side (convs)"),
+            "padding": cc.TextColumn(validate=r"^\s*(valid|same|causal|\d+(x\d+){0,2})\s*$",
+                                     help="valid, same, zeros per side (convs), or causal "
+                                          "(1D convs)"),
             "dilation": cc.TextColumn(validate=size),
             "groups": cc.NumberColumn(min_value=1, step=1, format="%d"),
             "depth multiplier": cc.NumberColumn(min_value=1, step=1, format="%d"),
-            "output padding": cc.TextColumn(validate=r"^\s*\d+(x\d+)?\s*$"),
+            "output padding": cc.TextColumn(validate=r"^\s*\d+(x\d+){0,2}\s*$"),
             "bias": cc.CheckboxColumn(),
         })
     err = st.session_state.get(_TABLE_ERROR)
@@ -164,7 +193,8 @@ def _rows_table(rows) -> None:
         "MACs": cc.NumberColumn(format="localized", help="multiply-accumulates, one image"),
         "% params": cc.ProgressColumn(format="%.1f %%", min_value=0, max_value=100),
         "% MACs": cc.ProgressColumn(format="%.1f %%", min_value=0, max_value=100),
-        "Receptive field": cc.TextColumn(help="input pixels (H × W) one value depends on"),
+        "Receptive field": cc.TextColumn(help="input cells per axis (e.g. H × W) one value "
+                                              "depends on"),
         "piece": cc.TextColumn("stack text"),
     })
 
@@ -254,7 +284,7 @@ def main() -> None:
     _seed()
     spec, text_error = _current()
     _sync_widgets(spec)
-    _sidebar()
+    _sidebar(spec.rank)
     st.title("Network builder")
     st.caption("Stack layers and see what `model.summary()` prints — plus the MACs, each "
                "layer's share and how far each value sees. Every conv number comes from the "

@@ -150,3 +150,104 @@ def test_page_never_renders_html():
     source = (ROOT / "pages" / "network.py").read_text()
     assert "unsafe_allow_html" not in source
     assert "import numpy" not in source  # no math in the page
+
+
+# ---------------------------------------------------------------------------
+# 1D (WaveNet) and 3D (C3D) stacks
+# ---------------------------------------------------------------------------
+
+def _rows(at: AppTest) -> list[dict]:
+    """The per-layer table (the first dataframe with a "Param #" column)."""
+    for df in at.dataframe:
+        if "Param #" in df.value.columns:
+            return df.value.to_dict("records")
+    raise AssertionError("no layer table")
+
+
+def test_wavenet_preset_shows_528_per_layer_and_the_receptive_field_doubling():
+    at = _open()
+    at.selectbox(key="net_preset").set_value("wavenet").run()
+    assert not at.exception and not at.error and not at.warning
+    ref = REF["wavenet"]
+    rows = _rows(at)
+    assert [r["Param #"] for r in rows] == [528, 528, 528, 528]
+    assert [r["Param #"] for r in rows] == [k["params"] for k in ref["keras"]["per_layer"]]
+    assert [r["MACs"] for r in rows] == [t["macs"] for t in ref["pytorch"]["per_layer"]]
+    assert [r["Receptive field"] for r in rows] == ["2", "4", "8", "16"]
+    assert [r["Output Shape"] for r in rows] == ["64×16"] * 4
+    assert rows[0]["Layer (type)"] == "conv1d (Conv1D)"
+    m = _metrics(at)
+    assert m["Total params"] == fmt_int(ref["keras"]["params"]) == "2,112"
+    assert m["Receptive field"] == "16"
+    assert at.query_params["net"] == ref["net"] == (
+        "in64x16,c2-16-causal,c2-16-causal-d2,c2-16-causal-d4,c2-16-causal-d8")
+    assert at.radio(key="net_dims").value == "1D"
+    assert at.number_input(key="net_W").value == 64 and at.number_input(key="net_c").value == 16
+    assert "net_H" not in [w.key for w in at.number_input]  # no height in 1D
+    assert at.code[0].value == ref["keras"]["summary"].rstrip("\n")
+
+
+def test_c3d_preset_shows_the_conv3d_numbers():
+    at = _open()
+    at.selectbox(key="net_preset").set_value("c3d").run()
+    assert not at.exception and not at.error
+    ref = REF["c3d"]
+    first = _rows(at)[0]
+    assert first["Param #"] == 5_248 == ref["keras"]["per_layer"][0]["params"]
+    assert first["Output Shape"] == "16×112×112×64"
+    assert first["MACs"] == 1_040_449_536 == ref["pytorch"]["per_layer"][0]["macs"]
+    assert first["Layer (type)"] == "conv3d (Conv3D)"
+    assert _metrics(at)["Total params"] == fmt_int(ref["keras"]["params"])
+    assert at.radio(key="net_dims").value == "3D"
+    assert [at.number_input(key=k).value for k in ("net_D", "net_H", "net_W", "net_c")] == [
+        16, 112, 112, 3]
+
+
+def test_a_1d_link_opens_with_the_dims_and_sizes():
+    net = "in100x8,c5-16-p2,mp3-s2-same,gap,d4"
+    at = _open({"net": net})
+    assert not at.exception and not at.warning and not at.error
+    _assert_shows(at, net)
+    assert at.radio(key="net_dims").value == "1D"
+    at.number_input(key="net_W").set_value(50).run()
+    assert not at.exception
+    _assert_shows(at, "in50x8,c5-16-p2,mp3-s2-same,gap,d4")
+    assert at.query_params["net"] == "in50x8,c5-16-p2,mp3-s2-same,gap,d4"
+
+
+def test_switching_dims_converts_the_stack():
+    at = _open()  # the VGG block, 2D
+    at.radio(key="net_dims").set_value("1D").run()
+    assert not at.exception and not at.error
+    net = "in32x3,c3-32-same,c3-32-same,mp2,flat,d10"
+    assert at.text_input(key="net").value == net
+    _assert_shows(at, net)
+    at.radio(key="net_dims").set_value("3D").run()
+    assert not at.exception and not at.error
+    net = "in16x32x32x3,c3x3x3-32-same,c3x3x3-32-same,mp2,flat,d10"
+    assert at.text_input(key="net").value == net
+    _assert_shows(at, net)
+    assert at.number_input(key="net_D").value == 16
+    # WaveNet's causal padding has no 2D meaning: it becomes 'same'
+    at.selectbox(key="net_preset").set_value("wavenet").run()
+    at.radio(key="net_dims").set_value("2D").run()
+    assert not at.exception and not at.error
+    assert at.text_input(key="net").value.startswith("in64x64x16,c2x2-16-same,")
+
+
+def test_a_1d_stack_that_cannot_be_built_names_the_layer():
+    at = _open({"net": "in64x4,ss3-8"})
+    assert not at.exception
+    assert "layer 1" in at.error[0].value and "needs 2 or 3 spatial axes" in at.error[0].value
+    at = _open({"net": "in8x8x8x1,c3x3-8"})  # a 2D kernel in a 3D stack
+    assert not at.exception
+    assert "kernel `3x3` must be a number or depth x height x width" in at.warning[0].value
+
+
+@pytest.mark.parametrize("net", ["in64x16,c2-16-causal-zz", "in0x16,c2-4", "in1x2x3x4x5",
+                                 "in64x16,c2-16-causal,<script>", "in16x4,mp2x2"])
+def test_garbage_1d_3d_links_warn_and_never_crash(net):
+    at = _open({"net": net})
+    assert not at.exception
+    texts = [w.value for w in at.warning] + [e.value for e in at.error]
+    assert texts and any("can't" in t for t in texts)

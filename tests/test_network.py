@@ -23,7 +23,8 @@ from lib.network import (CONV_CODES, DEFAULT_NET, MAX_LAYERS, PRESETS, TABLE_COL
                          from_table, gap, has_separable, keras_auto_name, keras_code,
                          keras_summary, max_pool, parse_net, preset_of, pytorch_code,
                          serialise_layer, serialise_net, standard_twin, summary_text,
-                         to_table, unreadable_message)
+                         table_types, TABLE_TYPES, to_rank, to_table, kind_label,
+                         unreadable_message, with_input)
 
 REF_PATH = Path(__file__).resolve().parent / "data" / "network_reference.json"
 REF = json.loads(REF_PATH.read_text())
@@ -82,7 +83,7 @@ def test_generated_code_runs_and_gives_the_same_numbers(name):
     assert k["macs"] == t["macs"] == result.total_macs
     assert k["output_shape"] == [None, *result.output_shape]
     out = result.output_shape
-    assert t["output_shape"] == ([1, out[-1], *out[:-1]] if len(out) == 3 else [1, *out])
+    assert t["output_shape"] == ([1, out[-1], *out[:-1]] if len(out) > 1 else [1, *out])
     assert k["layers"] == [[x.name, x.type, list(x.output_shape), x.params]
                            for x in result.keras_layers]
     assert k["summary"] == keras_summary(result) and k["stdout_has_summary"]
@@ -299,7 +300,11 @@ def test_every_conv_kind_has_a_code():
     ("gap3", "gap takes no size or options"),
     ("d10-same", "dense takes only 'nb'"),
     ("c3x3-32,in32x32x3", "the input shape must come first"),
-    ("in32x32", "the input is 'in' then H x W x c"),
+    ("in32", "the input is 'in' then W x c (1D), H x W x c (2D) or D x H x W x c (3D)"),
+    ("in1x2x3x4x5", "the input is 'in' then W x c (1D)"),
+    ("in64x16,c3x3-8", "kernel `3x3` must be one number (a 1D layer has one axis)"),
+    ("in8x8x8x1,c3x5-8", "kernel `3x5` must be a number or depth x height x width"),
+    ("in8x8x8x1,mp2-s1x2", "stride `1x2` must be a number or depth x height x width"),
     ("c3x3x3-8", "kernel `3x3x3` must be a number or height x width"),
     ("c99999999x3-8", "more than 7 digits"),
     ("c３x3-8", "is not a layer"),
@@ -332,36 +337,47 @@ def test_unreadable_message_names_the_value_and_the_fallback():
 # Hypothesis
 # ---------------------------------------------------------------------------
 
-pairs = st.tuples(st.integers(1, 12), st.integers(1, 12))
-pairs0 = st.tuples(st.integers(0, 5), st.integers(0, 5))
+def sizes(rank: int = 2, low: int = 1, high: int = 12):
+    """One value per spatial axis: (h, w) in 2D, (w,) in 1D, (d, h, w) in 3D."""
+    return st.tuples(*[st.integers(low, high)] * rank)
+
+
+pairs = sizes(2)
+pairs0 = sizes(2, 0, 5)
 
 
 @st.composite
-def any_layer(draw) -> LayerSpec:
+def any_layer(draw, rank: int = 2) -> LayerSpec:
     op = draw(st.sampled_from(["conv", "conv", "max_pool", "avg_pool", "gap", "flatten",
                                "dense"]))
+    paddings = ["valid", "same", "causal"] if rank == 1 else ["valid", "same"]
     if op == "conv":
-        return conv(draw(st.integers(1, 9999)), draw(pairs), draw(st.sampled_from(KINDS)),
-                    stride=draw(pairs), padding=draw(st.one_of(
-                        st.sampled_from(["valid", "same"]), pairs0)),
-                    dilation=draw(pairs), groups=draw(st.integers(1, 64)),
+        return conv(draw(st.integers(1, 9999)), draw(sizes(rank)),
+                    draw(st.sampled_from(KINDS)),
+                    stride=draw(sizes(rank)), padding=draw(st.one_of(
+                        st.sampled_from(paddings), sizes(rank, 0, 5))),
+                    dilation=draw(sizes(rank)), groups=draw(st.integers(1, 64)),
                     depth_multiplier=draw(st.integers(1, 8)),
-                    output_padding=draw(pairs0), bias=draw(st.booleans()))
+                    output_padding=draw(sizes(rank, 0, 5)), bias=draw(st.booleans()),
+                    rank=rank)
     if op in ("max_pool", "avg_pool"):
-        return LayerSpec(op, kernel=draw(pairs), stride=draw(st.none() | pairs),
-                         padding=draw(st.sampled_from(["valid", "same"])))
+        return LayerSpec(op, kernel=draw(sizes(rank)), stride=draw(st.none() | sizes(rank)),
+                         padding=draw(st.sampled_from(["valid", "same"])), rank=rank)
     if op == "dense":
         return dense(draw(st.integers(1, 99999)), draw(st.booleans()))
     return LayerSpec(op)
 
 
-any_net = st.builds(NetworkSpec, st.tuples(st.integers(1, 999), st.integers(1, 999),
-                                           st.integers(1, 999)),
-                    st.lists(any_layer(), max_size=12).map(tuple))
+@st.composite
+def any_net(draw, ranks=(1, 2, 3)) -> NetworkSpec:
+    """A stack of any rank (its conv and pooling layers have the input's rank)."""
+    rank = draw(st.sampled_from(ranks))
+    shape = draw(st.tuples(*[st.integers(1, 999)] * (rank + 1)))
+    return NetworkSpec(shape, tuple(draw(st.lists(any_layer(rank), max_size=12))))
 
 
-@given(any_net)
-@settings(max_examples=300)
+@given(any_net())
+@settings(max_examples=300, deadline=None)
 def test_round_trip_parse_serialise(spec):
     assert parse_net(serialise_net(spec)) == spec
 
@@ -372,9 +388,18 @@ def test_table_round_trip(layers):
     assert from_table(to_table(layers)) == tuple(layers)
 
 
+@given(st.sampled_from([1, 3]).flatmap(lambda r: st.tuples(
+    st.just(r), st.lists(any_layer(r), max_size=8))))
+@settings(max_examples=150)
+def test_table_round_trip_in_1d_and_3d(rank_layers):
+    rank, layers = rank_layers
+    assert from_table(to_table(layers), rank) == tuple(layers)
+
+
 _TOKENS = ["c", "pw", "gc", "dw", "sep", "sept", "sh", "t", "ss", "mp", "ap", "gap", "flat",
            "d", "in", "x", "-", ",", "3", "32", "0", "s2", "same", "valid", "p1", "d2", "g2",
-           "m2", "op1", "nb", "99999999", " ", "\x00", "é", "<b>", "%2C"]
+           "m2", "op1", "nb", "99999999", " ", "\x00", "é", "<b>", "%2C", "causal",
+           "in16x4,", "in4x8x8x2,", "1x3x3", "s1x2x2"]
 
 
 @given(st.one_of(st.text(max_size=80),
@@ -546,3 +571,281 @@ def test_quoted_text_is_a_code_span_never_markdown(text):
     assert len(spans) % 2 == 1  # balanced: every quote opens and closes a code span
     outside = "".join(spans[0::2])
     assert "](" not in outside and "<" not in outside and "http" not in outside
+
+
+# ---------------------------------------------------------------------------
+# 1D (sequences) and 3D (volumes)
+# ---------------------------------------------------------------------------
+
+def test_wavenet_preset_every_layer_528_params_and_the_receptive_field_doubles():
+    r = _build(PRESETS["wavenet"].spec)
+    ref = NETWORKS["wavenet"]
+    assert r.input_shape == (64, 16) and r.rank == 1
+    assert [x.name for x in r.rows] == ["conv1d", "conv1d_1", "conv1d_2", "conv1d_3"]
+    for row, k, t in zip(r.rows, ref["keras"]["per_layer"], ref["pytorch"]["per_layer"]):
+        assert row.params == k["params"] == t["params"] == 528  # 2·16·16 + 16
+        assert row.macs == t["macs"] == 32_768  # 64 steps · 16 · 16 · 2
+        assert row.output_shape == (64, 16)  # causal keeps the length
+    assert [x.receptive_field for x in r.rows] == [(2,), (4,), (8,), (16,)]
+    assert [x.receptive_field_text for x in r.rows] == ["2", "4", "8", "16"]
+    assert [x.spec.dilation for x in r.rows] == [(1,), (2,), (4,), (8,)]
+    assert r.total_params == ref["keras"]["params"] == 4 * 528
+
+
+def test_wavenet_code_is_causal_in_both_frameworks():
+    r = _build(PRESETS["wavenet"].spec)
+    k, t = keras_code(r), pytorch_code(r)
+    assert 'layers.Conv1D(16, 2, padding="causal", dilation_rate=8)' in k
+    assert "keras.Input(shape=(64, 16))" in k
+    assert "nn.ZeroPad1d((8, 0))" in t and "nn.Conv1d(16, 16, 2, dilation=8)" in t
+    assert "x = torch.zeros(1, 16, 64)" in t
+    assert "# (1, 16, 64)" in t  # PyTorch's channels-first output
+
+
+def test_c3d_preset_first_layer():
+    r = _build(PRESETS["c3d"].spec)
+    first = r.rows[0]
+    ref = NETWORKS["c3d"]["keras"]["per_layer"][0]
+    assert first.params == ref["params"] == 5_248  # 64 · (3·3·3·3 + 1)
+    assert first.output_shape == (16, 112, 112, 64) == tuple(ref["output_shape"])
+    assert first.macs == NETWORKS["c3d"]["pytorch"]["per_layer"][0]["macs"] == 1_040_449_536
+    assert [x.name for x in r.rows] == ["conv3d", "max_pooling3d", "global_average_pooling3d",
+                                        "dense"]
+    assert r.rows[1].output_shape == (16, 56, 56, 64)  # pool1 1×2×2 keeps the frames
+    assert r.rows[1].receptive_field == (3, 4, 4)
+    assert r.output_shape == (101,)
+
+
+@pytest.mark.parametrize("text, spec", [
+    ("in64x16,c2-16-causal-d4", NetworkSpec((64, 16), (
+        conv(16, 2, padding="causal", dilation=4, rank=1),))),
+    ("in100x8,mp3-s2-same,dw5-m2,gap,d4", NetworkSpec((100, 8), (
+        max_pool(3, 2, "same", rank=1), conv(None, 5, "depthwise", depth_multiplier=2,
+                                             rank=1), gap(), dense(4)))),
+    ("in16x112x112x3,c3x3x3-64-same,mp1x2x2", NetworkSpec((16, 112, 112, 3), (
+        conv(64, 3, padding="same", rank=3), max_pool((1, 2, 2))))),
+    ("IN8x32x32x3, C1X3X3-16-S1X2X2-P0X1X1 ,AP2", NetworkSpec((8, 32, 32, 3), (
+        conv(16, (1, 3, 3), stride=(1, 2, 2), padding=(0, 1, 1)), avg_pool(2, rank=3)))),
+])
+def test_parse_1d_and_3d(text, spec):
+    got = parse_net(text)
+    assert got == spec and got.rank == spec.rank
+    assert parse_net(serialise_net(got)) == got
+
+
+def test_rank_comes_from_tuples_or_is_given():
+    assert conv(8, (3, 3, 3)).rank == 3 and conv(8, 3).rank == 2
+    assert conv(8, 3, rank=1).kernel == (3,) and conv(8, 3, rank=3).stride == (1, 1, 1)
+    assert max_pool(2, rank=1).kernel == (2,) and max_pool((1, 2, 2)).rank == 3
+    assert gap().rank is None and dense(3).rank is None
+    with pytest.raises(NetworkError, match="rank=4 must be 1, 2 or 3"):
+        conv(8, 3, rank=4)
+
+
+@pytest.mark.parametrize("shape, layers, needle", [
+    ((64, 16), [conv(8, 3)], "this is a 2D layer but its input 64×16 is 1D (W × c)"),
+    ((8, 8, 8, 2), [max_pool(2)], "this is a 2D layer but its input 8×8×8×2 is 3D"),
+    ((32, 32, 3), [conv(8, 3, padding="causal")], "padding='causal' is for 1D convs only"),
+    ((64, 4), [conv(8, 3, "spatially_separable", rank=1)], "needs 2 or 3 spatial axes"),
+    ((8, 8, 8, 2), [conv(8, 3, "separable_keras", rank=3)], "Keras has no SeparableConv3D"),
+    ((64, 4), [flatten(), conv(8, 3, rank=1)], "a conv needs a W × c input, but its input "
+                                               "is flat 256"),
+    ((64, 4), [max_pool(99, rank=1)], "pool size 99 is larger than the input 64 along W"),
+])
+def test_1d_3d_errors_name_the_layer_and_the_rule(shape, layers, needle):
+    with pytest.raises(NetworkError) as info:
+        build_network(shape, layers)
+    assert needle in str(info.value) and str(info.value).startswith("layer ")
+
+
+@pytest.mark.parametrize("shape", [(0, 3), (64, 0), (8, 8, 8, 0), (9000, 3), (4, 4, 4, 4, 4)])
+def test_bad_1d_3d_input_shapes(shape):
+    with pytest.raises(NetworkError, match="input"):
+        build_network(shape, [])
+
+
+def test_depthwise_3d_is_conv3d_with_groups_and_causal_depthwise_pads_on_the_left():
+    r = build_network((8, 8, 8, 4), [conv(None, 3, "depthwise", depth_multiplier=2,
+                                          padding="same", rank=3)])
+    assert r.rows[0].params == 4 * 2 * (27 + 1) and r.rows[0].name == "conv3d"
+    assert "layers.Conv3D(8, 3, padding=\"same\", groups=4)" in keras_code(r)
+    assert "Keras has no DepthwiseConv3D" in keras_code(r)
+    r = build_network((50, 4), [conv(None, 3, "depthwise", padding="causal", dilation=2,
+                                     rank=1)])
+    assert r.rows[0].name == "zero_padding1d + depthwise_conv1d"
+    assert "layers.ZeroPadding1D(padding=(4, 0))" in keras_code(r)
+    assert r.rows[0].output_shape == (50, 4)
+
+
+def test_to_rank_and_with_input_convert_every_layer():
+    spec = PRESETS["wavenet"].spec
+    flat2d = with_input(spec, 32, 64, 16)
+    assert flat2d.rank == 2 and flat2d.layers[0] == conv(16, 2, padding="same")
+    assert flat2d.layers[3].dilation == (8, 8)
+    _build(flat2d)  # builds: causal became 'same'
+    assert to_rank(conv(8, (3, 5), stride=(1, 2)), 3) == conv(8, (3, 3, 5), stride=(1, 1, 2))
+    assert to_rank(conv(8, (3, 5), padding=(1, 2)), 1) == conv(8, 5, padding=2, rank=1)
+    assert to_rank(gap(), 1) == gap()
+    back = with_input(with_input(PRESETS["vgg_block"].spec, 8, 32, 32, 3), 32, 32, 3)
+    assert back == PRESETS["vgg_block"].spec
+
+
+def test_labels_follow_the_rank():
+    assert kind_label("standard", 1) == "Standard Conv1D"
+    assert kind_label("pointwise", 3) == "Pointwise (1×1×1)"
+    assert "Standard Conv3D" in table_types(3) and "Standard Conv2D" in TABLE_TYPES
+    r = _build(PRESETS["c3d"].spec)
+    assert r.rows[0].description == "Standard Conv3D 3×3×3, 64 filters, same"
+    assert to_table(r.spec.layers)[0]["layer"] == "Standard Conv3D"
+    assert to_table(r.spec.layers)[1]["kernel / pool"] == "1x2x2"
+
+
+_RANK_KINDS = {1: ["standard", "pointwise", "depthwise", "separable_keras",
+                   "separable_pytorch", "shared_channels", "transposed", "grouped"],
+               3: ["standard", "pointwise", "depthwise", "separable_pytorch",
+                   "shared_channels", "spatially_separable", "transposed", "grouped"]}
+
+
+@st.composite
+def nd_conv_stack(draw):
+    """A 1D or 3D stack of convs of every kind that exists at that rank, some pools."""
+    rank = draw(st.sampled_from([1, 3]))
+    layers = []
+    for _ in range(draw(st.integers(1, 5))):
+        if draw(st.integers(0, 4)) == 0:
+            layers.append((max_pool if draw(st.booleans()) else avg_pool)(
+                draw(sizes(rank, 1, 3)), draw(st.none() | sizes(rank, 1, 2)),
+                draw(st.sampled_from(["valid", "same"])), rank=rank))
+            continue
+        kind = draw(st.sampled_from(_RANK_KINDS[rank]))
+        pads = ["same", "valid"] + (["causal"] if rank == 1 else [])
+        layers.append(conv(draw(st.integers(1, 8)), draw(sizes(rank, 1, 3)), kind,
+                           stride=draw(sizes(rank, 1, 2)),
+                           padding=draw(st.sampled_from(pads) | sizes(rank, 0, 2)),
+                           dilation=draw(sizes(rank, 1, 2)),
+                           groups=draw(st.sampled_from([1, 2])),
+                           depth_multiplier=draw(st.integers(1, 2)),
+                           output_padding=draw(sizes(rank, 0, 1)), bias=draw(st.booleans()),
+                           rank=rank))
+    shape = draw(st.tuples(*[st.integers(3, 24)] * rank, st.sampled_from([2, 4])))
+    return shape, layers
+
+
+def _nd_plans(conv_result):
+    """lib.network's own 1D/3D plans (its stand-in while lib.snippets is 2D-only), or None
+    where they refuse (a transposed conv Keras can't write without the 2D workarounds)."""
+    from lib.network import _nd_keras_plan, _nd_torch_plan
+    try:
+        return _nd_keras_plan(conv_result), _nd_torch_plan(conv_result)
+    except ConvError as err:
+        assert "only for 2D" in str(err)
+        return None
+
+
+@pytest.mark.parametrize("name", sorted(n for n in NETWORKS
+                                        if len(parse_net(NETWORKS[n]["net"]).input_shape) != 3))
+def test_own_1d_3d_plans_match_real_keras(name):
+    """The stand-in plans give, layer by layer, the classes, shapes and parameters real
+    Keras reported for the hand-built stacks."""
+    ref = NETWORKS[name]
+    result = _build(parse_net(ref["net"]))
+    for row, k in zip(result.rows, ref["keras"]["per_layer"]):
+        if row.conv is None:
+            continue
+        keras_plan, torch_plan = _nd_plans(row.conv)
+        assert [[x.type, [None, *x.out], x.params] for x in keras_plan.layers] == [
+            [t, shape, params] for _, t, shape, params in k["layers"]], row.piece
+        assert sum(x.params for x in torch_plan.layers) == row.params
+        assert torch_plan.layers[-1].out == row.output_shape
+
+
+@pytest.mark.parametrize("layer, needle", [
+    (conv(8, 3, "transposed", stride=2, dilation=2, padding=1, rank=1),
+     "writes that workaround only for 2D"),
+    (conv(4, 3, "transposed", stride=1, padding=0, output_padding=1, dilation=2, rank=1),
+     "output_padding=1 adds rows past the stride"),
+])
+def test_1d_transposed_corners_are_written_or_refused_by_name(layer, needle):
+    from lib.network import _nd_keras_plan
+    with pytest.raises(ConvError, match=needle):  # the stand-in plans refuse them ...
+        _nd_keras_plan(analyze("transposed", layer.filters, layer.kernel, 4, W=64,
+                               **_transposed_args(layer)))
+    try:  # ... and the builder either writes them (a lib.snippets with 1D/3D) or says why
+        r = build_network((64, 4), [layer])
+    except NetworkError as err:
+        assert needle in str(err) and str(err).startswith("layer 1 ")
+        return
+    assert sum(k.params for k in r.keras_layers) == r.total_params
+
+
+def _transposed_args(layer: LayerSpec) -> dict:
+    return dict(stride=layer.stride, dilation=layer.dilation, padding=layer.padding,
+                output_padding=layer.output_padding)
+
+
+@given(nd_conv_stack())
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_1d_3d_keras_and_pytorch_layers_add_up_to_every_row(stack):
+    """The real layers written for each conv (Keras summary rows, PyTorch modules) hold
+    exactly the row's parameters and end on its output shape; the code compiles. The
+    same for lib.network's own 1D/3D plans."""
+    from lib.network import _conv_keras_plan, _conv_torch_plan
+    shape, layers = stack
+    try:
+        r = build_network(shape, layers)
+    except NetworkError as err:
+        assert str(err).startswith("layer ")
+        return
+    for row in r.rows:
+        assert sum(k.params for k in row.keras_layers) == row.params
+        assert row.keras_layers[-1].output_shape == (None, *row.output_shape)
+        if row.conv is None:
+            continue
+        own = _nd_plans(row.conv) or ()
+        for plan in (_conv_keras_plan(row.conv), _conv_torch_plan(row.conv), *own):
+            assert sum(layer.params for layer in plan.layers) == row.params
+            assert plan.layers[-1].out == row.output_shape
+    compile(keras_code(r), "<keras>", "exec")
+    compile(pytorch_code(r), "<torch>", "exec")
+
+
+@given(nd_conv_stack(), st.data())
+@settings(max_examples=100, deadline=None)
+def test_1d_3d_params_do_not_depend_on_the_input_sizes(stack, data):
+    shape, layers = stack
+    other = (*data.draw(st.tuples(*[st.integers(3, 24)] * (len(shape) - 1))), shape[-1])
+    try:
+        a, b = build_network(shape, layers), build_network(other, layers)
+    except NetworkError:
+        return
+    assert [r.params for r in a.rows] == [r.params for r in b.rows]
+
+
+@given(st.sampled_from([1, 3]).flatmap(lambda r: st.tuples(
+    st.just(r), sizes(r, 1, 4), sizes(r, 1, 3), sizes(r, 1, 3),
+    st.sampled_from(["valid", "same"]) | sizes(r, 0, 2), sizes(r, 0, 2),
+    st.sampled_from([1, 2]), sizes(r, 2, 9))))
+@settings(max_examples=300, deadline=None)
+def test_1d_3d_transposed_convs_are_written_or_refused_by_name(args):
+    """Every 1D/3D transposed conv lib.conv accepts either gets Keras and PyTorch layers
+    that add up to its row, or a message saying the builder writes it only in 2D."""
+    from lib.network import _conv_keras_plan, _conv_torch_plan
+    rank, kernel, stride, dilation, padding, op, groups, sizes_ = args
+    layer = conv(4, kernel, "transposed", stride=stride, dilation=dilation, padding=padding,
+                 output_padding=op, groups=groups, rank=rank)
+    try:
+        analyze("transposed", 4, kernel, 2, *([None] if rank == 1 else []),
+                **dict(zip(("D", "H", "W")[3 - rank:], sizes_)), stride=stride,
+                dilation=dilation, padding=padding, output_padding=op, groups=groups)
+    except ConvError:
+        return  # lib.conv refuses it: so does the builder (tested above)
+    try:
+        r = build_network((*sizes_, 2), [layer])
+    except NetworkError as err:
+        assert "only for 2D" in str(err)
+        return
+    row = r.rows[0]
+    for plan in (_conv_keras_plan(row.conv), _conv_torch_plan(row.conv),
+                 *(_nd_plans(row.conv) or ())):
+        assert sum(x.params for x in plan.layers) == row.params
+        assert plan.layers[-1].out == row.output_shape
