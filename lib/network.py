@@ -29,15 +29,10 @@ every conv / pooling layer carries one value per spatial axis, in the order (D, 
 Keras names (``conv2d``, ``conv1d_1``, ``max_pooling3d``, ``dense``) are the auto-names of a
 fresh Keras session (``keras.utils.clear_session()``), one per real Keras layer: a conv
 kind that Keras builds from two layers (e.g. an explicit padding: ``ZeroPadding2D`` +
-``Conv2D``) has two. They come from ``lib.snippets``, which also writes the per-layer
-code. While ``lib.snippets`` covers 2D only (it raises ValueError for 1D/3D), this
-module's own plans stand in for 1D and 3D (:func:`_nd_keras_plan`, :func:`_nd_torch_plan`,
-the same real layers): Keras has no DepthwiseConv3D, so a 3D depthwise conv is a
+``Conv2D``) has two, taken from ``lib.snippets`` (every rank), which also writes the
+per-layer code: e.g. Keras has no DepthwiseConv3D, so a 3D depthwise conv is a
 ``Conv3D(groups=c)``; PyTorch has no ``padding="causal"``, so a causal conv is an
-``nn.ZeroPad1d((d·(k−1), 0))`` in front of ``nn.Conv1d``. They write a 1D/3D transposed
-conv with an explicit padding only when Keras can express it with a ``Conv1DTranspose`` /
-``Conv3DTranspose`` and a crop (no stride together with dilation, output padding below the
-stride), and refuse the others with a message saying so.
+``nn.ZeroPad1d((d·(k−1), 0))`` in front of ``nn.Conv1d``.
 
 The stack as text (one URL parameter, ``net=``)
 -----------------------------------------------
@@ -79,9 +74,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from lib.conv import (AXES, BYTES_PER_FLOAT32, KIND_INFO, KINDS, ConvError, ConvResult,
-                      Stage, analyze, conv_axis)
-from lib.snippets import (KERAS_LINE_LENGTH, _args, _keras_column_widths, _keras_plan,
-                          _Layer, _Plan, _torch_plan, _wrap, readable_bytes)
+                      analyze, conv_axis)
+from lib.snippets import (KERAS_LINE_LENGTH, _keras_column_widths, _keras_plan, _torch_plan,
+                          _wrap, readable_bytes)
 
 #: Per-axis values, one per spatial axis in the order (D, H, W): (3,), (3, 5), (1, 3, 3).
 Sizes = tuple[int, ...]
@@ -619,7 +614,7 @@ def _one_layer(spec: LayerSpec, shape: tuple[int, ...], namer: _Namer,
     note = ""
     if spec.op == "conv":
         conv_result = _conv_layer(spec, shape)
-        plan = _conv_keras_plan(conv_result)
+        plan = _keras_plan(conv_result)
         keras = []
         for layer in plan.layers:
             keras.append(KerasLayer(namer.take(layer.type), layer.type,
@@ -770,8 +765,7 @@ def summary_text(result: NetworkResult) -> str:
 
 
 # ---------------------------------------------------------------------------
-# 1D and 3D layers: which real Keras / PyTorch layers, while lib.snippets covers 2D only
-# (checked against real Keras in tests/test_network.py::test_own_1d_3d_plans_match_real_keras)
+# Per-axis values as source
 # ---------------------------------------------------------------------------
 
 def _tup(values: Iterable[int]) -> str:
@@ -780,290 +774,10 @@ def _tup(values: Iterable[int]) -> str:
     return str(values[0]) if len(set(values)) == 1 else str(values)
 
 
-def _tup_opt(values: Iterable[int], default: int = 1) -> str | None:
-    """``_tup(values)``, or None (argument left out) when every value is the default."""
-    values = tuple(values)
-    return None if all(v == default for v in values) else _tup(values)
-
-
-def _pads(st: Stage) -> tuple[tuple[int, int], ...]:
-    """(before, after) zeros per axis that a conv stage adds to its input."""
-    return tuple((a.before, a.after) for a in st.axes)
-
-
-def _padded_shape(st: Stage) -> tuple[int, ...]:
-    return (*(a.size_in + a.before + a.after for a in st.axes), st.in_channels)
-
-
-def _keras_pairs(pairs: Sequence[tuple[int, int]]) -> str:
-    """ZeroPadding1D / Cropping1D take one (before, after) pair; 2D/3D one pair per axis."""
-    return str(tuple(pairs[0])) if len(pairs) == 1 else str(tuple(tuple(p) for p in pairs))
-
-
 def _torch_pairs(pairs: Sequence[tuple[int, int]]) -> str:
     """F.pad's order: the last axis first, (before, after) each: ``(left, right, top, bottom)``."""
     flat = [v for before, after in reversed(pairs) for v in (before, after)]
     return "(" + ", ".join(str(v) for v in flat) + ")"
-
-
-def _with_comment(layer: _Layer, comment: tuple[str, ...]) -> _Layer:
-    return replace(layer, comment=comment + layer.comment)
-
-
-def _nd_keras_zero_padding(st: Stage, comment: tuple[str, ...]) -> list[_Layer]:
-    pads = _pads(st)
-    if not any(b or a for b, a in pads):
-        return []
-    r = len(pads)
-    return [_Layer(f"ZeroPadding{r}D", f"layers.ZeroPadding{r}D(padding={_keras_pairs(pads)})",
-                   _padded_shape(st), 0, comment)]
-
-
-def _nd_keras_conv(st: Stage, cls: str, head: tuple[object, ...], extra: dict[str, object],
-                   bias: bool, last: Stage | None = None) -> list[_Layer]:
-    """One conv-like Keras layer (Conv1D, DepthwiseConv1D, SeparableConv1D, Conv3D) for
-    stage ``st``, with its padding; ``last`` is the pointwise stage a SeparableConv holds."""
-    r = len(st.kernel)
-    params = st.params + (last.params if last else 0)
-    out = (last or st).out_shape
-    use_bias = None if bias else False
-    mode = st.axes[0].mode
-    if cls == f"Conv{r}D" and max(st.stride) > 1 and max(st.dilation) > 1:
-        why = (f"# Keras {cls} refuses strides > 1 together with dilation_rate > 1: convolve "
-               "at stride 1,",
-               f"# then keep every s-th position (MaxPooling{r}D with pool_size=1).")
-        pre = _nd_keras_zero_padding(st, why)
-        mid = (*(n - a.extent + 1 for n, a in zip(_padded_shape(st), st.axes)), out[-1])
-        args = _args(*head, _tup(st.kernel), **extra, dilation_rate=_tup(st.dilation),
-                     use_bias=use_bias)
-        conv_ = _Layer(cls, f"layers.{cls}({args})", mid, params, () if pre else why)
-        pool = _Layer(f"MaxPooling{r}D",
-                      f"layers.MaxPooling{r}D(pool_size=1, strides={_tup(st.stride)})", out, 0)
-        return pre + [conv_, pool]
-    if mode == "same":
-        pre, padding = [], '"same"'
-    elif mode == "causal" and cls == "Conv1D":
-        pre, padding = [], '"causal"'
-    else:
-        why = ((f"# Keras {cls} has no padding='causal': d·(k−1) zeros on the left, then "
-                "'valid'.",) if mode == "causal" else
-               (f"# Keras layers take only 'valid' or 'same': explicit padding is a "
-                f"ZeroPadding{r}D layer.",))
-        pre, padding = _nd_keras_zero_padding(st, why), None
-    args = _args(*head, _tup(st.kernel), strides=_tup_opt(st.stride), padding=padding,
-                 **extra, dilation_rate=_tup_opt(st.dilation), use_bias=use_bias)
-    return pre + [_Layer(cls, f"layers.{cls}({args})", out, params)]
-
-
-_GROUPED_TRANSPOSE_ND = '''\
-class GroupedConv{r}DTranspose(layers.Layer):
-    """Keras Conv{r}DTranspose has no `groups`: one Conv{r}DTranspose per channel group."""
-
-    def __init__(self, filters, kernel_size, groups, **kwargs):
-        super().__init__()
-        self.groups = groups
-        self.convs = [layers.Conv{r}DTranspose(filters // groups, kernel_size, **kwargs)
-                      for _ in range(groups)]
-
-    def call(self, x):
-        parts = keras.ops.split(x, self.groups, axis=-1)
-        return keras.ops.concatenate([conv(p) for conv, p in zip(self.convs, parts)],
-                                     axis=-1)
-'''
-
-
-def _nd_keras_transposed(st: Stage, output_padding: Sizes, plan: _Plan) -> None:
-    r = len(st.kernel)
-    axes, k = st.axes, st.out_channels
-    use_bias = None if st.bias_params else False
-    cls = f"Conv{r}DTranspose"
-    if max(st.stride) > 1 and max(st.dilation) > 1:
-        raise ConvError(f"stride {_short(st.stride)} with dilation {_short(st.dilation)}: "
-                        f"Keras {cls} refuses strides > 1 together with dilation_rate > 1, "
-                        "and the network builder writes that workaround only for 2D; use "
-                        "stride 1 or dilation 1 here")
-    if axes[0].mode.startswith("keras_"):  # lib's 'valid'/'same' is Keras's own layer
-        code = f"layers.{cls}(" + _args(
-            k, _tup(st.kernel), strides=_tup_opt(st.stride), padding=f'"{axes[0].mode[6:]}"',
-            output_padding=_tup_opt(output_padding, 0), dilation_rate=_tup_opt(st.dilation),
-            use_bias=use_bias) + ")"
-        plan.add(_Layer(cls, code, st.out_shape, st.params))
-        return
-    # PyTorch's explicit padding: Keras's 'valid' output (n - 1)·s + extent (+ q, the rows
-    # output_padding adds past it), then crop `before` and `after` rows.
-    q = [max(0, -a.after) for a in axes]
-    if any(qi >= a.stride for qi, a in zip(q, axes)):
-        raise ConvError(f"output_padding={_short(output_padding)} adds rows past the "
-                        f"stride: Keras {cls} needs output_padding < stride, and the network "
-                        "builder writes that workaround only for 2D")
-    explicit_q = any(q) or any(a.extent < a.stride for a in axes)
-    full = tuple((a.size_in - 1) * a.stride + a.extent + qi for a, qi in zip(axes, q))
-    crops = tuple((a.before, max(a.after, 0)) for a in axes)
-    cropped = any(b or e for b, e in crops)
-    comment: tuple[str, ...] = ()
-    if cropped:
-        comment = (f"# nn.ConvTranspose{r}d's padding crops the full transposed-conv output: "
-                   "in Keras a 'valid'", f"# {cls}, then Cropping{r}D.")
-    if st.groups > 1:
-        plan.preamble.append(_GROUPED_TRANSPOSE_ND.replace("{r}", str(r)))
-        name, prefix = f"GroupedConv{r}DTranspose", ""  # defined in the snippet
-        head: tuple[object, ...] = (k, _tup(st.kernel), f"groups={st.groups}")
-    else:
-        name, prefix, head = cls, "layers.", (k, _tup(st.kernel))
-    code = f"{prefix}{name}(" + _args(
-        *head, strides=_tup_opt(st.stride), output_padding=_tup(q) if explicit_q else None,
-        dilation_rate=_tup_opt(st.dilation), use_bias=use_bias) + ")"
-    plan.add(_Layer(name, code, (*full, k), st.params, comment))
-    if cropped:
-        plan.add(_Layer(f"Cropping{r}D", f"layers.Cropping{r}D(cropping={_keras_pairs(crops)})",
-                        st.out_shape, 0))
-
-
-def _nd_keras_plan(r: ConvResult) -> _Plan:
-    """The Keras layers of a 1D or 3D conv result (any rank; 2D uses lib.snippets)."""
-    rank = r.rank
-    plan = _Plan()
-    if r.kind == "separable_keras":
-        dw, pw = r.stages
-        m = dw.out_channels // dw.in_channels
-        plan.add(*_nd_keras_conv(dw, f"SeparableConv{rank}D", (pw.out_channels,),
-                                 {"depth_multiplier": m if m > 1 else None},
-                                 pw.bias_params > 0, last=pw))
-        return plan
-    for st in r.stages:
-        bias = st.bias_params > 0
-        if st.op == "channel_sum":
-            plan.add(_Layer("Lambda",
-                            "layers.Lambda(lambda x: keras.ops.sum(x, axis=-1, keepdims=True))",
-                            st.out_shape, 0,
-                            (f"# add the {st.in_channels} input channels into one",)))
-        elif st.op == "depthwise" and rank < 3:
-            m = st.out_channels // st.in_channels
-            plan.add(*_nd_keras_conv(st, f"DepthwiseConv{rank}D", (),
-                                     {"depth_multiplier": m if m > 1 else None}, bias))
-        elif st.op == "depthwise":
-            layers_ = _nd_keras_conv(st, f"Conv{rank}D", (st.out_channels,),
-                                     {"groups": st.in_channels}, bias)
-            layers_[0] = _with_comment(layers_[0], (
-                f"# Keras has no DepthwiseConv{rank}D: a Conv{rank}D with groups = c (one group "
-                "per input channel) is the same layer.",))
-            plan.add(*layers_)
-        elif st.op == "transposed":
-            _nd_keras_transposed(st, r.spec.output_padding, plan)
-        else:
-            plan.add(*_nd_keras_conv(st, f"Conv{rank}D", (st.out_channels,),
-                                     {"groups": st.groups if st.groups > 1 else None}, bias))
-    return plan
-
-
-_SUM_CHANNELS_ND = '''\
-class SumChannels(nn.Module):
-    """Add the input channels into one: (N, C, ...) -> (N, 1, ...)."""
-
-    def forward(self, x):
-        return x.sum(1, keepdim=True)
-'''
-
-
-def _nd_torch_conv(st: Stage) -> list[_Layer]:
-    r = len(st.kernel)
-    pads = _pads(st)
-    mode = st.axes[0].mode
-    pre: list[_Layer] = []
-    if mode == "same" and all(s == 1 for s in st.stride):
-        padding: str | None = '"same"'
-    elif all(b == a for b, a in pads):
-        padding = _tup_opt((b for b, _ in pads), 0)
-    else:
-        padding = None
-        why = ((f"# causal: d·(k−1) = {pads[0][0]} zeros on the left only (PyTorch has no "
-                "padding='causal'), then padding=0.",) if mode == "causal" else
-               ("# PyTorch refuses padding='same' with stride > 1: pad explicitly as Keras's "
-                "'same' does",
-                "# (the odd zero at the end), then convolve with padding=0."))
-        pre.append(_Layer(f"ZeroPad{r}d", f"nn.ZeroPad{r}d({_torch_pairs(pads)})",
-                          _padded_shape(st), 0, why))
-    code = f"nn.Conv{r}d(" + _args(
-        st.in_channels, st.out_channels, _tup(st.kernel), stride=_tup_opt(st.stride),
-        padding=padding, dilation=_tup_opt(st.dilation),
-        groups=st.groups if st.groups > 1 else None,
-        bias=None if st.bias_params else False) + ")"
-    return pre + [_Layer(f"Conv{r}d", code, st.out_shape, st.params)]
-
-
-def _nd_torch_transposed(st: Stage) -> list[_Layer]:
-    """nn.ConvTransposeNd: padding p crops p rows each side, output_padding o adds o at the end."""
-    r = len(st.kernel)
-    native = st.axes[0].mode == "explicit"  # lib's int padding is PyTorch's
-    pads, ops, edges = [], [], []
-    for a in st.axes:
-        p, o = a.before, a.before - a.after
-        if not native and not (0 <= o < max(a.stride, a.dilation)):
-            p = o = 0
-        pads.append(p)
-        ops.append(o)
-        edges.append((a.before - p, a.after - (p - o)))
-    code = f"nn.ConvTranspose{r}d(" + _args(
-        st.in_channels, st.out_channels, _tup(st.kernel), stride=_tup_opt(st.stride),
-        padding=_tup_opt(pads, 0), output_padding=_tup_opt(ops, 0),
-        groups=st.groups if st.groups > 1 else None,
-        bias=None if st.bias_params else False, dilation=_tup_opt(st.dilation)) + ")"
-    mode = repr(st.axes[0].mode[6:])
-    if not any(b or e for b, e in edges):
-        comment = () if native else (
-            f"# Keras Conv{r}DTranspose(padding={mode}): the same window via "
-            "padding/output_padding",)
-        return [_Layer(f"ConvTranspose{r}d", code, st.out_shape, st.params, comment)]
-    full = (*((a.size_in - 1) * a.stride + a.extent + o - 2 * p
-              for a, p, o in zip(st.axes, pads, ops)), st.out_channels)
-    crop = [(-b, -e) for b, e in edges]
-    return [
-        _Layer(f"ConvTranspose{r}d", code, full, st.params,
-               (f"# Keras Conv{r}DTranspose(padding={mode}) keeps a window of the full "
-                "transposed-conv output:",
-                f"# nn.ZeroPad{r}d with negative values crops it (last axis first).")),
-        _Layer(f"ZeroPad{r}d", f"nn.ZeroPad{r}d({_torch_pairs(crop)})", st.out_shape, 0),
-    ]
-
-
-def _nd_torch_plan(r: ConvResult) -> _Plan:
-    """The PyTorch modules of a 1D or 3D conv result (any rank; 2D uses lib.snippets)."""
-    plan = _Plan()
-    for st in r.stages:
-        if st.op == "channel_sum":
-            plan.preamble.append(_SUM_CHANNELS_ND)
-            plan.add(_Layer("SumChannels", "SumChannels()", st.out_shape, 0,
-                            (f"# add the {st.in_channels} input channels into one",)))
-        elif st.op == "transposed":
-            plan.add(*_nd_torch_transposed(st))
-        else:
-            plan.add(*_nd_torch_conv(st))
-    return plan
-
-
-def _conv_keras_plan(r: ConvResult) -> _Plan:
-    """The real Keras layers of one conv row, as ``lib.snippets`` writes them.
-
-    A ``lib.snippets`` that covers 2D only raises ValueError for a 1D/3D result: then this
-    module's own plans above stand in (the same layers; checked against real Keras in
-    ``tests/data/network_reference.json``).
-    """
-    try:
-        return _keras_plan(r)
-    except ValueError:
-        if r.rank == 2:
-            raise
-        return _nd_keras_plan(r)
-
-
-def _conv_torch_plan(r: ConvResult) -> _Plan:
-    """The PyTorch modules of one conv row (``lib.snippets``; 1D/3D fallback as above)."""
-    try:
-        return _torch_plan(r)
-    except ValueError:
-        if r.rank == 2:
-            raise
-        return _nd_torch_plan(r)
 
 
 # ---------------------------------------------------------------------------
@@ -1075,7 +789,7 @@ def _keras_lines(row: LayerRow) -> tuple[list[str], list[str]]:
     s = row.spec
     rank = len(row.input_shape) - 1
     if s.op == "conv":
-        plan = _conv_keras_plan(row.conv)  # type: ignore[arg-type]
+        plan = _keras_plan(row.conv)  # type: ignore[arg-type]
         lines = []
         for layer in plan.layers:
             lines += list(layer.comment) + [layer.code + ","]
@@ -1096,7 +810,7 @@ def _torch_lines(row: LayerRow) -> tuple[list[str], list[str]]:
     s = row.spec
     rank = len(row.input_shape) - 1
     if s.op == "conv":
-        plan = _conv_torch_plan(row.conv)  # type: ignore[arg-type]
+        plan = _torch_plan(row.conv)  # type: ignore[arg-type]
         lines = []
         for layer in plan.layers:
             lines += list(layer.comment) + [layer.code + ","]

@@ -731,65 +731,27 @@ def nd_conv_stack(draw):
     return shape, layers
 
 
-def _nd_plans(conv_result):
-    """lib.network's own 1D/3D plans (its stand-in while lib.snippets is 2D-only), or None
-    where they refuse (a transposed conv Keras can't write without the 2D workarounds)."""
-    from lib.network import _nd_keras_plan, _nd_torch_plan
-    try:
-        return _nd_keras_plan(conv_result), _nd_torch_plan(conv_result)
-    except ConvError as err:
-        assert "only for 2D" in str(err)
-        return None
-
-
-@pytest.mark.parametrize("name", sorted(n for n in NETWORKS
-                                        if len(parse_net(NETWORKS[n]["net"]).input_shape) != 3))
-def test_own_1d_3d_plans_match_real_keras(name):
-    """The stand-in plans give, layer by layer, the classes, shapes and parameters real
-    Keras reported for the hand-built stacks."""
-    ref = NETWORKS[name]
-    result = _build(parse_net(ref["net"]))
-    for row, k in zip(result.rows, ref["keras"]["per_layer"]):
-        if row.conv is None:
-            continue
-        keras_plan, torch_plan = _nd_plans(row.conv)
-        assert [[x.type, [None, *x.out], x.params] for x in keras_plan.layers] == [
-            [t, shape, params] for _, t, shape, params in k["layers"]], row.piece
-        assert sum(x.params for x in torch_plan.layers) == row.params
-        assert torch_plan.layers[-1].out == row.output_shape
-
-
-@pytest.mark.parametrize("layer, needle", [
-    (conv(8, 3, "transposed", stride=2, dilation=2, padding=1, rank=1),
-     "writes that workaround only for 2D"),
-    (conv(4, 3, "transposed", stride=1, padding=0, output_padding=1, dilation=2, rank=1),
-     "output_padding=1 adds rows past the stride"),
+@pytest.mark.parametrize("layer", [
+    conv(8, 3, "transposed", stride=2, dilation=2, padding=1, rank=1),  # Keras refuses s+d
+    conv(4, 3, "transposed", stride=1, padding=0, output_padding=1, dilation=2, rank=1),
+    conv(4, (1, 3, 3), "transposed", stride=(1, 2, 2), padding=(0, 1, 1), groups=2, rank=3),
 ])
-def test_1d_transposed_corners_are_written_or_refused_by_name(layer, needle):
-    from lib.network import _nd_keras_plan
-    with pytest.raises(ConvError, match=needle):  # the stand-in plans refuse them ...
-        _nd_keras_plan(analyze("transposed", layer.filters, layer.kernel, 4, W=64,
-                               **_transposed_args(layer)))
-    try:  # ... and the builder either writes them (a lib.snippets with 1D/3D) or says why
-        r = build_network((64, 4), [layer])
-    except NetworkError as err:
-        assert needle in str(err) and str(err).startswith("layer 1 ")
-        return
-    assert sum(k.params for k in r.keras_layers) == r.total_params
-
-
-def _transposed_args(layer: LayerSpec) -> dict:
-    return dict(stride=layer.stride, dilation=layer.dilation, padding=layer.padding,
-                output_padding=layer.output_padding)
+def test_1d_3d_transposed_corners_get_keras_layers_that_add_up(layer):
+    """Corners Keras can't write in one layer (stride with dilation, output padding past the
+    stride, groups) still get real layers holding exactly the row's parameters."""
+    r = build_network((10, 12, 12, 4) if layer.rank == 3 else (64, 4), [layer])
+    assert sum(k.params for k in r.keras_layers) == r.total_params == r.rows[0].conv.params
+    assert r.keras_layers[-1].output_shape == (None, *r.output_shape)
+    compile(keras_code(r), "<keras>", "exec")
+    compile(pytorch_code(r), "<torch>", "exec")
 
 
 @given(nd_conv_stack())
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_1d_3d_keras_and_pytorch_layers_add_up_to_every_row(stack):
     """The real layers written for each conv (Keras summary rows, PyTorch modules) hold
-    exactly the row's parameters and end on its output shape; the code compiles. The
-    same for lib.network's own 1D/3D plans."""
-    from lib.network import _conv_keras_plan, _conv_torch_plan
+    exactly the row's parameters and end on its output shape; the code compiles."""
+    from lib.snippets import _keras_plan, _torch_plan
     shape, layers = stack
     try:
         r = build_network(shape, layers)
@@ -801,8 +763,7 @@ def test_1d_3d_keras_and_pytorch_layers_add_up_to_every_row(stack):
         assert row.keras_layers[-1].output_shape == (None, *row.output_shape)
         if row.conv is None:
             continue
-        own = _nd_plans(row.conv) or ()
-        for plan in (_conv_keras_plan(row.conv), _conv_torch_plan(row.conv), *own):
+        for plan in (_keras_plan(row.conv), _torch_plan(row.conv)):
             assert sum(layer.params for layer in plan.layers) == row.params
             assert plan.layers[-1].out == row.output_shape
     compile(keras_code(r), "<keras>", "exec")
@@ -826,10 +787,10 @@ def test_1d_3d_params_do_not_depend_on_the_input_sizes(stack, data):
     st.sampled_from(["valid", "same"]) | sizes(r, 0, 2), sizes(r, 0, 2),
     st.sampled_from([1, 2]), sizes(r, 2, 9))))
 @settings(max_examples=300, deadline=None)
-def test_1d_3d_transposed_convs_are_written_or_refused_by_name(args):
-    """Every 1D/3D transposed conv lib.conv accepts either gets Keras and PyTorch layers
-    that add up to its row, or a message saying the builder writes it only in 2D."""
-    from lib.network import _conv_keras_plan, _conv_torch_plan
+def test_1d_3d_transposed_convs_get_layers_that_add_up(args):
+    """Every 1D/3D transposed conv lib.conv accepts gets Keras and PyTorch layers that add
+    up to its row."""
+    from lib.snippets import _keras_plan, _torch_plan
     rank, kernel, stride, dilation, padding, op, groups, sizes_ = args
     layer = conv(4, kernel, "transposed", stride=stride, dilation=dilation, padding=padding,
                  output_padding=op, groups=groups, rank=rank)
@@ -839,13 +800,7 @@ def test_1d_3d_transposed_convs_are_written_or_refused_by_name(args):
                 dilation=dilation, padding=padding, output_padding=op, groups=groups)
     except ConvError:
         return  # lib.conv refuses it: so does the builder (tested above)
-    try:
-        r = build_network((*sizes_, 2), [layer])
-    except NetworkError as err:
-        assert "only for 2D" in str(err)
-        return
-    row = r.rows[0]
-    for plan in (_conv_keras_plan(row.conv), _conv_torch_plan(row.conv),
-                 *(_nd_plans(row.conv) or ())):
+    row = build_network((*sizes_, 2), [layer]).rows[0]
+    for plan in (_keras_plan(row.conv), _torch_plan(row.conv)):
         assert sum(x.params for x in plan.layers) == row.params
         assert plan.layers[-1].out == row.output_shape
