@@ -3,12 +3,15 @@
 ``compare_kinds(k, w, c, H, W, ...)`` runs :func:`lib.conv.analyze` once per kind and
 returns one :class:`CompareRow` per kind: the result, or the ``ConvError`` message when a
 kind cannot be built with these settings (the row stays, with the reason). Ratios are to
-the standard Conv2D on the same settings.
+the standard conv on the same settings. Any rank, as :func:`lib.conv.analyze`: ``W`` alone
+is a 1D sequence (``H=None``), ``D=`` adds a third axis; a kind that does not exist at that
+rank (spatially separable in 1D, Keras's SeparableConv in 3D) keeps its row with the error.
 
 ``separable_theory`` is the classic "why is a depthwise separable conv cheaper" ratio:
-exactly ``(c·kh·kw·m + c·m·k + b·k) / (k·(kh·kw·c + b))`` for Keras's SeparableConv2D
-against a Conv2D, which tends to ``m/k + m/(kh·kw)`` (``1/k + 1/(kh·kw)`` at m = 1) as the
-number of input channels c grows.
+exactly ``(c·K·m + c·m·k + b·k) / (k·(K·c + b))`` for a depthwise separable conv with one
+bias vector (Keras's SeparableConv1D/2D) against a standard conv, where ``K`` is the
+product of the kernel sizes (kh·kw in 2D, kd·kh·kw in 3D). It tends to ``m/k + m/K``
+(``1/k + 1/(kh·kw)`` at m = 1 in 2D) as the number of input channels c grows.
 
 Nothing here imports streamlit: the compare page only renders what this module builds.
 """
@@ -22,8 +25,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from lib.conv import KIND_INFO, KINDS, ConvError, ConvResult, IntPair, analyze
-from lib.state import COMPARE_CONTROLS, Control, parse_explorer_query
+from lib.conv import AXES, KINDS, ConvError, ConvResult, IntPair, analyze
+from lib.network import kind_label
+from lib.state import COMPARE_CONTROLS, Control, conv_kwargs, parse_explorer_query
 
 #: Kinds that take a ``groups`` argument.
 GROUPED_KINDS = frozenset({"grouped", "transposed"})
@@ -113,6 +117,7 @@ class CompareRow:
     params_ratio: Fraction | None  # params / standard params
     macs_ratio: Fraction | None  # MACs / standard MACs
     tradeoff: str
+    rank: int = 2  # spatial axes of the settings: 1, 2 or 3
 
     @property
     def ok(self) -> bool:
@@ -127,22 +132,31 @@ class CompareRow:
         return None if self.result is None else self.result.macs
 
     @property
-    def output_shape(self) -> tuple[int, int, int] | None:
+    def output_shape(self) -> tuple[int, ...] | None:
         return None if self.result is None else self.result.output_shape
 
 
-def compare_kinds(k: int, w: IntPair, c: int, H: int, W: int, stride: IntPair = 1,
+def rank_of(kwargs: Mapping[str, object]) -> int:
+    """Spatial axes the settings describe: 3 with D, 2 with H (and W), 1 with W alone."""
+    if kwargs.get("D") is not None:
+        return 3
+    return 2 if kwargs.get("H") is not None else 1
+
+
+def compare_kinds(k: int, w: IntPair, c: int, H: int | None, W: int, stride: IntPair = 1,
                   padding: str | IntPair = "valid", dilation: IntPair = 1,
                   groups: int | None = None, bias: bool = True, depth_multiplier: int = 1,
                   output_padding: IntPair = 0,
-                  kinds: Sequence[str] = KINDS) -> list[CompareRow]:
+                  kinds: Sequence[str] = KINDS, *, D: int | None = None) -> list[CompareRow]:
     """One row per kind (in ``kinds`` order) on the same settings; never raises ConvError.
 
-    ``groups=None`` picks the groups automatically (see :func:`groups_for`).
+    ``groups=None`` picks the groups automatically (see :func:`groups_for`). ``H=None`` is
+    a 1D sequence of length W; ``D`` makes it 3D (D, H, W).
     """
     common = dict(k=k, w=w, c=c, H=H, W=W, stride=stride, padding=padding,
                   dilation=dilation, bias=bias, depth_multiplier=depth_multiplier,
-                  output_padding=output_padding)
+                  output_padding=output_padding, D=D)
+    rank = rank_of(common)
     results: dict[str, tuple[ConvResult | None, str | None, int]] = {}
     for kind in dict.fromkeys(("standard", *kinds)):
         g = groups_for(kind, c, k, padding, groups)
@@ -156,11 +170,11 @@ def compare_kinds(k: int, w: IntPair, c: int, H: int, W: int, stride: IntPair = 
         result, error, g = results[kind]
         both = result is not None and std is not None
         rows.append(CompareRow(
-            kind=kind, label=KIND_INFO[kind].label, result=result, error=error,
+            kind=kind, label=kind_label(kind, rank), result=result, error=error,
             groups=g if kind in GROUPED_KINDS else None,
             params_ratio=Fraction(result.params, std.params) if both else None,
             macs_ratio=Fraction(result.macs, std.macs) if both and std.macs else None,
-            tradeoff=TRADEOFFS[kind]))
+            tradeoff=TRADEOFFS[kind], rank=rank))
     return rows
 
 
@@ -172,20 +186,17 @@ def results_by_kind(rows: Sequence[CompareRow]) -> dict[str, ConvResult]:
 def compare_kwargs(values: Mapping[str, object]) -> dict[str, object]:
     """Compare-page control values (URL keys) -> keyword arguments for :func:`compare_kinds`.
 
-    The keys are the explorer's (k, w, rect/kh/kw, c, H, W, s, pad, p, d, g, dm, op, bias);
-    ``ga`` (automatic groups, default on) makes ``groups=None``.
+    The keys are the explorer's (dims, k, w, rect/kd/kh/kw, c, D, H, W, s, pad, p, d, g, dm,
+    op, bias), read by :func:`lib.state.conv_kwargs` (the one mapping to ``analyze``'s
+    arguments: 1D passes ``H=None``, 3D adds ``D``); ``ga`` (automatic groups, default on)
+    makes ``groups=None``.
     """
-    kernel = (values["kh"], values["kw"]) if values.get("rect") else values["w"]
-    pad = values.get("pad", "valid")
-    return {
-        "k": values["k"], "w": kernel, "c": values["c"], "H": values["H"], "W": values["W"],
-        "stride": values.get("s", 1),
-        "padding": values.get("p", 0) if pad == "explicit" else pad,
-        "dilation": values.get("d", 1),
-        "groups": None if values.get("ga", True) else values.get("g", 1),
-        "bias": values.get("bias", True), "depth_multiplier": values.get("dm", 1),
-        "output_padding": values.get("op", 0),
-    }
+    kwargs = conv_kwargs({**values, "kind": "standard"})
+    del kwargs["kind"]
+    if kwargs.get("D") is None:
+        kwargs.pop("D", None)
+    kwargs["groups"] = None if values.get("ga", True) else values.get("g", 1)
+    return kwargs
 
 
 def parse_compare_query(query: Mapping[str, object],
@@ -202,6 +213,15 @@ def parse_compare_query(query: Mapping[str, object],
     return values, warnings
 
 
+def settings_caption(kwargs: Mapping[str, object]) -> str:
+    """The line above the table: ``Input 32×32×3, k = 10 filters of 4×4. Ratios …``."""
+    rank = rank_of(kwargs)
+    sizes = [kwargs[a] for a in AXES[rank]]
+    return (f"Input {_shape((*sizes, kwargs['c']))}, k = {kwargs['k']} filters of "
+            f"{_shape(kernel_dims(kwargs['w'], rank))}. Ratios are to the standard "
+            f"Conv{rank}D on the same settings.")
+
+
 def groups_caption(kwargs: Mapping[str, object]) -> str:
     """One line saying which groups the grouped rows use and why."""
     c, k, pad, g = kwargs["c"], kwargs["k"], kwargs["padding"], kwargs.get("groups")
@@ -214,7 +234,7 @@ def groups_caption(kwargs: Mapping[str, object]) -> str:
         text += " With groups = 1 the grouped conv is a standard conv."
     if isinstance(pad, str):
         text += (" The transposed row uses groups = 1: with 'valid'/'same' padding it is Keras "
-                 "Conv2DTranspose, which has no groups.")
+                 f"Conv{rank_of(kwargs)}DTranspose, which has no groups.")
     return text
 
 
@@ -222,8 +242,18 @@ def groups_caption(kwargs: Mapping[str, object]) -> str:
 # Table and CSV
 # ---------------------------------------------------------------------------
 
-TABLE_COLUMNS = ("Kind", "Params", "Params vs standard", "MACs", "MACs vs standard",
-                 "Output (H×W×C)", "Groups", "Status")
+def output_column(rank: int = 2) -> str:
+    """The output-shape column at this rank: ``Output (H×W×C)``, ``Output (W×C)``."""
+    return f"Output ({'×'.join(AXES[rank])}×C)"
+
+
+def table_columns(rank: int = 2) -> tuple[str, ...]:
+    return ("Kind", "Params", "Params vs standard", "MACs", "MACs vs standard",
+            output_column(rank), "Groups", "Status")
+
+
+#: The table's columns in 2D.
+TABLE_COLUMNS = table_columns(2)
 
 
 def fmt_ratio(ratio: Fraction | None) -> str:
@@ -249,15 +279,22 @@ def compare_table(rows: Sequence[CompareRow]) -> list[dict[str, object]]:
             "Params vs standard": fmt_ratio(row.params_ratio),
             "MACs": None if r is None else r.macs,
             "MACs vs standard": fmt_ratio(row.macs_ratio),
-            "Output (H×W×C)": "—" if r is None else _shape(r.output_shape),
+            output_column(row.rank): "—" if r is None else _shape(r.output_shape),
             "Groups": "—" if row.groups is None else str(row.groups),
             "Status": "ok" if r is not None else f"can't build: {row.error}",
         })
     return table
 
 
-CSV_COLUMNS = ("kind", "label", "params", "weights", "biases", "macs", "flops", "H_out",
-               "W_out", "C_out", "params_vs_standard", "macs_vs_standard", "groups", "error")
+def csv_columns(rank: int = 2) -> tuple[str, ...]:
+    """CSV header at this rank: one ``<axis>_out`` per spatial axis, then ``C_out``."""
+    return ("kind", "label", "params", "weights", "biases", "macs", "flops",
+            *(f"{a}_out" for a in AXES[rank]), "C_out", "params_vs_standard",
+            "macs_vs_standard", "groups", "error")
+
+
+#: The CSV header in 2D.
+CSV_COLUMNS = csv_columns(2)
 
 
 def _cell(value: object) -> object:
@@ -271,10 +308,11 @@ def compare_csv(rows: Sequence[CompareRow]) -> str:
     """The comparison as CSV text (header + one line per kind; empty cells where a kind fails)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    rank = rows[0].rank if rows else 2
+    writer.writerow(csv_columns(rank))
     for row in rows:
         r = row.result
-        shape = r.output_shape if r is not None else ("", "", "")
+        shape = r.output_shape if r is not None else ("",) * (rank + 1)
         writer.writerow([_cell(x) for x in (
             row.kind, row.label,
             "" if r is None else r.params,
@@ -292,33 +330,39 @@ def compare_csv(rows: Sequence[CompareRow]) -> str:
 
 def csv_file_name(kwargs: Mapping[str, object]) -> str:
     """A download name that says which settings the table is for."""
-    w = kwargs["w"]
-    kernel = f"{w[0]}x{w[1]}" if isinstance(w, (tuple, list)) else f"{w}x{w}"
-    return (f"convscope_compare_k{kwargs['k']}_w{kernel}_c{kwargs['c']}_"
-            f"{kwargs['H']}x{kwargs['W']}.csv")
+    rank = rank_of(kwargs)
+    kernel = "x".join(str(v) for v in kernel_dims(kwargs["w"], rank))
+    sizes = "x".join(str(kwargs[a]) for a in AXES[rank])
+    return f"convscope_compare_k{kwargs['k']}_w{kernel}_c{kwargs['c']}_{sizes}.csv"
 
 
 # ---------------------------------------------------------------------------
 # Theory: separable vs standard
 # ---------------------------------------------------------------------------
 
-def separable_ratio_exact(k: int, kh: int, kw: int, c: int, m: int = 1,
+def _taps(kernel: Sequence[int]) -> int:
+    return math.prod(int(v) for v in kernel)
+
+
+def separable_ratio_exact(k: int, kernel: Sequence[int], c: int, m: int = 1,
                           bias: bool = True) -> Fraction:
-    """Params of Keras SeparableConv2D / params of Conv2D, exactly.
+    """Params of a depthwise separable conv with one bias vector (Keras SeparableConv1D/2D)
+    over params of a standard conv, exactly; ``kernel`` has one size per spatial axis.
 
-    (c·kh·kw·m + c·m·k + b·k) / (k·(kh·kw·c + b)), b = 1 with bias.
+    (c·K·m + c·m·k + b·k) / (k·(K·c + b)), K = the product of the kernel sizes, b = 1 with
+    bias.
     """
-    b = int(bias)
-    return Fraction(c * kh * kw * m + c * m * k + b * k, k * (kh * kw * c + b))
+    b, K = int(bias), _taps(kernel)
+    return Fraction(c * K * m + c * m * k + b * k, k * (K * c + b))
 
 
-def separable_ratio_limit(k: int, kh: int, kw: int, m: int = 1) -> Fraction:
-    """The large-c limit of :func:`separable_ratio_exact`: m/k + m/(kh·kw).
+def separable_ratio_limit(k: int, kernel: Sequence[int], m: int = 1) -> Fraction:
+    """The large-c limit of :func:`separable_ratio_exact`: m/k + m/K.
 
     It is also the exact MACs ratio (biases cost no MACs and both layers produce the same
-    H_out × W_out).
+    output positions).
     """
-    return Fraction(m, k) + Fraction(m, kh * kw)
+    return Fraction(m, k) + Fraction(m, _taps(kernel))
 
 
 @dataclass(frozen=True)
@@ -330,49 +374,69 @@ class SeparableTheory:
     exact_latex: str
     limit_latex: str
     explanation: str
+    intro: str = ""
 
 
 def _dec(x: Fraction) -> str:
     return f"{float(x):.4f}"
 
 
-def separable_theory(k: int, kh: int, kw: int, c: int, m: int = 1,
+def _kernel_symbols(rank: int) -> list[str]:
+    """w (1D), w_h w_w (2D), w_d w_h w_w (3D)."""
+    return ["w"] if rank == 1 else [f"w_{a.lower()}" for a in AXES[rank]]
+
+
+def separable_theory(k: int, kernel: Sequence[int], c: int, m: int = 1,
                      bias: bool = True) -> SeparableTheory:
-    """Both ratios for these numbers, as formulas with the numbers substituted."""
+    """Both ratios for these numbers, as formulas with the numbers substituted.
+
+    ``kernel`` has one size per spatial axis: (kh, kw) in 2D, (w,) in 1D, (kd, kh, kw) in 3D.
+    """
+    rank = len(kernel)
     b = int(bias)
-    exact = separable_ratio_exact(k, kh, kw, c, m, bias)
-    limit = separable_ratio_limit(k, kh, kw, m)
-    num = c * kh * kw * m + c * m * k + b * k
-    den = k * (kh * kw * c + b)
+    K = _taps(kernel)
+    exact = separable_ratio_exact(k, kernel, c, m, bias)
+    limit = separable_ratio_limit(k, kernel, m)
+    num = c * K * m + c * m * k + b * k
+    den = k * (K * c + b)
+    syms = _kernel_symbols(rank)
+    ks = " ".join(syms)  # w_h w_w
     if bias:
-        sym = ("\\frac{c \\cdot w_h w_w \\cdot m + c \\cdot m \\cdot k + k}"
-               "{k \\cdot (w_h w_w \\cdot c + 1)}")
-        sub = (f"\\frac{{{c} \\cdot {kh * kw} \\cdot {m} + {c} \\cdot {m} \\cdot {k} + {k}}}"
-               f"{{{k} \\cdot ({kh * kw} \\cdot {c} + 1)}}")
+        sym = ("\\frac{c \\cdot " + ks + " \\cdot m + c \\cdot m \\cdot k + k}"
+               "{k \\cdot (" + ks + " \\cdot c + 1)}")
+        sub = (f"\\frac{{{c} \\cdot {K} \\cdot {m} + {c} \\cdot {m} \\cdot {k} + {k}}}"
+               f"{{{k} \\cdot ({K} \\cdot {c} + 1)}}")
     else:
-        sym = "\\frac{c \\cdot w_h w_w \\cdot m + c \\cdot m \\cdot k}{k \\cdot w_h w_w \\cdot c}"
-        sub = (f"\\frac{{{c} \\cdot {kh * kw} \\cdot {m} + {c} \\cdot {m} \\cdot {k}}}"
-               f"{{{k} \\cdot {kh * kw} \\cdot {c}}}")
+        sym = ("\\frac{c \\cdot " + ks + " \\cdot m + c \\cdot m \\cdot k}{k \\cdot "
+               + ks + " \\cdot c}")
+        sub = (f"\\frac{{{c} \\cdot {K} \\cdot {m} + {c} \\cdot {m} \\cdot {k}}}"
+               f"{{{k} \\cdot {K} \\cdot {c}}}")
     exact_latex = (f"\\frac{{\\text{{separable}}}}{{\\text{{standard}}}} = {sym} = {sub} = "
                    f"\\frac{{{num}}}{{{den}}} \\approx {_dec(exact)}")
-    if m == 1:
-        lim_sym, lim_sub = "\\frac{1}{k} + \\frac{1}{w_h w_w}", f"\\frac{{1}}{{{k}}} + \\frac{{1}}{{{kh * kw}}}"
-    else:
-        lim_sym = "\\frac{m}{k} + \\frac{m}{w_h w_w}"
-        lim_sub = f"\\frac{{{m}}}{{{k}}} + \\frac{{{m}}}{{{kh * kw}}}"
+    top = "1" if m == 1 else "m"
+    lim_sym = f"\\frac{{{top}}}{{k}} + \\frac{{{top}}}{{{ks}}}"
+    lim_sub = f"\\frac{{{m}}}{{{k}}} + \\frac{{{m}}}{{{K}}}"
     limit_latex = (f"\\xrightarrow{{\\;c \\to \\infty\\;}} {lim_sym} = {lim_sub} "
                    f"\\approx {_dec(limit)}")
     gap = exact - limit
+    taps = "·".join(syms)
+    taps = f"({taps})" if rank > 1 else taps
     explanation = (
-        "The simple formula 1/k + 1/(w_h·w_w) is the large-c limit: it ignores the biases "
-        "(the + k above and the + 1 below), which matter less and less as c grows because "
-        "every other term is multiplied by c. "
+        f"The simple formula {top}/k + {top}/{taps} is the large-c limit: it ignores the "
+        "biases (the + k above and the + 1 below), which matter less and less as c grows "
+        "because every other term is multiplied by c. "
         f"Here, with c = {c}, the exact ratio is {_dec(exact)} and the limit {_dec(limit)} "
         f"(a gap of {float(gap):+.4f}). The MACs ratio is exactly the limit, "
         "because biases cost no multiply-accumulates.")
-    if m != 1:
-        explanation = explanation.replace("1/k + 1/(w_h·w_w)", "m/k + m/(w_h·w_w)")
-    return SeparableTheory(exact, limit, exact_latex, limit_latex, explanation)
+    if rank < 3:
+        intro = (f"Keras SeparableConv{rank}D against a standard Conv{rank}D with the same k, "
+                 "w and c (parameters):")
+    else:
+        intro = ("A depthwise separable Conv3D with one bias vector (the way Keras builds "
+                 "SeparableConv1D/2D; Keras has no SeparableConv3D, and PyTorch's depthwise + "
+                 "1×1×1 pair has c·m more biases) against a standard Conv3D with the same k, "
+                 "w and c (parameters):")
+    return SeparableTheory(exact, limit, exact_latex, limit_latex, explanation, intro)
 
 
 def kernel_hw(w: IntPair) -> tuple[int, int]:
@@ -380,3 +444,10 @@ def kernel_hw(w: IntPair) -> tuple[int, int]:
     if isinstance(w, (tuple, list)):
         return int(w[0]), int(w[1])
     return int(w), int(w)
+
+
+def kernel_dims(w: IntPair, rank: int = 2) -> tuple[int, ...]:
+    """w (an int, or one size per axis) as one size per spatial axis: 3 -> (3, 3, 3) in 3D."""
+    if isinstance(w, (tuple, list)):
+        return tuple(int(v) for v in w)
+    return (int(w),) * rank

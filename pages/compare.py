@@ -1,4 +1,4 @@
-"""Compare: every conv kind on the same k, w, c, H, W, side by side."""
+"""Compare: every conv kind on the same k, w, c, H, W (1D, 2D or 3D), side by side."""
 
 from __future__ import annotations
 
@@ -8,10 +8,9 @@ import importlib.util
 import streamlit as st
 
 from lib.compare import (compare_csv, compare_kinds, compare_kwargs, compare_table,
-                         csv_file_name, groups_caption, kernel_hw, parse_compare_query,
-                         results_by_kind, separable_theory)
-from lib.state import COMPARE_CONTROLS, PADDING_MODES
-from lib.text import fmt_shape
+                         csv_file_name, groups_caption, kernel_dims, parse_compare_query,
+                         rank_of, results_by_kind, separable_theory, settings_caption)
+from lib.state import COMPARE_CONTROLS, DIMS, PADDING_MODES
 from pages._shared import dismiss_url_warnings, report_url_changes, seed_from_url
 
 PAGE = "compare"
@@ -47,22 +46,38 @@ def _controls() -> dict[str, object]:
     seed_from_url(PAGE, COMPARE_CONTROLS, parse_compare_query)
     with st.sidebar:
         st.caption("The same settings for every kind.")
+        dims = st.radio(CONTROL_BY_KEY["dims"].label, DIMS, key="dims", bind="query-params",
+                        horizontal=True, on_change=dismiss_url_warnings, args=(PAGE,),
+                        help="1D: sequences (audio, text), W is the length. 2D: images. "
+                             "3D: volumes (video frames, CT slices).")
         _slider("k")
-        if _toggle("rect"):
+        rect = st.toggle(CONTROL_BY_KEY["rect"].label, key="rect", bind="query-params",
+                         disabled=dims == "1D", on_change=dismiss_url_warnings, args=(PAGE,))
+        if rect and dims != "1D":
+            if dims == "3D":
+                _slider("kd")
             _slider("kh")
             _slider("kw")
         else:
             _slider("w")
         _slider("c")
-        _slider("H")
+        if dims == "3D":
+            _slider("D")
+        if dims != "1D":
+            _slider("H")
         _slider("W")
         with st.expander("Advanced: stride, padding, dilation, groups…", expanded=False):
             _slider("s")
-            pad = st.radio(CONTROL_BY_KEY["pad"].label, PADDING_MODES, key="pad",
+            modes = PADDING_MODES if dims == "1D" else PADDING_MODES[:3]
+            if st.session_state.get("pad") not in modes:  # causal is 1D only
+                st.session_state["pad"] = "valid"
+            pad = st.radio(CONTROL_BY_KEY["pad"].label, modes, key="pad",
                            bind="query-params", horizontal=True,
                            on_change=dismiss_url_warnings, args=(PAGE,),
                            help="valid: no zeros added. same (Keras): H_out = ceil(H / stride). "
-                                "explicit: p zeros on every side (PyTorch's padding=p).")
+                                "explicit: p zeros on every side (PyTorch's padding=p). "
+                                "causal (1D): d·(w−1) zeros on the left only, so no output "
+                                "sees the future (WaveNet).")
             _slider("p", disabled=pad != "explicit")
             _slider("d")
             auto = _toggle("ga", "automatic groups (grouped and transposed rows)",
@@ -102,11 +117,9 @@ def _figure(rows) -> None:
 
 def _theory(kwargs) -> None:
     st.subheader("Why depthwise separable is cheaper")
-    kh, kw = kernel_hw(kwargs["w"])
-    t = separable_theory(kwargs["k"], kh, kw, kwargs["c"], kwargs["depth_multiplier"],
-                         kwargs["bias"])
-    st.markdown("Keras SeparableConv2D against a standard Conv2D with the same k, w and c "
-                "(parameters):")
+    t = separable_theory(kwargs["k"], kernel_dims(kwargs["w"], rank_of(kwargs)), kwargs["c"],
+                         kwargs["depth_multiplier"], kwargs["bias"])
+    st.markdown(t.intro)
     st.latex(t.exact_latex)
     st.latex(t.limit_latex)
     st.markdown(t.explanation)
@@ -124,9 +137,7 @@ def main() -> None:
     report_url_changes(PAGE, COMPARE_CONTROLS)
     kwargs = compare_kwargs(values)
     rows = compare_kinds(**kwargs)
-    st.caption(f"Input {fmt_shape((kwargs['H'], kwargs['W'], kwargs['c']))}, "
-               f"k = {kwargs['k']} filters of {fmt_shape(kernel_hw(kwargs['w']))}. "
-               "Ratios are to the standard Conv2D on the same settings.")
+    st.caption(settings_caption(kwargs))
     if not any(row.ok for row in rows):
         st.error(f"No kind can be built with these settings: {rows[0].error}", icon="🚫")
     elif failed := [row for row in rows if not row.ok]:

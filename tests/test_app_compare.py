@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib.compare import auto_groups, groups_for
 from lib.conv import KIND_INFO, KINDS, ConvError, analyze
+from lib.network import kind_label
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGE = "pages/compare.py"
@@ -256,3 +257,101 @@ def test_real_params_figure_or_its_placeholder():
     else:
         assert len(at.get("plotly_chart")) == 1
         assert at.toggle(key="log").value is False
+
+
+# ---------------------------------------------------------------------------
+# 1D (sequences) and 3D (volumes)
+# ---------------------------------------------------------------------------
+
+def _assert_nd_table(at: AppTest, **kw) -> None:
+    """Every row is analyze() on the same 1D/3D settings (or its error), with the rank's
+    output column."""
+    rank = 3 if kw.get("D") else 1
+    column = "Output (W×C)" if rank == 1 else "Output (D×H×W×C)"
+    table = _table(at)
+    assert len(table) == len(KINDS)
+    std = analyze("standard", **kw)
+    for kind in KINDS:
+        row = table[kind_label(kind, rank)]
+        g = groups_for(kind, kw["c"], kw["k"], kw.get("padding", "valid"), None)
+        try:
+            r = analyze(kind, groups=g, **kw)
+        except ConvError as err:
+            assert row["Status"] == f"can't build: {err}" and row[column] == "—"
+            continue
+        assert row["Status"] == "ok"
+        assert row["Params"] == r.params and row["MACs"] == r.macs
+        assert row[column] == "×".join(map(str, r.output_shape))
+        assert row["Params vs standard"] == f"{r.params / std.params:.3f}×"
+
+
+def test_a_1d_link_shows_analyze_numbers_per_kind():
+    at = _open({"dims": "1D", "k": "16", "w": "2", "c": "16", "W": "64", "pad": "causal",
+                "d": "8"})
+    assert not at.exception and not _link_warnings(at)
+    kw = dict(k=16, w=2, c=16, W=64, padding="causal", dilation=8)
+    _assert_nd_table(at, **kw)
+    table = _table(at)
+    assert table["Standard Conv1D"]["Params"] == 528 and table["Standard Conv1D"][
+        "Output (W×C)"] == "64×16"
+    assert "needs 2 or 3 spatial axes" in table["Spatially separable"]["Status"]
+    # the controls: no height in 1D, causal offered
+    assert "H" not in [s.key for s in at.slider] and "D" not in [s.key for s in at.slider]
+    assert "causal" in at.radio(key="pad").options and at.radio(key="pad").value == "causal"
+    assert at.radio(key="dims").value == "1D"
+    assert any("Conv1D" in c.value for c in at.caption)
+    assert any("SeparableConv1D" in m.value for m in at.markdown)
+    # a control change keeps the 1D settings
+    at.slider(key="W").set_value(100).run()
+    assert not at.exception
+    _assert_nd_table(at, **{**kw, "W": 100})
+
+
+def test_a_3d_link_shows_analyze_numbers_per_kind():
+    at = _open({"dims": "3D", "k": "64", "w": "3", "c": "3", "D": "16", "H": "112",
+                "W": "112", "pad": "same"})
+    assert not at.exception and not _link_warnings(at)
+    kw = dict(k=64, w=3, c=3, D=16, H=112, W=112, padding="same")
+    _assert_nd_table(at, **kw)
+    table = _table(at)
+    std = table["Standard Conv3D"]
+    assert std["Params"] == 5_248 and std["MACs"] == 1_040_449_536
+    assert std["Output (D×H×W×C)"] == "16×112×112×64"
+    assert "Keras has no SeparableConv3D" in table["Depthwise separable (Keras)"]["Status"]
+    assert "causal" not in at.radio(key="pad").options
+    assert at.slider(key="D").value == 16
+    latex = " ".join(x.value for x in at.latex)
+    assert "w_d w_h w_w" in latex and "\\frac{1}{27}" in latex
+    at.slider(key="D").set_value(8).run()
+    assert not at.exception
+    _assert_nd_table(at, **{**kw, "D": 8})
+
+
+def test_dims_selector_switches_the_controls_and_the_numbers():
+    at = _open()
+    at.radio(key="dims").set_value("1D").run()
+    assert not at.exception
+    assert "H" not in [s.key for s in at.slider] and at.toggle(key="rect").disabled
+    _assert_nd_table(at, k=10, w=4, c=3, W=32)
+    at.radio(key="pad").set_value("causal").run()
+    assert not at.exception
+    _assert_nd_table(at, k=10, w=4, c=3, W=32, padding="causal")
+    at.radio(key="dims").set_value("3D").run()  # causal is 1D only: back to valid
+    assert not at.exception
+    assert at.radio(key="pad").value == "valid"
+    _assert_nd_table(at, k=10, w=4, c=3, D=16, H=32, W=32)
+    at.toggle(key="rect").set_value(True).run()
+    at.slider(key="kd").set_value(1).run()
+    assert not at.exception
+    _assert_nd_table(at, k=10, w=(1, 4, 4), c=3, D=16, H=32, W=32)
+    at.radio(key="dims").set_value("2D").run()
+    assert not at.exception
+    _assert_table(at, w=(4, 4))
+
+
+def test_causal_in_a_2d_link_is_named_and_falls_back():
+    at = _open({"pad": "causal"})
+    assert not at.exception
+    warnings = _link_warnings(at)
+    assert len(warnings) == 1 and "pad" in warnings[0] and "valid" in warnings[0]
+    _assert_table(at)

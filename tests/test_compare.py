@@ -13,9 +13,10 @@ from hypothesis import strategies as st
 
 from lib.compare import (CSV_COLUMNS, TABLE_COLUMNS, TRADEOFFS, CompareRow, auto_groups,
                          compare_csv, compare_kinds, compare_kwargs, compare_table,
-                         csv_file_name, groups_caption, groups_for, kernel_hw,
+                         csv_columns, csv_file_name, groups_caption, groups_for, kernel_hw,
                          parse_compare_query, results_by_kind, separable_ratio_exact,
-                         separable_ratio_limit, separable_theory)
+                         separable_ratio_limit, separable_theory, settings_caption,
+                         table_columns)
 from lib.conv import KIND_INFO, KINDS, ConvError, analyze
 from lib.state import COMPARE_CONTROLS
 
@@ -280,7 +281,7 @@ def test_kernel_hw():
 # ---------------------------------------------------------------------------
 
 def test_classic_theory_numbers():
-    t = separable_theory(10, 4, 4, 3)
+    t = separable_theory(10, (4, 4), 3)
     assert t.exact == Fraction(88, 490)
     assert t.limit == Fraction(1, 10) + Fraction(1, 16)
     assert "\\frac{88}{490}" in t.exact_latex and "0.1796" in t.exact_latex
@@ -299,24 +300,24 @@ def test_exact_ratio_equals_the_params_ratio_from_analyze(k, kh, kw, c, m, bias)
     kw_ = dict(k=k, w=(kh, kw), c=c, H=kh, W=kw, bias=bias, depth_multiplier=m)
     sep = analyze("separable_keras", **kw_)
     std = analyze("standard", **kw_)
-    assert separable_ratio_exact(k, kh, kw, c, m, bias) == Fraction(sep.params, std.params)
+    assert separable_ratio_exact(k, (kh, kw), c, m, bias) == Fraction(sep.params, std.params)
     # and the compare table's ratio is the same number
     row = {r.kind: r for r in compare_kinds(**kw_)}["separable_keras"]
-    assert row.params_ratio == separable_ratio_exact(k, kh, kw, c, m, bias)
+    assert row.params_ratio == separable_ratio_exact(k, (kh, kw), c, m, bias)
 
 
 @settings(max_examples=150, deadline=None)
 @given(k=_k, kh=_side, kw=_side, c=st.integers(1, 10**6), m=_m)
 def test_exact_ratio_tends_to_the_limit_as_c_grows(k, kh, kw, c, m):
-    limit = separable_ratio_limit(k, kh, kw, m)
+    limit = separable_ratio_limit(k, (kh, kw), m)
     if m == 1:
         assert limit == Fraction(1, k) + Fraction(1, kh * kw)
-    gap = abs(separable_ratio_exact(k, kh, kw, c, m) - limit)
-    bigger = abs(separable_ratio_exact(k, kh, kw, 10 * c, m) - limit)
+    gap = abs(separable_ratio_exact(k, (kh, kw), c, m) - limit)
+    bigger = abs(separable_ratio_exact(k, (kh, kw), 10 * c, m) - limit)
     assert gap <= Fraction(1 + 2 * m, c)  # -> 0 as c grows
     assert bigger <= gap * Fraction(2, 11)  # ten times the channels: at most 2/11 the gap
     # without biases the exact ratio *is* the limit
-    assert separable_ratio_exact(k, kh, kw, c, m, bias=False) == limit
+    assert separable_ratio_exact(k, (kh, kw), c, m, bias=False) == limit
 
 
 @settings(max_examples=60, deadline=None)
@@ -326,11 +327,11 @@ def test_macs_ratio_is_exactly_the_limit(k, kh, kw, c, m, extra, stride):
     kw_ = dict(k=k, w=(kh, kw), c=c, H=kh + extra, W=kw + extra, stride=stride,
                depth_multiplier=m)
     row = {r.kind: r for r in compare_kinds(**kw_)}["separable_keras"]
-    assert row.macs_ratio == separable_ratio_limit(k, kh, kw, m)
+    assert row.macs_ratio == separable_ratio_limit(k, (kh, kw), m)
 
 
 def test_theory_without_bias_and_with_depth_multiplier():
-    t = separable_theory(8, 3, 3, 16, m=2, bias=False)
+    t = separable_theory(8, (3, 3), 16, m=2, bias=False)
     assert t.exact == t.limit == Fraction(2, 8) + Fraction(2, 9)
     assert "\\frac{2}{8} + \\frac{2}{9}" in t.limit_latex
     assert "m/k + m/(w_h·w_w)" in t.explanation
@@ -355,3 +356,115 @@ def test_every_kind_has_a_tradeoff_note():
 ])
 def test_tradeoff_notes_say_the_key_facts(kind, words):
     assert all(word in TRADEOFFS[kind] for word in words)
+
+
+# ---------------------------------------------------------------------------
+# 1D (sequences) and 3D (volumes)
+# ---------------------------------------------------------------------------
+
+WAVENET = dict(k=16, w=2, c=16, H=None, W=64, padding="causal", dilation=8)
+C3D = dict(k=64, w=3, c=3, H=112, W=112, D=16, padding="same")
+
+
+@pytest.mark.parametrize("kw", [WAVENET, C3D,
+                                dict(k=12, w=(1, 3, 5), c=6, H=9, W=11, D=5, stride=2,
+                                     padding=1),
+                                dict(k=8, w=5, c=4, H=None, W=40, stride=2, padding="same",
+                                     depth_multiplier=2)])
+def test_1d_3d_rows_are_analyze_on_the_same_settings(kw):
+    rows = compare_kinds(**kw)
+    assert [r.kind for r in rows] == list(KINDS)
+    rank = 3 if kw.get("D") else 1
+    std = analyze("standard", **kw)
+    for row in rows:
+        assert row.rank == rank
+        g = groups_for(row.kind, kw["c"], kw["k"], kw["padding"], None)
+        try:
+            expected = analyze(row.kind, groups=g, **kw)
+        except ConvError as err:
+            assert row.result is None and row.error == str(err)
+            continue
+        assert row.result == expected and row.error is None
+        assert len(row.output_shape) == rank + 1
+        assert row.params_ratio == Fraction(expected.params, std.params)
+
+
+def test_kinds_missing_at_a_rank_keep_their_row_with_the_reason():
+    by = {r.kind: r for r in compare_kinds(**WAVENET)}
+    assert by["standard"].label == "Standard Conv1D"
+    assert "needs 2 or 3 spatial axes" in by["spatially_separable"].error
+    assert "causal" in by["transposed"].error and "causal" in by["separable_keras"].error
+    assert by["standard"].params == 528 and by["standard"].output_shape == (64, 16)
+    by = {r.kind: r for r in compare_kinds(**C3D)}
+    assert "Keras has no SeparableConv3D" in by["separable_keras"].error
+    assert by["depthwise"].ok  # PyTorch's nn.Conv3d(groups=c)
+    assert by["standard"].params == 5_248 and by["standard"].macs == 1_040_449_536
+    assert by["standard"].output_shape == (16, 112, 112, 64)
+
+
+def test_compare_kwargs_for_1d_and_3d_links():
+    values, warnings = parse_compare_query({"dims": "1D", "k": "16", "w": "2", "c": "16",
+                                            "W": "64", "pad": "causal", "d": "8"})
+    assert not warnings
+    assert compare_kwargs(values) == dict(
+        k=16, w=2, c=16, H=None, W=64, stride=1, padding="causal", dilation=8, groups=None,
+        bias=True, depth_multiplier=1, output_padding=0)
+    values, _ = parse_compare_query({"dims": "3D", "k": "64", "w": "3", "c": "3", "D": "16",
+                                     "H": "112", "W": "112", "pad": "same"})
+    kw = compare_kwargs(values)
+    assert kw["D"] == 16 and kw["H"] == 112 and kw["padding"] == "same"
+    values, _ = parse_compare_query({"dims": "3D", "rect": "1", "kd": "1", "kh": "3",
+                                     "kw": "5"})
+    assert compare_kwargs(values)["w"] == (1, 3, 5)
+
+
+def test_1d_3d_table_and_csv_name_the_axes():
+    rows = compare_kinds(**WAVENET)
+    table = compare_table(rows)
+    assert tuple(table[0]) == table_columns(1) and "Output (W×C)" in table[0]
+    assert table[0]["Output (W×C)"] == "64×16"
+    parsed = _read_csv(compare_csv(rows))
+    assert tuple(parsed[0]) == csv_columns(1) and parsed[0]["W_out"] == "64"
+    assert "H_out" not in parsed[0]
+    rows = compare_kinds(**C3D)
+    assert compare_table(rows)[0]["Output (D×H×W×C)"] == "16×112×112×64"
+    by = {p["kind"]: p for p in _read_csv(compare_csv(rows))}
+    assert (by["standard"]["D_out"], by["standard"]["C_out"]) == ("16", "64")
+    assert by["separable_keras"]["D_out"] == "" and by["separable_keras"]["error"]
+    assert csv_file_name(WAVENET) == "convscope_compare_k16_w2_c16_64.csv"
+    assert csv_file_name(C3D) == "convscope_compare_k64_w3x3x3_c3_16x112x112.csv"
+    assert settings_caption(C3D) == ("Input 16×112×112×3, k = 64 filters of 3×3×3. Ratios "
+                                     "are to the standard Conv3D on the same settings.")
+    assert settings_caption(CLASSIC) == ("Input 32×32×3, k = 10 filters of 4×4. Ratios are "
+                                         "to the standard Conv2D on the same settings.")
+    assert "Keras Conv1DTranspose" in groups_caption(WAVENET)
+
+
+def test_theory_in_1d_and_3d():
+    t = separable_theory(16, (2,), 16)
+    assert t.exact == Fraction(16 * 2 + 16 * 16 + 16, 16 * (2 * 16 + 1))
+    assert "\\frac{1}{k} + \\frac{1}{w}" in t.limit_latex and "1/k + 1/w" in t.explanation
+    assert "SeparableConv1D" in t.intro
+    t = separable_theory(64, (3, 3, 3), 3)
+    assert t.limit == Fraction(1, 64) + Fraction(1, 27)
+    assert "w_d w_h w_w" in t.exact_latex and "\\frac{1}{27}" in t.limit_latex
+    assert "Keras has no SeparableConv3D" in t.intro
+
+
+@settings(max_examples=150, deadline=None)
+@given(k=_k, kernel=st.lists(_side, min_size=1, max_size=3).map(tuple),
+       c=st.integers(1, 512), m=_m, bias=st.booleans())
+def test_exact_ratio_is_the_params_ratio_at_every_rank(k, kernel, c, m, bias):
+    """1D/2D: Keras SeparableConv's params over the standard conv's. 3D (no Keras
+    SeparableConv3D): PyTorch's pair minus its extra depthwise biases."""
+    rank = len(kernel)
+    sizes = dict(zip(("D", "H", "W")[3 - rank:], kernel))
+    kw_ = dict(k=k, w=kernel, c=c, bias=bias, depth_multiplier=m, **sizes)
+    std = analyze("standard", **kw_)
+    if rank < 3:
+        sep = analyze("separable_keras", **kw_).params
+    else:
+        sep = analyze("separable_pytorch", **kw_).params - (c * m if bias else 0)
+    assert separable_ratio_exact(k, kernel, c, m, bias) == Fraction(sep, std.params)
+    row = {r.kind: r for r in compare_kinds(**{"H": None, **kw_})}["separable_pytorch"]
+    assert row.macs_ratio == separable_ratio_limit(k, kernel, m)  # biases cost no MACs
