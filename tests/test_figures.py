@@ -515,12 +515,13 @@ def test_palette_is_okabe_ito():
     assert set(CHANNEL_COLORS) <= OKABE_ITO
 
 
-def test_spatial_figures_refuse_other_ranks():
-    r = analyze("standard", k=4, w=3, c=2, W=32)  # 1D
-    for build in (filter_tensor_figure, volume_figure, sliding_window_figure):
-        with pytest.raises(ValueError, match="2D"):
-            build(r)
-    assert param_breakdown_figure(r).layout.meta["weights"] == [r.weight_params]
+def test_spatial_figures_take_every_rank():
+    """1D and 3D layers are drawn too (tests/test_figures_nd.py checks them in depth)."""
+    for r in (analyze("standard", k=4, w=3, c=2, W=32),
+              analyze("standard", k=4, w=3, c=2, D=8, H=8, W=8)):
+        for build in (filter_tensor_figure, volume_figure, sliding_window_figure):
+            assert build(r).layout.meta["rank"] == r.rank
+        assert param_breakdown_figure(r).layout.meta["weights"] == [r.weight_params]
 
 
 def test_lib_figures_does_not_import_streamlit():

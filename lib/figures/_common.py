@@ -38,8 +38,10 @@ TRUNCATION = "truncation"
 NOTE = "note"
 
 
-def kind_label(kind: str) -> str:
-    return KIND_INFO[kind].label
+def kind_label(kind: str, rank: int = 2) -> str:
+    """The kind's name; "Standard Conv2D" becomes "Standard Conv1D" / "Conv3D" at other ranks."""
+    label = KIND_INFO[kind].label
+    return label.replace("Conv2D", f"Conv{rank}D") if rank != 2 else label
 
 
 def shape_txt(shape: Sequence[int]) -> str:
@@ -105,10 +107,22 @@ def finish(data: list, layout: dict, meta: dict, frames: list | None = None) -> 
     return fig
 
 
-def require_2d(r: ConvResult, figure: str) -> None:
-    """The spatial figures draw 2D layers (H×W×C); counts-only figures take any rank."""
-    rank = len(r.input_shape) - 1
-    if rank != 2:
-        raise ValueError(f"{figure} draws 2D convs (H×W×C); this layer is {rank}D "
-                         f"(input {shape_txt(r.input_shape)})")
+def rank_of(r: ConvResult) -> int:
+    """Spatial rank of a result: 1 (sequence), 2 (image) or 3 (volume)."""
+    return len(r.input_shape) - 1
 
+
+def as_position(position: int | Sequence[int], rank: int) -> tuple[int, ...]:
+    """An output position with one index per spatial axis, in the order (D, H, W).
+
+    A bare int is the last axis (the time step in 1D). A shorter tuple fills the leading
+    axes with 0 (``(row, col)`` in 3D is depth 0); a longer one keeps its last ``rank``
+    entries (the 2D default ``(0, 0)`` in 1D is step 0).
+    """
+    if isinstance(position, Sequence) and not isinstance(position, str):
+        p = tuple(int(v) for v in position)
+    else:
+        p = (int(position),)  # type: ignore[arg-type]
+    if len(p) >= rank:
+        return p[len(p) - rank:]
+    return (0,) * (rank - len(p)) + p

@@ -10,6 +10,10 @@ filter ``f`` belongs to group ``f // (out / groups)`` and sees the ``in / groups
 channels of that group. That one rule covers standard, pointwise, grouped, depthwise
 (groups = c), the two stages of the separable kinds, transposed (filter = output channel)
 and spatially separable; ``shared_channels`` draws one kernel per filter reused by all c.
+
+1D layers (a sequence) draw each filter as a flat kw × c block facing the viewer, one row
+of taps per input channel. 3D layers draw each filter as a row of kd×kh×kw cubes, one per
+input channel (:mod:`.filters3d`).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import plotly.graph_objects as go
 from lib.conv import ConvResult, Stage
 
 from ._common import (BLACK, BLUE, CHANNEL_COLORS, GREY, NOTE, TRUNCATION, finish, kind_label,
-                      note_annotation, plural, require_2d, title, truncation_text)
+                      note_annotation, plural, rank_of, shape_txt, title, truncation_text)
 
 #: Kernels are drawn up to this many rows / columns (the app's maximum w is 11).
 MAX_KERNEL_DRAWN = 11
@@ -34,6 +38,7 @@ GAP = 3  # cells between neighbouring filter blocks
 # How the default camera projects depth (y) and width (x); see _layout_blocks.
 RISE_DEPTH, SHIFT_DEPTH, RISE_X = 0.45, 0.35, 0.16
 SHARED_COLOR = BLUE
+FLAT_ZOOM = 2.2  # 1D: size of the wall in the scene (see _fit_flat_scene)
 
 
 @dataclass
@@ -56,12 +61,36 @@ class _StagePlan:
     label: str
     filters_total: int
     channels_total: int  # input channels each filter sees
-    kernel: tuple[int, int]
-    kernel_drawn: tuple[int, int]
+    kernel: tuple[int, ...]  # the stage's kernel, one size per spatial axis
+    kernel_drawn: tuple[int, ...]
     blocks: list[_Block] = field(default_factory=list)
     channels_drawn: int = 0
     depth: float = 0.0
     has_bias: bool = False
+    extra_rows: int = 0  # 1D shared_channels: rows for the reused copies of the kernel
+
+    @property
+    def flat(self) -> bool:
+        """1D: a filter is a flat kw × c block facing the viewer, one row per channel."""
+        return len(self.kernel) == 1
+
+    @property
+    def grid(self) -> tuple[int, int]:
+        """(rows, cols) of one drawn channel slice: a 1D kernel is one row of taps."""
+        kd = self.kernel_drawn
+        return (1, kd[0]) if len(kd) == 1 else (kd[-2], kd[-1])
+
+    @property
+    def face(self) -> tuple[int, int]:
+        """(height, width) of a block's front face in the layout."""
+        if self.flat:
+            return round(self.depth / DEPTH_STEP) + 1 + self.extra_rows, self.grid[1]
+        return self.grid
+
+    @property
+    def thickness(self) -> float:
+        """How far a block recedes from its front face."""
+        return 2 * SLAB_HALF if self.flat else self.depth + 2 * SLAB_HALF
 
 
 def _pick_filters(n_out: int, groups: int, max_filters: int) -> list[int]:
@@ -81,14 +110,14 @@ def _pick_filters(n_out: int, groups: int, max_filters: int) -> list[int]:
     return picked
 
 
-def _plan_stage(r: ConvResult, index: int, max_filters: int, max_channels: int) -> _StagePlan:
+def _plan_stage(r: ConvResult, index: int, max_filters: int, max_channels: int,
+                kernel_cap: int = MAX_KERNEL_DRAWN) -> _StagePlan:
     st = r.stages[index]
     g = st.groups
     n_out, n_in = st.out_channels, st.in_channels
     per_out, per_in = n_out // g, n_in // g
-    kh, kw = st.kernel
-    plan = _StagePlan(index, st, st.name, n_out, per_in, (kh, kw),
-                      (min(kh, MAX_KERNEL_DRAWN), min(kw, MAX_KERNEL_DRAWN)),
+    plan = _StagePlan(index, st, st.name, n_out, per_in, tuple(st.kernel),
+                      tuple(min(k, kernel_cap) for k in st.kernel),
                       has_bias=st.bias_params > 0)
     filters = _pick_filters(n_out, g, max_filters)
     groups_drawn = sorted({f // per_out for f in filters})
@@ -134,8 +163,8 @@ def _layout_blocks(plans: list[_StagePlan]) -> list[tuple[float, _StagePlan]]:
     headings = []
     z_top = 0.0
     for plan in plans:
-        kh, kw = plan.kernel_drawn
-        depth = plan.depth + 2 * SLAB_HALF
+        kh, kw = plan.face
+        depth = plan.thickness
         n = len(plan.blocks)
         if n <= 4:
             ncols = n
@@ -207,23 +236,30 @@ def _hover_for(r: ConvResult, plan: _StagePlan) -> str:
         text = text.replace("channel %{customdata[1]}", "depthwise output channel %{customdata[1]}")
     if len(r.stages) > 1:
         text = f"<b>{st.name}</b>: " + text
+    if len(plan.kernel) == 1:  # 1D: the row index is always 0
+        text = text.replace("weight (%{customdata[2]}, %{customdata[3]})",
+                            "weight (tap %{customdata[3]})")
     return text + "<extra></extra>"
 
 
 def _stage_heading(r: ConvResult, plan: _StagePlan) -> str:
     st = plan.stage
-    kh, kw = plan.kernel
+    kt = shape_txt(plan.kernel) + (" tap" + ("s" if plan.kernel[0] != 1 else "")
+                                   if len(plan.kernel) == 1 else "")
     n, cin = plan.filters_total, plan.channels_total
     if r.kind == "shared_channels":
-        return (f"{plural(n, 'filter')} of {kh}×{kw}: one kernel each, shared by all "
+        return (f"{plural(n, 'filter')} of {kt}: one kernel each, shared by all "
                 f"{r.spec.c} channels")
     what = "filters" if n != 1 else "filter"
-    head = f"{n:,} {what} of {kh}×{kw}×{cin}"
+    head = (f"{n:,} {what} of {kt} × {cin} channel{'s' if cin != 1 else ''}"
+            if len(plan.kernel) == 1 else f"{n:,} {what} of {kt}×{cin}")
     if st.op == "depthwise":
         m = st.out_channels // st.in_channels
         head += f", {m} per input channel" if m > 1 else ", one per input channel"
     elif st.op == "transposed":
-        head = f"{n:,} output channels × a {kh}×{kw}×{cin} kernel (scattered)"
+        head = (f"{n:,} output channels × a {kt} × {cin} kernel (scattered)"
+                if len(plan.kernel) == 1 else
+                f"{n:,} output channels × a {kt}×{cin} kernel (scattered)")
     elif st.groups > 1:
         head += f" in {st.groups} groups"
     if r.kind != "shared_channels" and len(r.stages) > 1:
@@ -236,10 +272,17 @@ def filter_tensor_figure(r: ConvResult, max_filters: int = 8, max_channels: int 
 
     Draws at most ``max_filters`` filters per stage and ``max_channels`` channel slices per
     filter (and kernels up to 11×11); ``fig.layout.meta`` records what was drawn.
+
+    1D: each filter is a kw × c block, one row of kw taps per input channel (a flat slab).
+    3D: each filter is a row of kd×kh×kw cubes, one per input channel (see
+    :mod:`.filters3d`); there the kernel may be cropped further to keep the payload small.
     """
-    require_2d(r, "filter_tensor_figure")
     max_filters = max(1, int(max_filters))
     max_channels = max(1, int(max_channels))
+    rank = rank_of(r)
+    if rank == 3:
+        from .filters3d import filter_blocks_3d
+        return filter_blocks_3d(r, max_filters, max_channels)
     spatial = [i for i, st in enumerate(r.stages) if st.op != "channel_sum"]
     plans = [_plan_stage(r, i, max_filters, max_channels) for i in spatial]
     headings = _layout_blocks(plans)
@@ -255,39 +298,51 @@ def filter_tensor_figure(r: ConvResult, max_filters: int = 8, max_channels: int 
     stage_meta = []
     colour_names: dict[int, str] = {}
     ghost_copies = min(r.spec.c, max_channels) - 1 if shared else 0
+    if rank == 1:
+        for plan in plans:
+            plan.extra_rows = ghost_copies
 
     for plan in plans:
-        kh_d, kw_d = plan.kernel_drawn
+        kh_d, kw_d = plan.grid
+        face_h = plan.face[0]
         rows, cols = np.meshgrid(np.arange(kh_d), np.arange(kw_d), indexing="ij")
         rows, cols = rows.ravel(), cols.ravel()
         xs, ys, zs, cds, colors = [], [], [], [], []
+
+        def slab(b: _Block, dep: float, plan: _StagePlan = plan, kh_d: int = kh_d,
+                 kw_d: int = kw_d, face_h: int = face_h) -> tuple:
+            """(y of the weights, z of its bottom row, box) of one channel slice."""
+            if plan.flat:  # one row per channel, stacked downwards on the block's face
+                zr = b.z0 + face_h - 1 - dep / DEPTH_STEP
+                return 0.0, zr, (b.x0 - 0.5, b.x0 + kw_d - 0.5, -SLAB_HALF, SLAB_HALF,
+                                 zr - SLAB_HALF, zr + SLAB_HALF)
+            return dep, b.z0, (b.x0 - 0.5, b.x0 + kw_d - 0.5, dep - SLAB_HALF,
+                               dep + SLAB_HALF, b.z0 - 0.5, b.z0 + kh_d - 0.5)
+
         for b in plan.blocks:
             for ch, ci, dep in zip(b.channels, b.colors, b.depths):
+                wy, wz, box = slab(b, dep)
                 x = b.x0 + cols
-                z = b.z0 + (kh_d - 1 - rows)
+                z = wz + (kh_d - 1 - rows)
                 xs.append(x)
                 zs.append(z)
-                ys.append(np.full(rows.size, dep))
+                ys.append(np.full(rows.size, wy))
                 cds.append(np.column_stack([np.full(rows.size, b.filt), np.full(rows.size, ch),
                                             rows, cols]))
                 colors.append(np.full(rows.size, ci))
-                box = (b.x0 - 0.5, b.x0 + kw_d - 0.5, dep - SLAB_HALF, dep + SLAB_HALF,
-                       b.z0 - 0.5, b.z0 + kh_d - 0.5)
                 if shared:
                     slabs.setdefault(-1, []).append(box)
                     for copy in range(1, ghost_copies + 1):
-                        d = dep + copy * DEPTH_STEP
-                        ghosts.append(box[:2] + (d - SLAB_HALF, d + SLAB_HALF) + box[4:])
+                        ghosts.append(slab(b, dep + copy * DEPTH_STEP)[2])
                 else:
                     slabs[ci].append(box)
                     if plan.index == spatial[0]:
                         colour_names.setdefault(ci, f"channel {ch}")
             for dep in b.unseen:
-                unseen_boxes.append((b.x0 - 0.5, b.x0 + kw_d - 0.5, dep - SLAB_HALF,
-                                     dep + SLAB_HALF, b.z0 - 0.5, b.z0 + kh_d - 0.5))
+                unseen_boxes.append(slab(b, dep)[2])
             label_x.append(b.x0 + (kw_d - 1) / 2)
             label_y.append(-2.0)
-            label_z.append(b.z0 - 2.0)
+            label_z.append(b.z0 - (2.6 if plan.flat else 2.0))
             tag = f"filter {b.filt}"
             if plan.stage.op == "depthwise":
                 tag += f" (ch {b.group})"
@@ -296,7 +351,12 @@ def filter_tensor_figure(r: ConvResult, max_filters: int = 8, max_channels: int 
             if plan.stage.groups > 1 and plan.stage.op != "depthwise":
                 tag += f" · group {b.group}"
             label_t.append(tag)
-            if plan.has_bias:
+            if plan.has_bias and plan.flat:  # right of the block, level with its middle
+                bias_x.append(b.x0 + kw_d + 0.6)
+                bias_y.append(0.0)
+                bias_z.append(b.z0 + (face_h - 1) / 2)
+                bias_cd.append(b.filt)
+            elif plan.has_bias:
                 bias_x.append(b.x0 + (kw_d - 1) / 2)
                 bias_y.append(0.0)
                 bias_z.append(b.z0 + kh_d + 0.8)
@@ -325,7 +385,8 @@ def filter_tensor_figure(r: ConvResult, max_filters: int = 8, max_channels: int 
         if plan.channels_total > plan.channels_drawn:
             parts.append(f"+{plan.channels_total - plan.channels_drawn:,} more channels per filter")
         if plan.kernel_drawn != plan.kernel:
-            parts.append(f"kernel cropped to {kh_d}×{kw_d} of {plan.kernel[0]}×{plan.kernel[1]}")
+            parts.append(f"kernel cropped to {shape_txt(plan.kernel_drawn)} of "
+                         f"{shape_txt(plan.kernel)}")
         if parts:
             truncation.append((f"{plan.label}: " if len(plans) > 1 else "") + ", ".join(parts))
         stage_meta.append(dict(
@@ -388,17 +449,18 @@ def filter_tensor_figure(r: ConvResult, max_filters: int = 8, max_channels: int 
     if shared:
         annotations.append(note_annotation(
             f"Same kernel for all {r.spec.c} channels: the layer sums the channels first, "
-            "then convolves (each filter has kh×kw weights, not kh×kw×c).", NOTE,
+            "then convolves (each filter has "
+            + ("kw weights, not kw×c)." if rank == 1 else "kh×kw weights, not kh×kw×c)."), NOTE,
             y=1.0, yanchor="top"))
     total_filters = sum(len(p.blocks) for p in plans)
     meta = dict(
-        figure="filter_tensor", kind=r.kind, truncated=truncated,
+        figure="filter_tensor", kind=r.kind, rank=rank, truncated=truncated,
         filters_drawn=total_filters, filters_total=sum(p.filters_total for p in plans),
         channels_drawn=plans[0].channels_drawn, channels_total=plans[0].channels_total,
         stages=stage_meta)
     bias_note = (f"{r.bias_params:,} bias{'es' if r.bias_params != 1 else ''} (◆)"
                  if r.bias_params else "no biases")
-    sub = (f"{kind_label(r.kind)}: {r.params:,} parameters = {r.weight_params:,} weights "
+    sub = (f"{kind_label(r.kind, rank)}: {r.params:,} parameters = {r.weight_params:,} weights "
            f"(one per cell) + {bias_note}. Colour = input channel.")
     blank = dict(showticklabels=False, showgrid=False, zeroline=False, showbackground=False,
                  showspikes=False)
@@ -411,22 +473,56 @@ def filter_tensor_figure(r: ConvResult, max_filters: int = 8, max_channels: int 
                     bgcolor="rgba(255,255,255,0.7)", itemsizing="constant"),
         scene=dict(
             domain=dict(x=[0.0, 0.76], y=[0.0, 1.0]),
-            xaxis=dict(title=dict(text="kernel column (width)"), **blank),
-            yaxis=dict(title=dict(text="input channel (depth)"), **blank),
-            zaxis=dict(title=dict(text="kernel row (height)"), **blank),
+            xaxis=dict(title=dict(text="kernel tap (along the sequence)" if rank == 1
+                                  else "kernel column (width)"), **blank),
+            yaxis=(dict(title=dict(text="(flat)"), visible=False) if rank == 1
+                   else dict(title=dict(text="input channel (depth)"), **blank)),
+            zaxis=dict(title=dict(text="input channel (one row each)" if rank == 1
+                                  else "kernel row (height)"), **blank),
             aspectmode="data",
-            camera=dict(eye=dict(x=-0.55, y=-1.55, z=0.75), up=dict(x=0, y=0, z=1),
+            camera=dict(eye=(dict(x=-0.35, y=-2.0, z=0.55) if rank == 1
+                             else dict(x=-0.55, y=-1.55, z=0.75)), up=dict(x=0, y=0, z=1),
                         projection=dict(type="orthographic")),
             dragmode="turntable"),
         annotations=annotations,
     )
+    if rank == 1:
+        _fit_flat_scene(layout["scene"], traces)
     return finish(traces, layout, meta)
+
+
+def _fit_flat_scene(scene: dict, traces: list, pad_lo=(3.0, 6.0, 2.0), pad_hi=(8.0, 6.0, 3.0),
+                    zoom: float | None = None) -> None:
+    """Fix the scene's ranges and aspect so the whole wall of blocks fits the figure.
+
+    With ``aspectmode="data"`` a thin scene (1D blocks are flat; 3D cubes are at most 11
+    deep) is zoomed until the wall overflows the figure; explicit ranges with a little
+    depth keep every block and label in view, at the same proportions.
+    """
+    lo, hi = np.full(3, np.inf), np.full(3, -np.inf)
+    for t in traces:
+        for i, axis in enumerate("xyz"):
+            v = t[axis]
+            if v is None or len(v) == 0:
+                continue
+            v = np.asarray(v, np.float64)
+            v = v[np.isfinite(v)]
+            if v.size:
+                lo[i], hi[i] = min(lo[i], v.min()), max(hi[i], v.max())
+    lo -= pad_lo
+    hi += pad_hi
+    span = hi - lo
+    ratio = span / span.max() * (FLAT_ZOOM if zoom is None else zoom)
+    for i, axis in enumerate("xyz"):
+        scene[f"{axis}axis"]["range"] = [float(lo[i]), float(hi[i])]
+    scene["aspectmode"] = "manual"
+    scene["aspectratio"] = dict(x=float(ratio[0]), y=float(ratio[1]), z=float(ratio[2]))
 
 
 def _scatter_illustration(r: ConvResult, plan: _StagePlan) -> list:
     """Transposed conv: one input cell times a kernel slice lands on a kh×kw output patch."""
-    kh_d, kw_d = plan.kernel_drawn
-    dh, dw = plan.stage.dilation
+    kh_d, kw_d = plan.grid
+    dh, dw = (1, *plan.stage.dilation) if len(plan.stage.dilation) == 1 else plan.stage.dilation
     b = plan.blocks[0]
     right = max(bl.x0 for bl in plan.blocks) + kw_d + GAP + 2
     top = (max(bl.z0 for bl in plan.blocks) + min(bl.z0 for bl in plan.blocks)) / 2 + kh_d - 1

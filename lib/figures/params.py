@@ -13,14 +13,15 @@ import plotly.graph_objects as go
 from lib.conv import KIND_INFO, ConvError, ConvResult, analyze
 
 from ._common import (BIAS_COLOR, BLUE, NOTE, ORANGE, VERMILLION, WEIGHT_COLOR, finish, fmt,
-                      kind_label, note_annotation, title)
+                      kind_label, note_annotation, rank_of, shape_txt, title)
 
 #: Which analyze() arguments each ``vary`` choice sets.
 VARY_ARGS: dict[str, tuple[str, ...]] = {
-    "H": ("H", "W"), "W": ("W",), "k": ("k",), "c": ("c",), "w": ("w",),
+    "H": ("H", "W"), "W": ("W",), "D": ("D",), "k": ("k",), "c": ("c",), "w": ("w",),
 }
 VARY_LABELS = {
     "H": "H = W (input height and width)", "W": "W (input width)",
+    "D": "D (input depth, e.g. frames)",
     "k": "k (filters / output channels)", "c": "c (input channels)", "w": "w (kernel size)",
 }
 MAX_SCALING_POINTS = 400
@@ -55,7 +56,8 @@ def param_breakdown_figure(r: ConvResult) -> go.Figure:
     if any(st.op == "channel_sum" for st in r.stages):
         annotations.append(note_annotation("The channel sum has no parameters.", NOTE,
                                            x=0.0, y=1.0, yanchor="top"))
-    sub = (f"{kind_label(r.kind)}: {fmt(r.params)} = {fmt(r.weight_params)} weights + "
+    sub = (f"{kind_label(r.kind, rank_of(r))}: {fmt(r.params)} = {fmt(r.weight_params)} "
+           "weights + "
            f"{fmt(r.bias_params)} biases" + (f" over {len(r.stages)} stages"
                                              if len(r.stages) > 1 else ""))
     layout = dict(
@@ -80,8 +82,9 @@ def compare_params_figure(results: Mapping[str, ConvResult], log_scale: bool = F
     ``results`` maps a label (usually the kind) to its result; on a log axis the weights
     and biases are drawn side by side, since stacked bars on a log scale mislead.
     """
-    labels = [KIND_INFO[k].label if k in KIND_INFO else k for k in results]
     rs = list(results.values())
+    rank = rank_of(rs[0]) if rs else 2
+    labels = [kind_label(k, rank) if k in KIND_INFO else k for k in results]
     weights = [r.weight_params for r in rs]
     biases = [r.bias_params for r in rs]
     totals = [r.params for r in rs]
@@ -107,9 +110,13 @@ def compare_params_figure(results: Mapping[str, ConvResult], log_scale: bool = F
     else:
         xaxis["range"] = [0, max(hi, 1) * 1.22]
     spec = rs[0].spec if rs else None
-    sub = (f"Same setting for every kind: k={spec.k}, w={spec.kernel[0]}"
-           f"{'' if spec.kernel[0] == spec.kernel[1] else '×' + str(spec.kernel[1])}, "
-           f"c={spec.c} (parameters never depend on H, W)" if spec else "")
+    if spec is None:
+        sub = ""
+    else:
+        kern = spec.kernel
+        w_txt = str(kern[0]) if len(set(kern)) == 1 else shape_txt(kern)
+        sub = (f"Same setting for every kind: k={spec.k}, w={w_txt}, c={spec.c} "
+               f"(parameters never depend on {', '.join(spec.axes)})")
     layout = dict(
         title=title("Parameters by conv kind", sub),
         barmode="group" if log_scale else "stack",
@@ -132,15 +139,23 @@ def scaling_figure(base_kwargs: Mapping[str, object], vary: str, values: Sequenc
     """Params (top) and MACs (bottom) as one setting varies; the current value is marked.
 
     ``base_kwargs`` are analyze() arguments including ``kind``. ``vary`` is one of "H"
-    (sets H and W together when they are equal), "W", "k", "c", "w". ``current`` is added to
-    the values if missing. Values that raise ConvError are skipped (listed in
-    ``fig.layout.meta["skipped"]``); at most ~400 values are drawn (evenly thinned).
+    (sets H and W together when they are equal), "W" (the sequence length in 1D), "D"
+    (3D depth), "k", "c", "w". Spatial knobs must exist at the layer's rank: "H" needs an
+    ``H`` in ``base_kwargs`` (2D/3D) and "D" a ``D`` (3D), so a 1D layer never silently
+    becomes 2D. ``current`` is added to the values if missing. Values that raise
+    ConvError are skipped (listed in ``fig.layout.meta["skipped"]``); at most ~400 values
+    are drawn (evenly thinned).
     """
     if vary not in VARY_ARGS:
         raise ValueError(f"vary={vary!r} must be one of {', '.join(VARY_ARGS)}")
     base = dict(base_kwargs)
     if "kind" not in base:
         raise ValueError("base_kwargs must include 'kind' (and the other analyze() arguments)")
+    if vary in ("H", "D") and base.get(vary) is None:
+        have = "D, H, W" if base.get("D") is not None else "H, W" if base.get("H") is not None \
+            else "W"
+        raise ValueError(f"vary={vary!r} needs {vary} in base_kwargs; this layer has {have}"
+                         + (" (vary 'W' for a sequence)" if have == "W" else ""))
     if vary == "H" and base.get("H") != base.get("W"):
         args: tuple[str, ...] = ("H",)
     else:
@@ -166,6 +181,8 @@ def scaling_figure(base_kwargs: Mapping[str, object], vary: str, values: Sequenc
         if v == int(current):
             cur = res
     label = VARY_LABELS[vary] if args != ("H",) else "H (input height)"
+    if vary == "W" and base.get("H") is None:
+        label = "W (sequence length)"
     traces = [
         go.Scatter(x=used, y=params, mode="lines+markers", name="parameters",
                    line=dict(color=BLUE, width=2.5), marker=dict(size=5),
@@ -208,7 +225,9 @@ def scaling_figure(base_kwargs: Mapping[str, object], vary: str, values: Sequenc
         shown = ", ".join(map(str, skipped[:8])) + ("…" if len(skipped) > 8 else "")
         headline += f" (skipped {vary} = {shown}: not a valid layer)"
     kind = str(base.get("kind", ""))
-    sub = f"{kind_label(kind) if kind in KIND_INFO else kind}, varying {label}. {headline}."
+    rank = 3 if base.get("D") is not None else 2 if base.get("H") is not None else 1
+    sub = (f"{kind_label(kind, rank) if kind in KIND_INFO else kind}, varying {label}. "
+           f"{headline}.")
     ytype = "log" if log_y else "linear"
     layout = dict(
         title=title(f"What grows when {vary} grows", sub),

@@ -24,12 +24,13 @@ import plotly.graph_objects as go
 
 from lib.conv import Axis, ConvResult
 
-from ._common import (BLACK, GREEN, NOTE, ORANGE, TRUNCATION, finish, kind_label,
-                      note_annotation, require_2d, title)
+from ._common import (BLACK, GREEN, NOTE, ORANGE, TRUNCATION, as_position, finish,
+                      kind_label, note_annotation, plural, rank_of, shape_txt, title)
 
 MAX_IN_VIEW = 40
 HARD_MAX_IN_VIEW = 96
 MAX_OUT_VIEW = 24
+MAX_DEPTH_VIEW = 40  # 3D: depth slices listed in the depth strip
 TEXT_MAX_CELLS = 18  # per-cell labels only when a view is at most this many cells wide
 HOVER_MAX_CELLS = 48
 MARGIN_CELLS = 2
@@ -134,7 +135,8 @@ def _clamp(v: int, low: int, high: int) -> int:
     return max(low, min(v, high))
 
 
-def _views(line: _Line, o: int) -> tuple[tuple[int, int], tuple[int, int], bool]:
+def _views(line: _Line, o: int, max_in: int = MAX_IN_VIEW, hard_max: int = HARD_MAX_IN_VIEW,
+           max_out: int = MAX_OUT_VIEW) -> tuple[tuple[int, int], tuple[int, int], bool]:
     """(output view, input view, footprint fits) as inclusive ranges around output o.
 
     The output view shows up to MAX_OUT_VIEW cells around o. The input view is the whole
@@ -142,19 +144,19 @@ def _views(line: _Line, o: int) -> tuple[tuple[int, int], tuple[int, int], bool]
     fit in MAX_IN_VIEW cells (at least o's own window, up to HARD_MAX_IN_VIEW).
     """
     n_out, e, step = line.n_out, line.e, line.step
-    nv = min(n_out, MAX_OUT_VIEW)
+    nv = min(n_out, max_out)
     o_lo = _clamp(o - nv // 2, 0, n_out - nv)
     out_view = (o_lo, o_lo + nv - 1)
-    if line.hi - line.lo + 1 <= MAX_IN_VIEW:
+    if line.hi - line.lo + 1 <= max_in:
         return out_view, (line.lo, line.hi), True
-    nfit = min(n_out, max(1, (MAX_IN_VIEW - e - 2 * MARGIN_CELLS) // step + 1))
+    nfit = min(n_out, max(1, (max_in - e - 2 * MARGIN_CELLS) // step + 1))
     p_lo = _clamp(o - nfit // 2, 0, n_out - nfit)
     u_lo = max(line.lo, line.start(p_lo) - MARGIN_CELLS)
     u_hi = min(line.hi, line.start(p_lo + nfit - 1) + e - 1 + MARGIN_CELLS)
-    fits = u_hi - u_lo + 1 <= HARD_MAX_IN_VIEW
+    fits = u_hi - u_lo + 1 <= hard_max
     if not fits:  # a huge dilated kernel: show the start of the window only
         u_lo = max(line.lo, line.start(o))
-        u_hi = u_lo + HARD_MAX_IN_VIEW - 1
+        u_hi = u_lo + hard_max - 1
     return out_view, (u_lo, u_hi), fits
 
 
@@ -168,17 +170,23 @@ def _pick_stage(r: ConvResult, stage: int | None) -> int:
 
 
 class _Scene:
-    """Everything about one stage's window that does not depend on the position."""
+    """Everything about one stage's window that does not depend on the position.
 
-    def __init__(self, r: ConvResult, position: tuple[int, int], stage: int | None):
+    2D draws the H×W plane. 3D draws the H×W slice at one depth: the first depth slice
+    the window covers that holds real input (``depth_shown``); the depth strip next to it
+    shows every depth slice the kernel covers.
+    """
+
+    def __init__(self, r: ConvResult, position: tuple[int, ...], stage: int | None):
         self.r = r
         self.stage_index = _pick_stage(r, stage)
         self.stage = st = r.stages[self.stage_index]
         self.transposed = st.op == "transposed"
-        self.rows = _Line(st.axes[0], self.transposed)
-        self.cols = _Line(st.axes[1], self.transposed)
-        self.o = (_clamp(int(position[0]), 0, self.rows.n_out - 1),
-                  _clamp(int(position[1]), 0, self.cols.n_out - 1))
+        self.rank = len(st.axes)
+        self.rows = _Line(st.axes[-2], self.transposed)
+        self.cols = _Line(st.axes[-1], self.transposed)
+        self.o = (_clamp(int(position[-2]), 0, self.rows.n_out - 1),
+                  _clamp(int(position[-1]), 0, self.cols.n_out - 1))
         self.out_rows, self.in_rows, fit_r = _views(self.rows, self.o[0])
         self.out_cols, self.in_cols, fit_c = _views(self.cols, self.o[1])
         self.fits = fit_r and fit_c
@@ -189,9 +197,36 @@ class _Scene:
         # 2D category: padding if either axis is padding, input if both are real cells
         cat = np.maximum(cat_r[:, None], cat_c[None, :])
         cat = np.where((cat_r[:, None] == PAD) | (cat_c[None, :] == PAD), PAD, cat)
+        self.depth: _Line | None = None
+        if self.rank == 3:
+            self.depth = dl = _Line(st.axes[0], self.transposed)
+            self.od = _clamp(int(position[0]), 0, dl.n_out - 1)
+            self.out_depth, self.in_depth, fit_d = _views(dl, self.od, MAX_DEPTH_VIEW,
+                                                          MAX_DEPTH_VIEW, MAX_DEPTH_VIEW)
+            self.fits = self.fits and fit_d
+            ud = np.arange(self.in_depth[0], self.in_depth[1] + 1)
+            self.depth_cat, self.idx_d = dl.kind(ud)
+            self.depth_taps = dl.taps(self.od)
+            tap_cat, _ = dl.kind(self.depth_taps)
+            real = self.depth_taps[tap_cat == INPUT]
+            self.depth_shown = int(real[0] if real.size else self.depth_taps[0])
+            shown_cat = int(dl.kind(np.array([self.depth_shown]))[0][0])
+            if shown_cat != INPUT:  # the whole slice is zeros (padding / inserted)
+                cat = np.where(cat == PAD, PAD, shown_cat)
         self.bg = cat.astype(np.uint8)
         self.text_cells = max(self.bg.shape) <= TEXT_MAX_CELLS
         self.hover_cells = max(self.bg.shape) <= HOVER_MAX_CELLS
+
+    @property
+    def depth_index(self) -> int:
+        """3D: input depth index of the slice drawn (its grid coordinate with zeros inserted)."""
+        return int(self.depth.kind(np.array([self.depth_shown]))[1][0])
+
+    def full_position(self, o: tuple[int, int]) -> tuple[int, ...]:
+        return (self.od, *o) if self.rank == 3 else o
+
+    def name_of(self, o: tuple[int, int]) -> str:
+        return "(" + ", ".join(str(v) for v in self.full_position(o)) + ")"
 
     def window_in_view(self, o: tuple[int, int]) -> bool:
         r0, c0 = self.rows.start(o[0]), self.cols.start(o[1])
@@ -265,7 +300,8 @@ def _bg_labels(sc: _Scene) -> tuple[np.ndarray | None, np.ndarray | None]:
         return None, None
     real = sc.bg == INPUT
     zero = np.where(sc.bg == INSERTED, "0 (inserted)", "0 (padding)")
-    hover = np.where(real, _pairs("input x[", sc.idx_r, sc.idx_c, "]"), zero)
+    lead = f"{sc.depth_index}, " if sc.rank == 3 else ""
+    hover = np.where(real, _pairs(f"input x[{lead}", sc.idx_r, sc.idx_c, "]"), zero)
     if not sc.text_cells:
         return None, hover
     short = np.where(real, np.char.replace(_pairs("x", sc.idx_r, sc.idx_c, ""), " ", ""), "0")
@@ -281,29 +317,63 @@ def _legend_item(name: str, color: str, symbol: str = "square", dash: str | None
                                   line=dict(width=1, color="#666666")))
 
 
+def _depth_text(sc: _Scene) -> str:
+    """3D: which depth slices the window covers, and which one is drawn."""
+    dl = sc.depth
+    taps = [int(t) for t in sc.depth_taps]
+    cats = dl.kind(np.asarray(taps))[0]
+    real = [t for t, c in zip(taps, cats) if c == INPUT]
+    listed = ", ".join(map(str, taps[:6])) + (", …" if len(taps) > 6 else "")
+    zeros = len(taps) - len(real)
+    return (f"In depth it covers {plural(len(taps), 'slice')} ({listed}"
+            + (f"; {zeros} of them zero" if zeros else "") + f"): the same {sc.rows.k}×"
+            f"{sc.cols.k} window (with that slice's own weights) is applied in each and all "
+            f"are summed. Drawn: {_slice_name(sc)}.")
+
+
+def _slice_name(sc: _Scene) -> str:
+    """3D: the drawn depth slice, as an input index (and its zero-inserted coordinate)."""
+    if sc.transposed and sc.depth_index >= 0:
+        return f"input depth slice {sc.depth_index} (at {sc.depth_shown} zero-inserted)"
+    return f"depth slice {sc.depth_shown}"
+
+
 def _axis_text(sc: _Scene, o: tuple[int, int]) -> str:
     rl, cl = sc.rows, sc.cols
     r0, c0 = rl.start(o[0]), cl.start(o[1])
+    name = sc.name_of(o)
     if sc.transposed:
-        return (f"Output ({o[0]}, {o[1]}) is a stride-1 window over the zero-inserted input "
+        if sc.rank == 3:
+            return (f"Output {name} is a stride-1 window over the zero-inserted input starting "
+                    f"at ({sc.depth.start(sc.od)}, {r0}, {c0}); the kernel is flipped.<br>"
+                    + _depth_text(sc))
+        return (f"Output {name} is a stride-1 window over the zero-inserted input "
                 f"starting at ({r0}, {c0}); the kernel is flipped.")
-    a = sc.stage.axes
-    return (f"Output ({o[0]}, {o[1]}): window starts at row {o[0]}·{a[0].stride} − "
+    a = sc.stage.axes[-2:]
+    depth = ""
+    if sc.rank == 3:
+        ad = sc.stage.axes[0]
+        depth = f"depth {sc.od}·{ad.stride} − {ad.before} = {sc.depth.start(sc.od)}, "
+    text = (f"Output {name}: window starts at {depth}row {o[0]}·{a[0].stride} − "
             f"{a[0].before} = {r0}, col {o[1]}·{a[1].stride} − {a[1].before} = {c0}, and "
             f"covers {rl.e}×{cl.e} cells" + (
                 f", taps {rl.d if rl.d == cl.d else (rl.d, cl.d)} apart (dilation)"
                 if rl.d > 1 or cl.d > 1 else "") + ".")
+    return text + ("<br>" + _depth_text(sc) if sc.rank == 3 else "")
 
 
 def _panel_titles(sc: _Scene) -> tuple[str, str]:
     r = sc.r
     c = r.spec.c
     st = sc.stage
+    hw = st.out_shape[-3:-1]
+    at = f"<br>{_slice_name(sc)} of {sc.stage.in_shape[0]}" if sc.rank == 3 else ""
+    out_at = f"<br>output depth slice {sc.od} of {sc.depth.n_out}" if sc.rank == 3 else ""
     if sc.transposed:
-        s = st.stride
+        s = st.stride[-2:]
         left = (f"INPUT channel 0, zero-inserted: {s[1] - 1 if s[0] == s[1] else s} zero(s) "
-                f"between cells (stride-1 equivalent)")
-        right = f"OUTPUT channel 0 ({st.out_shape[0]}×{st.out_shape[1]}, larger than input)"
+                f"between cells (stride-1 equivalent){at}")
+        right = f"OUTPUT channel 0 ({hw[0]}×{hw[1]}, larger than input){out_at}"
         return left, right
     if r.kind == "shared_channels":
         left = f"the summed channel (Σ of all {c} input channels)"
@@ -312,14 +382,52 @@ def _panel_titles(sc: _Scene) -> tuple[str, str]:
     else:
         left = "input channel 0" + (" (padded)" if any(a.before or a.after for a in st.axes)
                                     else "")
-    right = f"output channel 0 ({st.out_shape[0]}×{st.out_shape[1]})"
-    return left, right
+    right = f"output channel 0 ({hw[0]}×{hw[1]}){out_at}"
+    return left + at, right
 
 
-def _build(r: ConvResult, position: tuple[int, int], stage: int | None,
+def _depth_strip(sc: _Scene) -> list:
+    """3D: one column of depth slices (padding grey), the kernel's depth taps orange."""
+    dl = sc.depth
+    z = sc.depth_cat.astype(np.uint8).copy()
+    taps = sc.depth_taps
+    inside = (taps >= sc.in_depth[0]) & (taps <= sc.in_depth[1])
+    t_in = taps[inside] - sc.in_depth[0]
+    z[t_in] = np.where(sc.depth_cat[t_in] == INPUT, TAP, TAP_ZERO)
+    ud = np.arange(sc.in_depth[0], sc.in_depth[1] + 1)
+    labels = np.where(sc.depth_cat == INPUT, np.char.add("input depth slice ",
+                                                         sc.idx_d.astype(str)),
+                      np.where(sc.depth_cat == INSERTED, "inserted zero slice",
+                               "zero-padding slice"))
+    labels = np.where(np.isin(ud, taps), np.char.add(labels, " · covered by the kernel"),
+                      labels)
+    strip = _heatmap(z[:, None], 0, sc.in_depth[0], "x3", "y3", "depth slices",
+                     text=labels[:, None],
+                     hovertemplate="%{text}<extra>depth %{y}</extra>")
+    d0 = dl.start(sc.od)
+    y0, y1 = d0 - 0.5, d0 + dl.e - 0.5
+    shown = sc.depth_shown
+    outline = go.Scatter(
+        x=[-0.5, 0.5, 0.5, -0.5, -0.5, None, -0.62, 0.62, 0.62, -0.62, -0.62],
+        y=[y0, y0, y1, y1, y0, None, shown - 0.5, shown - 0.5, shown + 0.5, shown + 0.5,
+           shown - 0.5],
+        mode="lines", xaxis="x3", yaxis="y3", line=dict(color=BLACK, width=2),
+        name="depth extent of the window (▸ = slice drawn)", hoverinfo="skip",
+        showlegend=False)
+    marker = go.Scatter(x=[0.62], y=[shown], mode="markers", xaxis="x3", yaxis="y3",
+                        marker=dict(symbol="triangle-right", size=12, color=BLACK),
+                        hovertemplate=f"the H×W slice drawn: depth {shown}<extra></extra>",
+                        showlegend=False, name="slice drawn")
+    return [strip, outline, marker]
+
+
+def _build(r: ConvResult, position, stage: int | None,
            max_frames: int | None) -> go.Figure:
-    require_2d(r, "sliding_window_figure")
-    sc = _Scene(r, position, stage)
+    rank = rank_of(r)
+    if rank == 1:
+        from .sequence import build_sequence
+        return build_sequence(r, position, stage, max_frames)
+    sc = _Scene(r, as_position(position, rank), stage)
     st = sc.stage
     o = sc.o
     ov = sc.overlay(o)
@@ -336,8 +444,9 @@ def _build(r: ConvResult, position: tuple[int, int], stage: int | None,
     out_r0, out_c0 = sc.out_rows[0], sc.out_cols[0]
     out_shape = (sc.out_rows[1] - out_r0 + 1, sc.out_cols[1] - out_c0 + 1)
     out_text = None
+    lead = f"{sc.od}, " if sc.rank == 3 else ""
     if max(out_shape) <= HOVER_MAX_CELLS:
-        out_text = _pairs("y[", np.arange(out_r0, sc.out_rows[1] + 1),
+        out_text = _pairs(f"y[{lead}", np.arange(out_r0, sc.out_rows[1] + 1),
                           np.arange(out_c0, sc.out_cols[1] + 1), "]")
     traces.append(_heatmap(np.full(out_shape, OUT, np.uint8), out_c0, out_r0, "x2", "y2",
                            "output", text=out_text,
@@ -356,7 +465,7 @@ def _build(r: ConvResult, position: tuple[int, int], stage: int | None,
                              textfont=dict(size=11, color="#333333"), xaxis="x", yaxis="y",
                              line=dict(color=BLACK, width=1.5, dash="dash"),
                              name="next window (one stride on)", hoverinfo="skip"))
-    produced_text = [[f"y[{o[0]}, {o[1]}]"]]
+    produced_text = [[f"y[{lead}{o[0]}, {o[1]}]"]]
     traces.append(_heatmap(np.array([[PRODUCED]], np.uint8), o[1], o[0], "x2", "y2",
                            "produced cell", text=produced_text,
                            hovertemplate="%{text} = Σ taps + bias<extra>this window</extra>",
@@ -366,6 +475,11 @@ def _build(r: ConvResult, position: tuple[int, int], stage: int | None,
     present = set(np.unique(sc.bg).tolist()) | {TAP, OUT, PRODUCED}
     if (sc.bg != INPUT).any():
         present.add(TAP_ZERO)
+    if sc.rank == 3:
+        traces.extend(_depth_strip(sc))
+        present |= set(np.unique(sc.depth_cat).tolist())
+        if (sc.depth_cat != INPUT).any():
+            present.add(TAP_ZERO)
     for cat in range(_N):
         if cat in present and cat != GAP:
             traces.append(_legend_item(CATEGORY_NAMES[cat], CATEGORY_COLORS[cat]))
@@ -373,6 +487,8 @@ def _build(r: ConvResult, position: tuple[int, int], stage: int | None,
     # Notes first: they sit under the legend, so the bottom margin depends on them.
     truncated = (sc.in_rows != (sc.rows.lo, sc.rows.hi) or sc.in_cols != (sc.cols.lo, sc.cols.hi)
                  or sc.out_rows != (0, sc.rows.n_out - 1) or sc.out_cols != (0, sc.cols.n_out - 1))
+    depth_cropped = sc.rank == 3 and sc.in_depth != (sc.depth.lo, sc.depth.hi)
+    truncated = truncated or depth_cropped
     bottom_notes: list[tuple[str, str]] = []
     if truncated:
         full_in = (sc.rows.hi - sc.rows.lo + 1, sc.cols.hi - sc.cols.lo + 1)
@@ -380,17 +496,22 @@ def _build(r: ConvResult, position: tuple[int, int], stage: int | None,
                f"{sc.in_rows[0]}…{sc.in_rows[1]}, cols {sc.in_cols[0]}…{sc.in_cols[1]} of "
                f"{full_in[0]}×{full_in[1]}; output rows {sc.out_rows[0]}…{sc.out_rows[1]}, "
                f"cols {sc.out_cols[0]}…{sc.out_cols[1]} of {sc.rows.n_out}×{sc.cols.n_out}")
+        if depth_cropped:
+            msg += (f"; depth slices {sc.in_depth[0]}…{sc.in_depth[1]} of "
+                    f"{sc.depth.lo}…{sc.depth.hi}")
         if not sc.fits:
-            msg += f"; the window ({sc.rows.e}×{sc.cols.e}) is larger than the view"
+            ext = (f"{sc.depth.e}×" if sc.rank == 3 else "") + f"{sc.rows.e}×{sc.cols.e}"
+            msg += f"; the window ({ext}) is larger than the view"
         bottom_notes.append((msg + ".", TRUNCATION))
     notes = []
     if r.kind == "spatially_separable":
-        other = 1 if sc.stage_index == 0 else 0
-        notes.append(f"This is stage {sc.stage_index + 1} ({st.name}, {st.kernel[0]}×"
-                     f"{st.kernel[1]}); stage {other + 1} ({r.stages[other].name}) slides a "
-                     f"{r.stages[other].kernel[0]}×{r.stages[other].kernel[1]} window.")
+        others = ", ".join(f"stage {i + 1} ({s.name}) slides a {shape_txt(s.kernel)} window"
+                           for i, s in enumerate(r.stages) if i != sc.stage_index)
+        notes.append(f"This is stage {sc.stage_index + 1} ({st.name}, "
+                     f"{shape_txt(st.kernel)}); {others}.")
     elif len([s for s in r.stages if s.op != "channel_sum"]) > 1:
-        notes.append("Then the 1×1 pointwise stage mixes the channels at each position.")
+        one = "×".join("1" * sc.rank)
+        notes.append(f"Then the {one} pointwise stage mixes the channels at each position.")
     if st.op in ("conv", "transposed") and st.in_channels // st.groups > 1:
         notes.append(f"Output channel 0 applies its own kernel to each of the "
                      f"{st.in_channels // st.groups} channels it sees and adds them up "
@@ -399,6 +520,8 @@ def _build(r: ConvResult, position: tuple[int, int], stage: int | None,
         bottom_notes.append((" ".join(notes), NOTE))
 
     top_px, legend_px, note_px = 128, 50, 24
+    if sc.rank == 3:
+        top_px += 22  # the subtitle has a second sentence about depth
     controls_px = 86 if max_frames else 0
     bottom_px = legend_px + note_px * len(bottom_notes) + controls_px + 8
     height = 470 + top_px + bottom_px
@@ -408,6 +531,7 @@ def _build(r: ConvResult, position: tuple[int, int], stage: int | None,
         return -px / plot_px
 
     split = 0.6 if not sc.transposed else 0.56
+    left0 = 0.1 if sc.rank == 3 else 0.0
     in_unit = "zero-inserted input" if sc.transposed else "input"
 
     def axis(title_text: str, lo: int, hi: int, domain, anchor: str, rows: bool = False,
@@ -421,7 +545,7 @@ def _build(r: ConvResult, position: tuple[int, int], stage: int | None,
                     **extra)
 
     layout = dict(
-        xaxis=axis(f"{in_unit} column", *sc.in_cols, [0.0, split - 0.07], "y", side="top"),
+        xaxis=axis(f"{in_unit} column", *sc.in_cols, [left0, split - 0.07], "y", side="top"),
         yaxis=axis(f"{in_unit} row", *sc.in_rows, [0.0, 1.0], "x", rows=True,
                    scaleanchor="x", scaleratio=1),
         xaxis2=axis("output column", *sc.out_cols, [split, 1.0], "y2", side="top"),
@@ -434,20 +558,30 @@ def _build(r: ConvResult, position: tuple[int, int], stage: int | None,
                     itemclick=False, itemdoubleclick=False),
         margin=dict(l=10, r=10, t=top_px, b=bottom_px),
     )
+    if sc.rank == 3:
+        layout["xaxis3"] = dict(domain=[0.0, 0.035], anchor="y3", range=[-0.5, 0.9],
+                                showticklabels=False, showgrid=False, zeroline=False,
+                                title=dict(text="D", standoff=2), side="top")
+        layout["yaxis3"] = axis(f"{in_unit} depth slice", *sc.in_depth, [0.0, 1.0], "x3",
+                                rows=True)
+        layout["yaxis3"]["constrain"] = None
     annotations = [
-        dict(text=f"<b>{left_title}</b>", xref="paper", yref="paper", x=0.0, y=1.0,
-             yshift=44, xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=12)),
+        dict(text=f"<b>{left_title}</b>", xref="paper", yref="paper", x=left0, y=1.0,
+             yshift=44, xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=12),
+             align="left"),
         dict(text=f"<b>{right_title}</b>", xref="paper", yref="paper", x=split, y=1.0,
-             yshift=44, xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=12)),
+             yshift=44, xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=12),
+             align="left"),
     ]
     for i, (text, name) in enumerate(bottom_notes):
         annotations.append(note_annotation(text, name, y=below(legend_px + i * note_px),
                                            yanchor="top"))
 
-    sh, sw = st.stride
+    stride = st.stride
     sub = _axis_text(sc, o)
-    layout["title"] = title(f"Sliding window — {kind_label(r.kind)}: kernel {st.kernel[0]}×"
-                            f"{st.kernel[1]}, stride {sh if sh == sw else (sh, sw)}", sub)
+    layout["title"] = title(f"Sliding window{' (3D)' if sc.rank == 3 else ''} — "
+                            f"{kind_label(r.kind, sc.rank)}: kernel {shape_txt(st.kernel)}, "
+                            f"stride {stride[0] if len(set(stride)) == 1 else stride}", sub)
     layout["annotations"] = annotations
     meta = dict(
         figure="sliding_window", kind=r.kind, stage=sc.stage_index, position=list(o),
@@ -458,6 +592,19 @@ def _build(r: ConvResult, position: tuple[int, int], stage: int | None,
         input_view=[*sc.in_rows, *sc.in_cols], output_view=[*sc.out_rows, *sc.out_cols],
         output_size=[sc.rows.n_out, sc.cols.n_out], transposed=sc.transposed,
         truncated=bool(truncated), frames=0)
+    if sc.rank == 3:  # one entry (or pair) per axis, (D, H, W)
+        dl = sc.depth
+        meta.update(
+            rank=3, position=[sc.od, *o],
+            window_start=[int(dl.start(sc.od)), *meta["window_start"]],
+            extent=[dl.e, *meta["extent"]], kernel=[dl.k, *meta["kernel"]],
+            taps=int(dl.k * meta["taps"]), grid=[dl.lo, dl.hi, *meta["grid"]],
+            input_view=[*sc.in_depth, *meta["input_view"]],
+            output_view=[sc.od, sc.od, *meta["output_view"]],
+            output_size=[dl.n_out, *meta["output_size"]],
+            depth_taps=[int(t) for t in sc.depth_taps], depth_shown=sc.depth_shown)
+    else:
+        meta["rank"] = 2
 
     frames = None
     if max_frames:
@@ -492,6 +639,7 @@ def _frames(sc: _Scene, dynamic: list[int], max_frames: int) -> tuple[list, list
     per_frame = sc.rows.e * sc.cols.e
     budget = max(1, FRAME_CELL_BUDGET // per_frame)
     order = (order[first:] + order[:first])[:max(1, min(int(max_frames), budget))]
+    lead = f"{sc.od}, " if sc.rank == 3 else ""
     frames, steps = [], []
     for o in order:
         ov = sc.overlay(o)
@@ -500,13 +648,13 @@ def _frames(sc: _Scene, dynamic: list[int], max_frames: int) -> tuple[list, list
             tap["text"] = ov["text"]
         ox, oy = sc.outline(o)
         nx, ny, nt = sc.next_outline(o)
-        name = f"({o[0]}, {o[1]})"
+        name = sc.name_of(o)
         frames.append(dict(name=name, traces=dynamic,
                            layout=dict(title=dict(subtitle=dict(text=_axis_text(sc, o)))), data=[
             tap,
             dict(type="scatter", x=ox, y=oy),
             dict(type="scatter", x=nx, y=ny, text=nt),
-            dict(type="heatmap", x0=o[1], y0=o[0], text=[[f"y[{o[0]}, {o[1]}]"]]),
+            dict(type="heatmap", x0=o[1], y0=o[0], text=[[f"y[{lead}{o[0]}, {o[1]}]"]]),
         ]))
         steps.append(dict(label=name, method="animate",
                           args=[[name], dict(mode="immediate", frame=dict(duration=0,
@@ -515,21 +663,27 @@ def _frames(sc: _Scene, dynamic: list[int], max_frames: int) -> tuple[list, list
     return frames, steps
 
 
-def sliding_window_figure(r: ConvResult, position: tuple[int, int] = (0, 0),
+def sliding_window_figure(r: ConvResult, position: int | tuple[int, ...] = (0, 0),
                           stage: int | None = None) -> go.Figure:
     """One input channel (padded) | the output, for the output cell at ``position``.
 
-    ``position`` is (row, col) in the output of ``stage`` (default: the first stage with a
-    window; clamped into range). ``fig.layout.meta`` records the window and the views.
+    ``position`` has one index per spatial axis of the output of ``stage`` (default: the
+    first stage with a window; clamped into range): ``(row, col)`` in 2D, the step ``t``
+    in 1D, ``(depth, row, col)`` in 3D (see :func:`._common.as_position` for shorter or
+    longer tuples). 1D draws the sequence, the kernel taps over it and the output sequence
+    (causal: padding on the left only and the unseen future shaded); 3D draws the H×W
+    slice at the first depth slice the window covers, next to a strip of the depth slices
+    the kernel covers. ``fig.layout.meta`` records the window and the views.
     """
     return _build(r, position, stage, None)
 
 
-def sliding_window_frames(r: ConvResult, position: tuple[int, int] = (0, 0),
+def sliding_window_frames(r: ConvResult, position: int | tuple[int, ...] = (0, 0),
                           max_frames: int = 24, stage: int | None = None) -> go.Figure:
     """The sliding-window figure with plotly animation frames, a play button and a slider.
 
     Frames visit output cells of the shown view in reading order, starting at
-    ``position``; at most ``max_frames`` of them (each frame only moves the window).
+    ``position`` (3D: at the position's depth); at most ``max_frames`` of them (each frame
+    only moves the window).
     """
     return _build(r, position, stage, max(1, int(max_frames)))
