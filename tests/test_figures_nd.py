@@ -45,6 +45,19 @@ def _valid(kind: str, **kw):
     except ConvError:
         return None
 
+def _cases(kinds, base: dict, rows) -> list:
+    """(kind, *row) for every combination that is a valid layer: invalid ones are not
+    collected at all (a skipped test must never count as a pass)."""
+    out = []
+    for kind in kinds:
+        for row in rows:
+            row = row if isinstance(row, tuple) else (row,)
+            if _valid(kind, **{**base, **row[0]}) is not None:
+                name = "-".join(f"{k}{v}" for k, v in row[0].items()) or "plain"
+                out.append(pytest.param(kind, *row, id=f"{kind}-{name}-{len(out)}"))
+    return out
+
+
 
 def _named(fig, name):
     return [a for a in (fig.layout.annotations or ()) if a.name == name]
@@ -91,26 +104,20 @@ EXTRAS_3D = [{}, dict(padding="same"), dict(padding=1, stride=2, dilation=2),
              dict(stride=2, padding=1, output_padding=1), dict(w=(2, 3, 5))]
 
 
-@pytest.mark.parametrize("kind", KINDS_1D)
-@pytest.mark.parametrize("extra", EXTRAS_1D, ids=lambda e: "-".join(f"{k}{v}" for k, v in
-                                                                      e.items()) or "plain")
+@pytest.mark.parametrize("kind,extra", _cases(KINDS_1D, DEFAULT_1D, EXTRAS_1D))
 def test_every_builder_1d(kind, extra):
     r = _valid(kind, **{**DEFAULT_1D, **extra})
-    if r is None:
-        pytest.skip("not a valid layer")
+    assert r is not None  # only valid layers are collected
     for fig in _figures(r, 7):
         _check_common(fig)
         assert fig.layout.meta.get("rank", 1) == 1
         assert len(fig.to_json()) < BUDGET
 
 
-@pytest.mark.parametrize("kind", KINDS_3D)
-@pytest.mark.parametrize("extra", EXTRAS_3D, ids=lambda e: "-".join(f"{k}{v}" for k, v in
-                                                                      e.items()) or "plain")
+@pytest.mark.parametrize("kind,extra", _cases(KINDS_3D, DEFAULT_3D, EXTRAS_3D))
 def test_every_builder_3d(kind, extra):
     r = _valid(kind, **{**DEFAULT_3D, **extra})
-    if r is None:
-        pytest.skip("not a valid layer")
+    assert r is not None  # only valid layers are collected
     for fig in _figures(r, (2, 5, 6)):
         _check_common(fig)
         assert fig.layout.meta.get("rank", 3) == 3
@@ -332,17 +339,15 @@ def _check_sliding_1d(r, position, frames=False):
     return fig
 
 
-@pytest.mark.parametrize("kind", KINDS_1D)
-@pytest.mark.parametrize("extra,position", [
+@pytest.mark.parametrize("kind,extra,position", _cases(KINDS_1D, DEFAULT_1D, [
     ({}, 0), ({}, 60), (dict(padding="causal"), 0), (dict(padding="causal", dilation=3), 9),
     (dict(padding="causal", stride=2, dilation=2), 5), (dict(padding="same", stride=2), 3),
     (dict(padding=3, stride=2, dilation=2), 4), (dict(stride=2, padding=1), 7),
     (dict(W=5, w=3), 9), (dict(W=1000, dilation=64, w=11), 400),
-])
+]))
 def test_sliding_window_1d_geometry(kind, extra, position):
     r = _valid(kind, **{**DEFAULT_1D, **extra})
-    if r is None:
-        pytest.skip("not a valid layer")
+    assert r is not None  # only valid layers are collected
     _check_sliding_1d(r, position)
     _check_sliding_1d(r, position, frames=True)
 
@@ -446,16 +451,14 @@ def _check_sliding_3d(r, position, frames=False):
     return fig
 
 
-@pytest.mark.parametrize("kind", KINDS_3D)
-@pytest.mark.parametrize("extra,position", [
+@pytest.mark.parametrize("kind,extra,position", _cases(KINDS_3D, DEFAULT_3D, [
     ({}, (0, 0, 0)), ({}, (5, 13, 13)), (dict(padding="same"), (0, 3, 4)),
     (dict(padding=2, stride=2, dilation=2), (1, 2, 3)),
     (dict(stride=2, padding=1, output_padding=1), (3, 7, 7)), (dict(w=(1, 3, 5)), (2, 2, 2)),
-])
+]))
 def test_sliding_window_3d_geometry(kind, extra, position):
     r = _valid(kind, **{**DEFAULT_3D, **extra})
-    if r is None:
-        pytest.skip("not a valid layer")
+    assert r is not None  # only valid layers are collected
     _check_sliding_3d(r, position)
     _check_sliding_3d(r, position, frames=True)
 
