@@ -33,22 +33,45 @@ BUDGET_MAX_MS = 250.0
 
 @dataclass(frozen=True)
 class PageBench:
-    """One page: where it lives, which slider a student moves, the largest settings."""
+    """One page: where it lives, the widget a student moves, the largest settings.
+
+    ``widget`` is (element type, key): a slider steps by one, a number input too, a
+    text input alternates between two values (the network page's stack).
+    """
 
     path: str
-    slider: str
+    widget: tuple[str, str]
     maximum: dict[str, str]
+    texts: tuple[str, str] = ("", "")
 
 
 PAGES: tuple[PageBench, ...] = (
-    PageBench("pages/explorer.py", "k",
+    PageBench("pages/explorer.py", ("slider", "k"),
               {"k": "512", "c": "512", "w": "11", "H": "1024", "W": "1024"}),
-    PageBench("pages/compare.py", "k",
+    PageBench("pages/compare.py", ("slider", "k"),
               {"k": "512", "c": "512", "w": "11", "H": "1024", "W": "1024"}),
-    PageBench("pages/walkthrough.py", "k3",
+    PageBench("pages/walkthrough.py", ("slider", "k3"),
               {"w1": "11", "c1": "512", "H2": "1024", "w2": "11", "k3": "512", "c3": "512",
                "w3": "11", "H4": "1024", "W4": "1024", "c5": "512", "k6": "512", "c6": "512"}),
+    PageBench("pages/network.py", ("text_input", "net"), {},
+              texts=("in32x32x3,c3x3-32-same,c3x3-32-same,mp2,flat,d10",
+                     "in32x32x3,c3x3-64-same,c3x3-32-same,mp2,flat,d10")),
+    PageBench("pages/quiz.py", ("number_input", "seed"), {"level": "hard"}),
+    PageBench("pages/prove_it.py", ("slider", "pk"),
+              {"pH": "8", "pW": "8", "pc": "4", "pk": "4", "pw": "4"}),
 )
+
+
+def _move(at: AppTest, page: PageBench, i: int) -> None:
+    kind, key = page.widget
+    if kind == "text_input":
+        at.text_input(key=key).set_value(page.texts[i % 2])
+        return
+    widget = at.slider(key=key) if kind == "slider" else at.number_input(key=key)
+    low = widget.min if widget.min is not None else 0
+    high = widget.max if widget.max is not None else widget.value + 10
+    value = widget.value - 1 if widget.value - 1 >= low and i % 2 else widget.value + 1
+    widget.set_value(min(max(value, low), high))
 
 
 def rerun_times_ms(page: PageBench, query: dict[str, str], reruns: int) -> list[float]:
@@ -59,13 +82,9 @@ def rerun_times_ms(page: PageBench, query: dict[str, str], reruns: int) -> list[
     if page.path != "pages/explorer.py":
         at.switch_page(page.path).run()
     assert not at.exception, at.exception
-    slider = at.slider(key=page.slider)
-    low, high = slider.min, slider.max
-    start = slider.value
     times = []
     for i in range(reruns + 2):  # two warm-up moves
-        value = start - 1 - (i % 2) if start - 2 >= low else min(start + 1 + (i % 2), high)
-        at.slider(key=page.slider).set_value(value)
+        _move(at, page, i)
         t0 = time.perf_counter()
         at.run()
         elapsed = (time.perf_counter() - t0) * 1000

@@ -36,9 +36,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from lib.conv import Axis, ConvError, ConvResult, analyze
+from lib.figures._common import _set_template
 from lib.state import Control, parse_query
 
 # ---------------------------------------------------------------------------
@@ -607,21 +607,34 @@ def heatmap_grid(values: np.ndarray, name: str, decimals: int = 2) -> go.Figure:
     a = np.asarray(values, dtype=float)
     top = float(np.max(np.abs(a))) if a.size else 1.0
     top = top or 1.0
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[t for t, _ in shown],
-                        horizontal_spacing=0.04, vertical_spacing=0.12 if rows > 1 else 0.1)
-    for n, (_, z) in enumerate(shown):
-        fig.add_trace(go.Heatmap(
+    # Panels laid out by hand (axis domains), not make_subplots: 5x faster per move.
+    hgap, vgap = 0.04, (0.12 if rows > 1 else 0.1)
+    width, height_frac = (1 - hgap * (cols - 1)) / cols, (1 - vgap * (rows - 1)) / rows
+    traces, layout, titles = [], {}, []
+    for n, (title, z) in enumerate(shown):
+        r_, c_ = divmod(n, cols)
+        x0, y1 = c_ * (width + hgap), 1 - r_ * (height_frac + vgap)
+        suffix = "" if n == 0 else str(n + 1)
+        traces.append(go.Heatmap(
             z=z, zmin=-top, zmax=top, zmid=0, colorscale="RdBu", reversescale=True,
             showscale=n == 0, text=np.round(z, decimals), texttemplate="%{text}",
             hovertemplate="row %{y}, col %{x}: %{z:.4f}<extra></extra>",
-            xgap=1, ygap=1), row=n // cols + 1, col=n % cols + 1)
-    fig.update_yaxes(autorange="reversed", showticklabels=False)
-    fig.update_xaxes(showticklabels=False)
+            xgap=1, ygap=1, xaxis=f"x{suffix}", yaxis=f"y{suffix}"))
+        layout[f"xaxis{suffix}"] = dict(domain=[max(x0, 0.0), min(x0 + width, 1.0)],
+                                        showticklabels=False,
+                                        anchor=f"y{suffix}")
+        layout[f"yaxis{suffix}"] = dict(domain=[max(y1 - height_frac, 0.0), min(y1, 1.0)],
+                                        showticklabels=False,
+                                        autorange="reversed", anchor=f"x{suffix}")
+        titles.append(dict(text=title, x=x0 + width / 2, y=y1, xref="paper", yref="paper",
+                           xanchor="center", yanchor="bottom", showarrow=False))
     height = 60 + rows * max(140, 34 * max(z.shape[0] for _, z in shown))
     note = (f"{len(parts) - len(shown)} more panel(s) not drawn"
             if len(parts) > len(shown) else "")
-    fig.update_layout(height=min(height, 900), margin=dict(l=10, r=10, t=40, b=10),
-                      template="plotly_white", meta={"panels": len(shown), "note": note})
+    fig = go.Figure(data=traces, layout=dict(
+        **layout, annotations=titles, height=min(height, 900),
+        margin=dict(l=10, r=10, t=40, b=10), meta={"panels": len(shown), "note": note}))
+    _set_template(fig)
     return fig
 
 
