@@ -507,19 +507,21 @@ def write_readme(title: str, body: str) -> None:
 
 
 def readme_body(out: dict, args, s: dict, machine: str, command: str) -> str:
-    return f"""`{command}`: {args.waves} wave(s) of {args.sessions} concurrent sessions
-({args.client}), starts spread over {args.ramp:.0f} s, each making {args.moves} moves of `k`
-with {args.think_min}–{args.think_max} s think time. {machine}.
+    return f"""`{command}`
+
+{args.waves} wave(s) of {args.sessions} concurrent sessions ({args.client} client), starts
+spread over {args.ramp:.0f} s, each making {args.moves} moves of `k` with
+{args.think_min}–{args.think_max} s think time. {machine}.
 
 {table(out, args)}
 
-- {s['updates']} updates: **p50 {s['p50_ms']:.0f} ms, p95 {s['p95_ms']:.0f} ms**,
-  **{s['errors']} errors**; server counters {s['connects']:.0f} connects,
-  {s['reconnects']:.0f} reconnects, {s['disconnects']:.0f} disconnects;
-  {s['updates_per_s']} updates/s at {s['server_cpu_ms_per_update']:.0f} ms server CPU each.
-- server RSS: **{s['rss_start_mb']:.0f} MB** at start, {s['rss_warm_mb']:.0f} MB after one
-  warm-up session, **{s['rss_peak_mb']:.0f} MB peak**, after each wave closed:
-  {' / '.join(f'{x:.0f}' for x in s['rss_after_mb'])} MB.
+- {s['updates']} updates: **p50 {s['p50_ms']:.0f} ms, p95 {s['p95_ms']:.0f} ms**, \
+**{s['errors']} errors**; server counters {s['connects']:.0f} connects, \
+{s['reconnects']:.0f} reconnects, {s['disconnects']:.0f} disconnects; \
+{s['updates_per_s']} updates/s at {s['server_cpu_ms_per_update']:.0f} ms server CPU each.
+- server RSS: **{s['rss_start_mb']:.0f} MB** at start, {s['rss_warm_mb']:.0f} MB after one \
+warm-up session, **{s['rss_peak_mb']:.0f} MB peak**, after each wave closed: \
+{' / '.join(f'{x:.0f}' for x in s['rss_after_mb'])} MB.
 """
 
 
