@@ -11,12 +11,15 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tools.serve import REPO_ROOT, launch_args, start_server
 
 APP = REPO_ROOT / "app.py"
 E2E_DIR = Path(__file__).resolve().parent
 SCREENSHOT_DIR = "test-results"
+# The whole suite shares two cores: give each page change time to arrive before failing.
+expect.set_options(timeout=20_000)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -16,4 +16,6 @@ def open_app(page: Page, path: str = "/", timeout: float = 30_000) -> None:
     """Navigate to ``path`` (relative to the server's base_url) and wait until the app is idle."""
     page.goto(path)
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
+    # Every page starts with its title; waiting for it avoids an "idle" seen before the run.
+    page.locator('[data-testid="stMain"] h1').first.wait_for(timeout=timeout)
     wait_for_app_idle(page, timeout=timeout)
