@@ -22,11 +22,11 @@ from pathlib import Path
 
 import pytest
 
-from lib.conv import KINDS, ConvError, analyze
+from lib.conv import KINDS, analyze
+from tests.test_reference import check_case
 
 DATA = json.loads((Path(__file__).parent / "data" / "framework_reference_nd.json").read_text())
 CASES = DATA["cases"]
-NAMES = {"pytorch": "PyTorch", "keras": "Keras"}
 ARG_KEYS = ["k", "w", "c", "D", "H", "W", "stride", "padding", "dilation", "groups", "bias",
             "depth_multiplier", "output_padding"]
 #: Kinds with a real layer per rank (1D spatially_separable and 3D separable_keras have none).
@@ -82,23 +82,4 @@ def test_wavenet_stack_and_video_seeds_match_the_frameworks():
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 def test_analyze_matches_the_real_frameworks(case):
-    frameworks = case["frameworks"]
-    accepted = {name: fw for name, fw in frameworks.items() if fw["ok"]}
-    if not accepted:
-        with pytest.raises(ConvError):
-            analyze(**_args(case))
-        return
-    r = analyze(**_args(case))
-    for name, fw in accepted.items():
-        assert r.params == fw["params"], name
-        assert list(r.output_shape) == fw["output_shape"], name
-        assert r.macs == fw["macs"], name
-        kernels = [tuple(shape) for wname, shape in fw["weights"] if not wname.endswith("bias")]
-        key = "torch_weight_shape" if name == "pytorch" else "keras_weight_shape"
-        ours = [getattr(s, key) for s in r.stages if s.weight_params]
-        assert ours == kernels, name
-        biases = sum(shape[0] for wname, shape in fw["weights"] if wname.endswith("bias"))
-        assert r.bias_params == biases, name
-    for name, fw in frameworks.items():
-        if not fw["ok"]:
-            assert any(NAMES[name] in note for note in r.notes), (name, fw["error"], r.notes)
+    check_case(case, _args(case))
