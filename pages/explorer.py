@@ -146,8 +146,13 @@ def _position_slider(key: str, label: str, size: int) -> int:
                      on_change=dismiss_url_warnings, args=(PAGE,))
 
 
+@st.fragment
 def _figure(r, values: dict[str, object]) -> None:
-    """The one figure the student picked (only that one is built: it keeps moves fast)."""
+    """The one figure the student picked (only that one is built: it keeps moves fast).
+
+    A fragment: the figure's own controls (which figure, the window position, what the
+    scaling curve varies) rerun only this part of the page, not the numbers and code.
+    """
     choice = st.radio("Figure", FIGURES, key="fig", bind="query-params", horizontal=True,
                       label_visibility="collapsed", on_change=dismiss_url_warnings,
                       args=(PAGE,))

@@ -140,3 +140,16 @@ def test_an_impossible_layer_shows_the_rule_and_controls_keep_working(page: Page
     page.keyboard.press("ArrowRight")  # c=6: divisible
     expected = analyze(kind="grouped", k=12, w=4, c=6, H=32, W=32, groups=3)
     expect(metric(page, "Parameters")).to_have_text(fmt_int(expected.params))
+
+
+def test_the_window_position_slider_moves_the_window(page: Page):
+    open_app(page, "/?fig=Sliding+window&or=3&oc=5")
+    assert figure_meta(page)["position"] == [3, 5]
+    slider_locator(page, "Output column").focus()
+    page.keyboard.press("ArrowRight")
+    expect(slider_locator(page, "Output column")).to_have_value("6")
+    page.wait_for_function(f"() => {{ const m = ({_META_JS})(); "
+                           f"return m && m.position && m.position[1] === 6; }}")
+    expect(metric(page, "Parameters")).to_have_text("490")
+    expect(page).to_have_url(re.compile(r"oc=6"))
+    expect(page.locator(EXCEPTION)).to_have_count(0)
