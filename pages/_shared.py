@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import streamlit as st
 
-from lib.state import Control
+from lib.state import PADDING_MODES, Control
 
 _WARN = "_url_warnings:{page}"
 _LOADED = "_url_loaded:{page}"
@@ -99,3 +99,34 @@ def report_url_changes(page: str, controls: Sequence[Control]) -> None:
 def dismiss_url_warnings(page: str) -> None:
     """Widget callback: once the user changes something, the link's warnings are history."""
     st.session_state.pop(_WARN.format(page=page), None)
+
+
+def bound_slider(page: str, control: Control, high: int | None = None, disabled: bool = False,
+                 help: str | None = None) -> int:
+    """A URL-bound slider for ``control``; ``high`` lowers its maximum (groups <= c).
+
+    The stored value is clamped into the range first (Streamlit refuses a value above the
+    maximum), and a range with a single value is shown disabled.
+    """
+    key = control.key
+    top = control.high if high is None else high
+    if top <= control.low:  # a slider needs two values; only one is possible here
+        top, disabled = control.low + 1, True
+        st.session_state[key] = control.low
+    elif st.session_state.get(key, control.default) > top:
+        st.session_state[key] = top
+    return st.slider(control.label, control.low, top, key=key, bind="query-params",
+                     disabled=disabled, help=help, on_change=dismiss_url_warnings, args=(page,))
+
+
+def padding_radio(page: str, control: Control, dims: str) -> str:
+    """The padding choice; 'causal' is offered for 1D inputs only."""
+    modes = PADDING_MODES if dims == "1D" else PADDING_MODES[:3]
+    if st.session_state.get(control.key) not in modes:
+        st.session_state[control.key] = "valid"
+    return st.radio(control.label, modes, key=control.key, bind="query-params", horizontal=True,
+                    on_change=dismiss_url_warnings, args=(page,),
+                    help="valid: no zeros added. same (Keras): H_out = ceil(H / stride). "
+                         "explicit: p zeros on every side (PyTorch's padding=p). "
+                         "causal (1D): d·(w−1) zeros on the left only, so no output "
+                         "sees the future (WaveNet).")

@@ -10,8 +10,9 @@ import streamlit as st
 from lib.compare import (compare_csv, compare_kinds, compare_kwargs, compare_table,
                          csv_file_name, groups_caption, kernel_dims, parse_compare_query,
                          rank_of, results_by_kind, separable_theory, settings_caption)
-from lib.state import COMPARE_CONTROLS, DIMS, PADDING_MODES
-from pages._shared import dismiss_url_warnings, report_url_changes, seed_from_url
+from lib.state import COMPARE_CONTROLS, DIMS
+from pages._shared import (bound_slider, dismiss_url_warnings, padding_radio,
+                           report_url_changes, seed_from_url)
 
 PAGE = "compare"
 CONTROL_BY_KEY = {c.key: c for c in COMPARE_CONTROLS}
@@ -25,15 +26,7 @@ def _figure_function(name: str):
 
 
 def _slider(key: str, high: int | None = None, disabled: bool = False) -> int:
-    c = CONTROL_BY_KEY[key]
-    top = c.high if high is None else high
-    if top <= c.low:  # a slider needs two values; only one is possible here
-        top, disabled = c.low + 1, True
-        st.session_state[key] = c.low
-    elif st.session_state.get(key, c.default) > top:
-        st.session_state[key] = top
-    return st.slider(c.label, c.low, top, key=key, bind="query-params", disabled=disabled,
-                     on_change=dismiss_url_warnings, args=(PAGE,))
+    return bound_slider(PAGE, CONTROL_BY_KEY[key], high, disabled)
 
 
 def _toggle(key: str, label: str | None = None, help: str | None = None) -> bool:
@@ -68,16 +61,7 @@ def _controls() -> dict[str, object]:
         _slider("W")
         with st.expander("Advanced: stride, padding, dilation, groups…", expanded=False):
             _slider("s")
-            modes = PADDING_MODES if dims == "1D" else PADDING_MODES[:3]
-            if st.session_state.get("pad") not in modes:  # causal is 1D only
-                st.session_state["pad"] = "valid"
-            pad = st.radio(CONTROL_BY_KEY["pad"].label, modes, key="pad",
-                           bind="query-params", horizontal=True,
-                           on_change=dismiss_url_warnings, args=(PAGE,),
-                           help="valid: no zeros added. same (Keras): H_out = ceil(H / stride). "
-                                "explicit: p zeros on every side (PyTorch's padding=p). "
-                                "causal (1D): d·(w−1) zeros on the left only, so no output "
-                                "sees the future (WaveNet).")
+            pad = padding_radio(PAGE, CONTROL_BY_KEY["pad"], dims)
             _slider("p", disabled=pad != "explicit")
             _slider("d")
             auto = _toggle("ga", "automatic groups (grouped and transposed rows)",

@@ -8,9 +8,10 @@ from lib import figures, snippets
 from lib.conv import KIND_INFO, KINDS, not_applicable_reason
 from lib.state import (CONTROL_BY_KEY, DIMS, EXPLORER_CONTROLS, EXPLORER_FIGURE_CONTROLS,
                        FIGURES, SCALING_VARIES, conv_kwargs, parse_explorer_query,
-                       PADDING_MODES, sweep_values, try_analyze)
+                       sweep_values, try_analyze)
 from lib.text import fmt_bytes, fmt_count, fmt_int, fmt_shape
-from pages._shared import dismiss_url_warnings, report_url_changes, seed_from_url
+from pages._shared import (bound_slider, dismiss_url_warnings, padding_radio,
+                           report_url_changes, seed_from_url)
 
 PAGE = "explorer"
 CONTROLS = EXPLORER_CONTROLS + EXPLORER_FIGURE_CONTROLS
@@ -22,18 +23,9 @@ _ARG = {"k": "k", "w": "w", "kd": "w", "kh": "w", "kw": "w", "rect": "w", "c": "
 
 
 def _slider(key: str, kind: str, high: int | None = None, disabled: bool = False) -> int:
-    c = CONTROL_BY_KEY[key]
     reason = not_applicable_reason(kind, _ARG[key])
-    top = c.high if high is None else high
-    if top <= c.low:  # a slider needs two values; only one is possible here
-        top, disabled = c.low + 1, True
-        st.session_state[key] = c.low
-    elif st.session_state.get(key, c.default) > top:
-        st.session_state[key] = top
-    return st.slider(c.label, c.low, top, key=key,
-                     bind="query-params", disabled=disabled or reason is not None,
-                     help=(f"Not used here: {reason}." if reason else None),
-                     on_change=dismiss_url_warnings, args=(PAGE,))
+    return bound_slider(PAGE, CONTROL_BY_KEY[key], high, disabled or reason is not None,
+                        help=f"Not used here: {reason}." if reason else None)
 
 
 def _controls() -> dict[str, object]:
@@ -68,16 +60,7 @@ def _controls() -> dict[str, object]:
         _slider("W", kind)
         with st.expander("Advanced: stride, padding, dilation, groups…", expanded=False):
             _slider("s", kind)
-            modes = PADDING_MODES if dims == "1D" else PADDING_MODES[:3]
-            if st.session_state.get("pad") not in modes:  # causal is 1D only
-                st.session_state["pad"] = "valid"
-            pad = st.radio(CONTROL_BY_KEY["pad"].label, modes, key="pad",
-                           bind="query-params", horizontal=True,
-                           on_change=dismiss_url_warnings, args=(PAGE,),
-                           help="valid: no zeros added. same (Keras): H_out = ceil(H / stride). "
-                                "explicit: p zeros on every side (PyTorch's padding=p). "
-                                "causal (1D): d·(w−1) zeros on the left only, so no output "
-                                "sees the future (WaveNet).")
+            pad = padding_radio(PAGE, CONTROL_BY_KEY["pad"], dims)
             _slider("p", kind, disabled=pad != "explicit")
             _slider("d", kind)
             _slider("g", kind, high=st.session_state.get("c", 3))
