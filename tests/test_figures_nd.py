@@ -7,7 +7,6 @@ figure. 2D is covered by tests/test_figures.py.
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import plotly.io as pio
@@ -23,6 +22,7 @@ from lib.figures._common import CHANNEL_COLORS, NOTE, TRUNCATION, as_position
 from lib.figures.filters import MAX_KERNEL_DRAWN
 from lib.figures.filters3d import MARKER_BUDGET
 from lib.figures.sliding import INPUT
+from tests.test_figures import _cases, _named, _spatial, _timed, _valid, _weight_traces
 
 BUDGET = 300_000  # bytes of fig.to_json()
 MAX_TRACES = 20
@@ -37,30 +37,6 @@ MAXIMUM_1D = dict(k=512, w=11, c=512, W=1024)
 MAXIMUM_3D = dict(k=512, w=11, c=512, D=64, H=1024, W=1024)
 WAVENET = [analyze("standard", k=16, w=2, c=16, W=64, padding="causal", dilation=d)
            for d in (1, 2, 4, 8)]
-
-
-def _valid(kind: str, **kw):
-    try:
-        return analyze(kind, **kw)
-    except ConvError:
-        return None
-
-def _cases(kinds, base: dict, rows) -> list:
-    """(kind, *row) for every combination that is a valid layer: invalid ones are not
-    collected at all (a skipped test must never count as a pass)."""
-    out = []
-    for kind in kinds:
-        for row in rows:
-            row = row if isinstance(row, tuple) else (row,)
-            if _valid(kind, **{**base, **row[0]}) is not None:
-                name = "-".join(f"{k}{v}" for k, v in row[0].items()) or "plain"
-                out.append(pytest.param(kind, *row, id=f"{kind}-{name}-{len(out)}"))
-    return out
-
-
-
-def _named(fig, name):
-    return [a for a in (fig.layout.annotations or ()) if a.name == name]
 
 
 def _check_common(fig):
@@ -79,10 +55,6 @@ def _check_common(fig):
     assert lay.title.text
     assert lay.template == pio.templates["plotly_white"]
     assert bool(_named(fig, TRUNCATION)) == bool(lay.meta["truncated"])
-
-
-def _spatial(r):
-    return [(i, s) for i, s in enumerate(r.stages) if s.op != "channel_sum"]
 
 
 def _figures(r, position):
@@ -142,11 +114,6 @@ def test_as_position():
 # ---------------------------------------------------------------------------
 # Filter tensor
 # ---------------------------------------------------------------------------
-
-def _weight_traces(fig):
-    return [t for t in fig.data if t.type == "scatter3d" and t.hovertemplate
-            and "weight (" in t.hovertemplate]
-
 
 def _check_filters(r, max_filters=8, max_channels=8):
     fig = filter_tensor_figure(r, max_filters=max_filters, max_channels=max_channels)
@@ -702,12 +669,6 @@ def test_stack_and_compare_payload_at_maximum():
             for _ in range(8)]
     fig = dilated_stack_figure(deep)
     assert fig.layout.meta["truncated"] and len(fig.to_json()) < BUDGET
-
-
-def _timed(fn):
-    t = time.perf_counter()
-    fn()
-    return time.perf_counter() - t
 
 
 def test_build_time_is_bounded():
