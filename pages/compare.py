@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-
 import streamlit as st
 
 from lib.compare import (compare_csv, compare_kinds, compare_kwargs, compare_table,
                          csv_file_name, groups_caption, kernel_dims, parse_compare_query,
                          rank_of, results_by_kind, separable_theory, settings_caption)
-from lib.state import COMPARE_CONTROLS, DIMS
-from pages._shared import (bound_slider, dismiss_url_warnings, padding_radio,
-                           report_url_changes, seed_from_url)
+from lib.figures import compare_params_figure
+from lib.state import COMPARE_CONTROLS
+from pages._shared import (bound_choice, bound_slider, bound_toggle, padding_radio,
+                           report_url_changes, seed_from_url, sync_url)
 
 PAGE = "compare"
 CONTROL_BY_KEY = {c.key: c for c in COMPARE_CONTROLS}
-
-
-def _figure_function(name: str):
-    """``lib.figures.<name>`` when that module exists and has it, else None."""
-    if importlib.util.find_spec("lib.figures") is None:
-        return None
-    return getattr(importlib.import_module("lib.figures"), name, None)
 
 
 def _slider(key: str, high: int | None = None, disabled: bool = False) -> int:
@@ -30,8 +21,7 @@ def _slider(key: str, high: int | None = None, disabled: bool = False) -> int:
 
 
 def _toggle(key: str, label: str | None = None, help: str | None = None) -> bool:
-    return st.toggle(label or CONTROL_BY_KEY[key].label, key=key, bind="query-params",
-                     help=help, on_change=dismiss_url_warnings, args=(PAGE,))
+    return bound_toggle(PAGE, CONTROL_BY_KEY[key], label, help=help)
 
 
 def _controls() -> dict[str, object]:
@@ -39,13 +29,11 @@ def _controls() -> dict[str, object]:
     seed_from_url(PAGE, COMPARE_CONTROLS, parse_compare_query)
     with st.sidebar:
         st.caption("The same settings for every kind.")
-        dims = st.radio(CONTROL_BY_KEY["dims"].label, DIMS, key="dims", bind="query-params",
-                        horizontal=True, on_change=dismiss_url_warnings, args=(PAGE,),
-                        help="1D: sequences (audio, text), W is the length. 2D: images. "
-                             "3D: volumes (video frames, CT slices).")
+        dims = bound_choice(PAGE, CONTROL_BY_KEY["dims"],
+                            help="1D: sequences (audio, text), W is the length. 2D: images. "
+                                 "3D: volumes (video frames, CT slices).")
         _slider("k")
-        rect = st.toggle(CONTROL_BY_KEY["rect"].label, key="rect", bind="query-params",
-                         disabled=dims == "1D", on_change=dismiss_url_warnings, args=(PAGE,))
+        rect = bound_toggle(PAGE, CONTROL_BY_KEY["rect"], disabled=dims == "1D")
         if rect and dims != "1D":
             if dims == "3D":
                 _slider("kd")
@@ -87,16 +75,9 @@ def _table(rows, kwargs) -> None:
 
 
 def _figure(rows) -> None:
-    # figure: compare_params_figure
-    box = st.container()
-    with box:
-        st.subheader("Parameters across kinds")
-        fig_fn = _figure_function("compare_params_figure")
-        if fig_fn is None:
-            st.caption("A bar chart of the parameters of every kind appears here.")
-            return
-        log_scale = _toggle("log", "log scale")
-        st.plotly_chart(fig_fn(results_by_kind(rows), log_scale=log_scale))
+    st.subheader("Parameters across kinds")
+    log_scale = _toggle("log", "log scale")
+    st.plotly_chart(compare_params_figure(results_by_kind(rows), log_scale=log_scale))
 
 
 def _theory(kwargs) -> None:
@@ -118,7 +99,7 @@ def _tradeoffs(rows) -> None:
 def main() -> None:
     values = _controls()
     st.title("Compare conv kinds")
-    report_url_changes(PAGE, COMPARE_CONTROLS)
+    notice = st.container()
     kwargs = compare_kwargs(values)
     rows = compare_kinds(**kwargs)
     st.caption(settings_caption(kwargs))
@@ -132,6 +113,8 @@ def main() -> None:
     _figure(rows)
     _theory(kwargs)
     _tradeoffs(rows)
+    report_url_changes(PAGE, COMPARE_CONTROLS, into=notice)
+    sync_url(PAGE, COMPARE_CONTROLS)
 
 
 main()

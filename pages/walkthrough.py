@@ -2,33 +2,20 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-
 import streamlit as st
 
+from lib import figures
 from lib.state import WALKTHROUGH_CONTROLS, parse_query
 from lib.walkthrough import INTRO, STEPS, Step, StepSpec, build_step
-from pages._shared import dismiss_url_warnings, report_url_changes, seed_from_url
+from pages._shared import bound_choice, bound_slider, report_url_changes, seed_from_url, sync_url
 
 PAGE = "walkthrough"
 CONTROL_BY_KEY = {c.key: c for c in WALKTHROUGH_CONTROLS}
 
 
-def _figure_function(name: str):
-    """``lib.figures.<name>`` when that module exists and has it, else None."""
-    if importlib.util.find_spec("lib.figures") is None:
-        return None
-    return getattr(importlib.import_module("lib.figures"), name, None)
-
-
 def _widget(key: str) -> object:
     c = CONTROL_BY_KEY[key]
-    if c.choices:
-        return st.radio(c.label, c.choices, key=key, bind="query-params", horizontal=True,
-                        on_change=dismiss_url_warnings, args=(PAGE,))
-    return st.slider(c.label, c.low, c.high, key=key, bind="query-params",
-                     on_change=dismiss_url_warnings, args=(PAGE,))
+    return bound_choice(PAGE, c) if c.choices else bound_slider(PAGE, c)
 
 
 def _figure(spec: StepSpec, step: Step) -> None:
@@ -36,11 +23,7 @@ def _figure(spec: StepSpec, step: Step) -> None:
     # figure: sliding_window_figure (step 2)
     if spec.figure is None or step.result is None:
         return
-    fig_fn = _figure_function(spec.figure)
-    if fig_fn is None:
-        st.caption("A figure appears here.")
-        return
-    st.plotly_chart(fig_fn(step.result))
+    st.plotly_chart(getattr(figures, spec.figure)(step.result))
 
 
 def _step(spec: StepSpec) -> None:
@@ -71,10 +54,12 @@ def _step(spec: StepSpec) -> None:
 def main() -> None:
     seed_from_url(PAGE, WALKTHROUGH_CONTROLS, parse_query)
     st.title("How many weights does a Conv2D train?")
-    report_url_changes(PAGE, WALKTHROUGH_CONTROLS)
+    notice = st.container()
     st.markdown(INTRO)
     for spec in STEPS:
         _step(spec)
+    report_url_changes(PAGE, WALKTHROUGH_CONTROLS, into=notice)
+    sync_url(PAGE, WALKTHROUGH_CONTROLS)
 
 
 main()
