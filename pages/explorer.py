@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from lib import figures, snippets
@@ -10,7 +12,7 @@ from lib.state import (CONTROL_BY_KEY, EXPLORER_CONTROLS, EXPLORER_FIGURE_CONTRO
                        SCALING_VARIES, conv_kwargs, parse_explorer_query, sweep_values,
                        try_analyze)
 from lib.text import fmt_bytes, fmt_count, fmt_int, fmt_shape
-from pages._shared import (bound_choice, bound_slider, bound_toggle, dismiss_url_warnings,
+from pages._shared import (bound_choice, bound_slider, bound_toggle,
                            padding_radio, report_url_changes, seed_from_url, sync_url)
 
 PAGE = "explorer"
@@ -119,9 +121,7 @@ def _position_slider(key: str, label: str, size: int) -> int:
     if size <= 1:
         st.session_state[key] = 0
         return 0
-    if st.session_state.get(key, 0) > size - 1:
-        st.session_state[key] = size - 1
-    return st.slider(label, 0, size - 1, key=key, on_change=dismiss_url_warnings, args=(PAGE,))
+    return bound_slider(PAGE, replace(FIGURE_CONTROL[key], label=label), high=size - 1)
 
 
 @st.fragment

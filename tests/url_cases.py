@@ -114,6 +114,43 @@ def query_string(query: dict[str, str]) -> str:
     return f"?{urlencode(query)}" if query else ""
 
 
+#: The browser walks each page through every control once, in an order where earlier steps
+#: make later ones possible (``op`` needs a transposed conv, ``or`` the sliding window,
+#: ``kd`` a 3D input with separate kernel sizes) and every state is a layer that builds.
+#: After each step the copied address is opened in a fresh browser (tests/e2e/test_links.py).
+CHAINS: dict[str, list[tuple[str, object]]] = {
+    "pages/explorer.py": [
+        ("k", 12), ("w", 3), ("c", 4), ("H", 33), ("W", 31), ("bias", False), ("s", 2),
+        ("d", 2), ("pad", "explicit"), ("p", 2), ("kind", "grouped"), ("g", 2),
+        ("kind", "depthwise"), ("dm", 2), ("kind", "transposed"), ("op", 1),
+        ("fig", "window"), ("or", 1), ("oc", 2), ("fig", "scaling"), ("vary", "kernel"),
+        ("rect", True), ("kh", 2), ("kw", 5), ("dims", "3D"), ("kd", 2), ("D", 17),
+    ],
+    "pages/compare.py": [
+        ("k", 12), ("w", 3), ("c", 4), ("H", 33), ("W", 31), ("bias", False), ("s", 2),
+        ("d", 2), ("pad", "explicit"), ("p", 2), ("op", 1), ("ga", False), ("g", 2),
+        ("dm", 2), ("log", True), ("rect", True), ("kh", 2), ("kw", 5), ("dims", "3D"),
+        ("kd", 2), ("D", 17),
+    ],
+    "pages/walkthrough.py": [
+        ("w1", 3), ("c1", 4), ("H2", 33), ("w2", 3), ("pad2", "same"), ("k3", 11),
+        ("w3", 3), ("c3", 4), ("H4", 65), ("W4", 63), ("c5", 4), ("k6", 11), ("c6", 4),
+    ],
+    "pages/quiz.py": [("level", "medium"), ("seed", 2)],
+    "pages/prove_it.py": [
+        ("pm", 2), ("pH", 4), ("pW", 6), ("pc", 2), ("pk", 4), ("pw", 2), ("ps", 2),
+        ("ppad", "explicit"), ("pp", 2), ("pd", 2), ("pbias", False), ("pseed", 1),
+        ("proof", "transposed"), ("pg", 2), ("pop", 1),
+    ],
+}
+
+
+def chain_cases(page: str) -> list[LinkCase]:
+    """The page's walk as LinkCases (``before`` is empty: the walk sets everything up)."""
+    controls = {c.key: c for c in PAGES[page][2]}
+    return [LinkCase(page, controls[key], value) for key, value in CHAINS[page]]
+
+
 #: The explorer's kind x input-type matrix: every pair, valid or not (a kind that does not
 #: exist in a rank shows its reason, and the link must still keep both).
 KIND_DIMS: list[tuple[str, str]] = [(kind, dims) for dims in DIMS for kind in KINDS]
