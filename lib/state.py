@@ -284,27 +284,28 @@ def try_analyze(values: Mapping[str, object]) -> tuple[ConvResult | None, str | 
 #: minus the kind, plus automatic groups (``ga``) and the chart's log scale (``log``).
 COMPARE_CONTROLS: tuple[Control, ...] = tuple(
     c for c in EXPLORER_CONTROLS if c.key != "kind") + (
-    Control("ga", "automatic groups", True, is_bool=True),
+    Control("ga", "automatic groups (grouped and transposed rows)", True, is_bool=True),
     Control("log", "log scale", False, is_bool=True),
 )
 
-#: The walkthrough's knobs: one small set per step (the digit is the step), defaults are
+#: The walkthrough's knobs: one small set per step (the digit is the step; the labels say
+#: it too, so a screen reader tells the four "c" sliders apart), defaults are
 #: the classic question (32×32×3 image, 10 filters of 4×4); step 4 starts at 64×64 so the
 #: MACs differ from the 32×32 baseline at once.
 WALKTHROUGH_CONTROLS: tuple[Control, ...] = (
-    Control("w1", "w — kernel size", 4, 1, 11),
-    Control("c1", "c — input channels", 3, 1, 64),
-    Control("H2", "H = W — image size", 32, 1, 256),
-    Control("w2", "w — kernel size", 4, 1, 11),
-    Control("pad2", "padding", "valid", choices=("valid", "same")),
-    Control("k3", "k — filters", 10, 1, 512),
-    Control("w3", "w — kernel size", 4, 1, 11),
-    Control("c3", "c — input channels", 3, 1, 512),
-    Control("H4", "H — image height", 64, 1, 1024),
-    Control("W4", "W — image width", 64, 1, 1024),
-    Control("c5", "c — input channels", 3, 1, 512),
-    Control("k6", "k — filters", 10, 1, 512),
-    Control("c6", "c — input channels", 3, 1, 512),
+    Control("w1", "w — kernel size (step 1)", 4, 1, 11),
+    Control("c1", "c — input channels (step 1)", 3, 1, 64),
+    Control("H2", "H = W — image size (step 2)", 32, 1, 256),
+    Control("w2", "w — kernel size (step 2)", 4, 1, 11),
+    Control("pad2", "padding (step 2)", "valid", choices=("valid", "same")),
+    Control("k3", "k — filters (step 3)", 10, 1, 512),
+    Control("w3", "w — kernel size (step 3)", 4, 1, 11),
+    Control("c3", "c — input channels (step 3)", 3, 1, 512),
+    Control("H4", "H — image height (step 4)", 64, 1, 1024),
+    Control("W4", "W — image width (step 4)", 64, 1, 1024),
+    Control("c5", "c — input channels (step 5)", 3, 1, 512),
+    Control("k6", "k — filters (step 6)", 10, 1, 512),
+    Control("c6", "c — input channels (step 6)", 3, 1, 512),
 )
 
 

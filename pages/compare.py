@@ -52,8 +52,7 @@ def _controls() -> dict[str, object]:
             pad = padding_radio(PAGE, CONTROL_BY_KEY["pad"], dims)
             _slider("p", disabled=pad != "explicit")
             _slider("d")
-            auto = _toggle("ga", "automatic groups (grouped and transposed rows)",
-                           help="Off: choose the groups yourself.")
+            auto = _toggle("ga", help="Off: choose the groups yourself.")
             if not auto:
                 _slider("g", high=st.session_state.get("c", 3))
             _slider("dm")
