@@ -117,7 +117,7 @@ def query_string(query: dict[str, str]) -> str:
 #: The browser walks each page through every control once, in an order where earlier steps
 #: make later ones possible (``op`` needs a transposed conv, ``or`` the sliding window,
 #: ``kd`` a 3D input with separate kernel sizes) and every state is a layer that builds.
-#: After each step the copied address is opened in a fresh browser (tests/e2e/test_links.py).
+#: After each step the copied address opens in a fresh browser (tests/e2e/test_share_links.py).
 CHAINS: dict[str, list[tuple[str, object]]] = {
     "pages/explorer.py": [
         ("k", 12), ("w", 3), ("c", 4), ("H", 33), ("W", 31), ("bias", False), ("s", 2),

@@ -5,7 +5,7 @@ For each control (tests/url_cases.py builds the list from the pages' ``*_CONTROL
 fresh session: the same values and the same view, no warning; (b) open a deep link with a
 non-default value: the control holds it, no warning, and the settled address still has it.
 Old links that carry display labels (``kind=Depthwise+separable+(Keras)``) open silently.
-The browser version of this matrix is tests/e2e/test_links.py.
+The browser version of this matrix is tests/e2e/test_share_links.py.
 """
 
 from __future__ import annotations
