@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+from typing import NamedTuple
 
 from hypothesis import HealthCheck, Phase, settings
 
@@ -81,3 +82,38 @@ def pytest_terminal_summary(terminalreporter):
         f"hypothesis explore: {tests} property tests, {passing:,} passing and {failing:,} "
         f"failing examples generated (max_examples x{EXPLORE_FACTOR})")
 
+
+# ---------------------------------------------------------------------------
+# Sliding-window geometry, from lib.conv's Axis alone
+# ---------------------------------------------------------------------------
+
+class Window(NamedTuple):
+    """One axis of the sliding-window figure, in grid coordinates of the drawn input.
+
+    ``first``/``last``: where the first window starts and the last one ends. ``lo``/``hi``:
+    what is drawn: the padded input, or for a transposed conv the zero-inserted input
+    (``s - 1`` zeros between cells) with ``d·(k-1) - crop`` zeros around it; a crop larger
+    than ``d·(k-1)`` makes that negative and the cropped input cells are still drawn.
+    ``span``: the cells the (zero-inserted) input occupies, ``0 … span - 1``.
+    """
+
+    lo: int
+    hi: int
+    first: int
+    last: int
+    span: int
+    step: int
+
+    def start(self, o: int) -> int:
+        return self.first + o * self.step
+
+
+def window(stage, i: int) -> Window:
+    a = stage.axes[i]
+    if stage.op == "transposed":
+        span = (a.size_in - 1) * a.stride + 1
+        first = -(a.extent - 1 - a.before)
+        last = span - 1 + (a.extent - 1 - a.after)
+        return Window(min(first, 0), max(last, span - 1), first, last, span, 1)
+    first, last = -a.before, a.size_in - 1 + a.after
+    return Window(first, last, first, last, a.size_in, a.stride)
