@@ -672,7 +672,8 @@ def test_stack_and_compare_payload_at_maximum():
 
 
 def test_build_time_is_bounded():
-    """Generous bound (shared CI machines); bench/figure_payload.py reports real timings."""
+    """Generous bound in CPU time (shared CI machines); bench/figure_payload.py reports real
+    timings."""
     for r, pos in ((analyze("standard", **MAXIMUM_1D), 500),
                    (analyze("standard", **MAXIMUM_3D), (30, 500, 500))):
         for build in (lambda: filter_tensor_figure(r), lambda: volume_figure(r),
