@@ -90,7 +90,8 @@ def pytest_terminal_summary(terminalreporter):
 class Window(NamedTuple):
     """One axis of the sliding-window figure, in grid coordinates of the drawn input.
 
-    ``first``/``last``: where the first window starts and the last one ends. ``lo``/``hi``:
+    ``first``/``last``: the range the windows slide over (the first starts at ``first``;
+    the last ends at ``last`` in a stride-1 view, at or before it when strided). ``lo``/``hi``:
     what is drawn: the padded input, or for a transposed conv the zero-inserted input
     (``s - 1`` zeros between cells) with ``d·(k-1) - crop`` zeros around it; a crop larger
     than ``d·(k-1)`` makes that negative and the cropped input cells are still drawn.

@@ -114,7 +114,8 @@ class _Line:
 
     @property
     def last(self) -> int:
-        """Where the last window ends: span - 1 + trail."""
+        """End of the (padded) range the windows slide over: span - 1 + trail. A stride-1
+        view's last window ends exactly here; a strided conv's may stop short."""
         return self.span - 1 + self.trail
 
     @property
