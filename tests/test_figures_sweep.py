@@ -90,7 +90,8 @@ def _valid(kind: str, kw: dict):
         return None
 
 
-def axis_configs(kind: str, rank: int) -> list[tuple]:
+@functools.cache
+def axis_configs(kind: str, rank: int) -> tuple[tuple, ...]:
     """Every small per-axis configuration that is a valid layer when put on all axes."""
     out = []
     for n, w, s, p, d, op in itertools.product(SIZES, KERNELS, STRIDES, _paddings(rank),
@@ -100,7 +101,7 @@ def axis_configs(kind: str, rank: int) -> list[tuple]:
         cfg = (n, w, s, p, d, op)
         if _valid(kind, _layer_kw(kind, rank, [cfg] * rank)) is not None:
             out.append(cfg)
-    return out
+    return tuple(out)
 
 
 def _axis_of(kw: dict, rank: int, i: int) -> tuple:
@@ -122,7 +123,7 @@ def family_share(kind: str, rank: int) -> tuple[tuple, ...]:
     family, every configuration any member accepts is drawn by one member that accepts it,
     chosen in turn over a fixed shuffle (so each member gets all sizes, kernels, ...)."""
     if kind not in CONV_FAMILY:
-        return tuple(axis_configs(kind, rank))
+        return axis_configs(kind, rank)
     accepts = {k: set(axis_configs(k, rank)) for k in CONV_FAMILY}
     union = sorted(set().union(*accepts.values()), key=repr)
     random.Random(rank).shuffle(union)
