@@ -22,6 +22,7 @@ from lib.figures._common import CHANNEL_COLORS, NOTE, TRUNCATION, as_position
 from lib.figures.filters import MAX_KERNEL_DRAWN
 from lib.figures.filters3d import MARKER_BUDGET
 from lib.figures.sliding import INPUT
+from tests.conftest import window
 from tests.test_figures import _cases, _named, _spatial, _timed, _valid, _weight_traces
 
 BUDGET = 300_000  # bytes of fig.to_json()
@@ -248,20 +249,12 @@ def test_filter_tensor_shared_channels_note_per_rank():
 # Sliding window, 1D
 # ---------------------------------------------------------------------------
 
-def _grid_1d(stage):
-    a = stage.axes[0]
-    if stage.op == "transposed":
-        span = (a.size_in - 1) * a.stride + 1
-        return -(a.extent - 1 - a.before), span - 1 + (a.extent - 1 - a.after)
-    return -a.before, a.size_in - 1 + a.after
-
-
 def _trace(fig, prefix):
     return [t for t in fig.data if t.name and t.name.startswith(prefix)]
 
 
-def _check_sliding_1d(r, position, frames=False):
-    fig = (sliding_window_frames(r, position, max_frames=24) if frames
+def _check_sliding_1d(r, position, frames=False, max_frames=24):
+    fig = (sliding_window_frames(r, position, max_frames=max_frames) if frames
            else sliding_window_figure(r, position))
     _check_common(fig)
     m = fig.layout.meta
@@ -272,9 +265,15 @@ def _check_sliding_1d(r, position, frames=False):
     assert o == min(position, a.size_out - 1)
     assert m["output_size"] == [a.size_out]
     assert m["kernel"] == [a.kernel] and m["extent"] == [a.extent] and m["taps"] == a.kernel
-    lo, hi = _grid_1d(stage)
+    ln = window(stage, 0)
+    lo, hi = ln.lo, ln.hi
     assert m["grid"] == [lo, hi]
-    start = lo + o if stage.op == "transposed" else o * a.stride - a.before
+    start = ln.start(o)
+    if stage.op == "transposed":
+        assert (ln.last - ln.first + 1) - a.extent + 1 == a.size_out
+    else:
+        assert start == o * a.stride - a.before
+    assert ln.start(a.size_out - 1) + a.extent - 1 <= ln.last
     assert m["window_start"] == [start]
     assert lo <= start and start + a.extent - 1 <= hi
     v_lo, v_hi = m["input_view"]
@@ -288,8 +287,10 @@ def _check_sliding_1d(r, position, frames=False):
     pads = _trace(fig, "zero padding")
     if inputs:
         xs = np.asarray(inputs[0].x)
-        span = (a.size_in - 1) * a.stride + 1 if stage.op == "transposed" else a.size_in
-        assert xs.min() >= 0 and xs.max() <= span - 1
+        assert xs.min() >= 0 and xs.max() <= ln.span - 1
+    if [v_lo, v_hi] == [lo, hi]:  # the whole input is in view: every real cell, once
+        step = a.stride if stage.op == "transposed" else 1
+        assert inputs and list(inputs[0].x) == list(range(0, ln.span, step))
     if pads:
         px = np.asarray(pads[0].x)
         assert ((px < 0) | (px > (a.size_in - 1 if stage.op != "transposed"
@@ -301,7 +302,7 @@ def _check_sliding_1d(r, position, frames=False):
         assert len(taps) == a.kernel
         assert list(taps) == [start + j * a.dilation for j in range(a.kernel)]
     if frames:
-        assert 1 <= m["frames"] <= 24 and len(fig.frames) == m["frames"]
+        assert 1 <= m["frames"] <= max_frames and len(fig.frames) == m["frames"]
         assert fig.frames[0].name == str(o)
     return fig
 
@@ -362,16 +363,8 @@ def test_sliding_window_1d_transposed_inserts_zeros():
 # Sliding window, 3D
 # ---------------------------------------------------------------------------
 
-def _grid(stage, i):
-    a = stage.axes[i]
-    if stage.op == "transposed":
-        span = (a.size_in - 1) * a.stride + 1
-        return -(a.extent - 1 - a.before), span - 1 + (a.extent - 1 - a.after)
-    return -a.before, a.size_in - 1 + a.after
-
-
-def _check_sliding_3d(r, position, frames=False):
-    fig = (sliding_window_frames(r, position, max_frames=24) if frames
+def _check_sliding_3d(r, position, frames=False, max_frames=24):
+    fig = (sliding_window_frames(r, position, max_frames=max_frames) if frames
            else sliding_window_figure(r, position))
     _check_common(fig)
     m = fig.layout.meta
@@ -383,12 +376,17 @@ def _check_sliding_3d(r, position, frames=False):
     assert m["kernel"] == list(stage.kernel)
     assert m["taps"] == math.prod(stage.kernel)
     assert m["extent"] == [a.extent for a in stage.axes]
-    grid = [v for i in range(3) for v in _grid(stage, i)]
+    lines = [window(stage, i) for i in range(3)]
+    grid = [v for ln in lines for v in (ln.lo, ln.hi)]
     assert m["grid"] == grid
     for i, a in enumerate(stage.axes):
-        lo = grid[2 * i]
-        start = lo + o[i] if stage.op == "transposed" else o[i] * a.stride - a.before
+        ln = lines[i]
+        start = ln.start(o[i])
         assert m["window_start"][i] == start
+        assert ln.lo <= start and ln.start(a.size_out - 1) + a.extent - 1 <= ln.last <= ln.hi
+        if stage.op == "transposed":
+            assert (ln.last - ln.first + 1) - a.extent + 1 == a.size_out
+        assert ln.lo <= 0 and ln.span - 1 <= ln.hi  # every input cell is on the grid
         v_lo, v_hi = m["input_view"][2 * i], m["input_view"][2 * i + 1]
         assert grid[2 * i] <= v_lo <= v_hi <= grid[2 * i + 1]
     ad = stage.axes[0]
@@ -407,13 +405,15 @@ def _check_sliding_3d(r, position, frames=False):
     if real:
         assert m["depth_shown"] == real[0]
         assert (bg == INPUT).any()
+        if m["input_view"][2:] == grid[2:]:  # the whole H×W slice: every real cell, once
+            assert (bg == INPUT).sum() == stage.in_shape[1] * stage.in_shape[2]
     else:
         assert not (bg == INPUT).any()
     texts = " ".join(a.text for a in fig.layout.annotations)
     assert "depth slice" in texts
     assert "In depth it covers" in fig.layout.title.subtitle.text
     if frames:
-        assert 1 <= m["frames"] <= 24 and len(fig.frames) == m["frames"]
+        assert 1 <= m["frames"] <= max_frames and len(fig.frames) == m["frames"]
         assert fig.frames[0].name == "(" + ", ".join(map(str, o)) + ")"
     return fig
 
@@ -672,7 +672,8 @@ def test_stack_and_compare_payload_at_maximum():
 
 
 def test_build_time_is_bounded():
-    """Generous bound (shared CI machines); bench/figure_payload.py reports real timings."""
+    """Generous bound in CPU time (shared CI machines); bench/figure_payload.py reports real
+    timings."""
     for r, pos in ((analyze("standard", **MAXIMUM_1D), 500),
                    (analyze("standard", **MAXIMUM_3D), (30, 500, 500))):
         for build in (lambda: filter_tensor_figure(r), lambda: volume_figure(r),

@@ -87,7 +87,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for_app_idle(page, timeout: float = 30_000) -> None:
+#: How long a browser test waits for a state before it fails (ms). Only a bound: a wait
+#: returns as soon as the state is there; two cores shared with other jobs can take 20 s+
+#: to render a page.
+WAIT_MS = 60_000
+
+
+def wait_for_app_idle(page, timeout: float = WAIT_MS) -> None:
     """Wait until the Streamlit frontend is connected and no script run is in progress.
 
     After an input, first wait for the expected DOM change, then call this: a fast

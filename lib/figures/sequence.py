@@ -23,7 +23,7 @@ from lib.conv import ConvResult
 from ._common import (BLACK, NOTE, TRUNCATION, VERMILLION, as_position, finish, kind_label,
                       note_annotation, title)
 from .sliding import (CATEGORY_COLORS, CATEGORY_NAMES, INPUT, INSERTED, OUT, PAD, PRODUCED,
-                      TAP, TAP_ZERO, _clamp, _Line, _pick_stage, _views)
+                      TAP, TAP_ZERO, _clamp, _Line, _pick_stage, _views, unreached_note)
 
 MAX_IN_VIEW = 64  # input cells shown around the window(s) of a long sequence
 HARD_MAX_IN_VIEW = 1100  # a single huge dilated window is shown whole up to this many cells
@@ -285,6 +285,9 @@ def build_sequence(r: ConvResult, position, stage: int | None,
                      "(plus its bias).")
     if extra:
         notes.append((" ".join(extra), NOTE))
+    unreached = unreached_note([("steps", ln)])
+    if unreached:
+        notes.append((unreached, NOTE))
 
     top_px, legend_px, note_px = 118, 46, 24
     controls_px = 86 if max_frames else 0

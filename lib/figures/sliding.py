@@ -108,15 +108,33 @@ class _Line:
         return (a.size_in - 1) * a.stride + 1 if self.transposed else a.size_in
 
     @property
-    def lo(self) -> int:
+    def first(self) -> int:
+        """Where the first window starts: -lead."""
         return -self.lead
 
     @property
-    def hi(self) -> int:
+    def last(self) -> int:
+        """End of the (padded) range the windows slide over: span - 1 + trail. A stride-1
+        view's last window ends exactly here; a strided conv's may stop short."""
         return self.span - 1 + self.trail
 
+    @property
+    def lo(self) -> int:
+        """First cell drawn. A transposed conv whose padding crops more than d·(k-1)
+        (negative lead) still shows the input cells before the first window."""
+        return min(self.first, 0)
+
+    @property
+    def hi(self) -> int:
+        return max(self.last, self.span - 1)
+
+    @property
+    def unreached(self) -> tuple[int, int]:
+        """(before, after): cells drawn outside every window (only a cropping transposed conv)."""
+        return self.first - self.lo, self.hi - self.last
+
     def start(self, o: int) -> int:
-        return self.lo + o * self.step
+        return self.first + o * self.step
 
     def taps(self, o: int) -> np.ndarray:
         return self.start(o) + self.d * np.arange(self.k)
@@ -129,6 +147,21 @@ class _Line:
             cat = np.where(real, INPUT, np.where(inside, INSERTED, PAD))
             return cat, np.where(real, u // self.axis.stride, -1)
         return np.where(inside, INPUT, PAD), np.where(inside, u, -1)
+
+
+def unreached_note(lines: list[tuple[str, _Line]]) -> str | None:
+    """Which drawn cells no window reaches, for a transposed conv whose padding crops more
+    than the kernel overlaps (``p > d·(k-1)``); None when every cell is reached."""
+    parts = []
+    for name, ln in lines:
+        before, after = ln.unreached
+        cells = [(ln.lo, ln.lo + before - 1)] * bool(before) + [(ln.last + 1, ln.hi)] * bool(after)
+        if cells:
+            parts.append(name + " " + ", ".join(str(a) if a == b else f"{a}…{b}"
+                                                for a, b in cells))
+    if not parts:
+        return None
+    return f"Padding crops past the kernel: no window reaches {' or '.join(parts)}."
 
 
 def _clamp(v: int, low: int, high: int) -> int:
@@ -518,6 +551,10 @@ def _build(r: ConvResult, position, stage: int | None,
                      "(plus its bias).")
     if notes:
         bottom_notes.append((" ".join(notes), NOTE))
+    lines = [("rows", sc.rows), ("cols", sc.cols)]
+    unreached = unreached_note(([("depth slices", sc.depth)] if sc.depth else []) + lines)
+    if unreached:
+        bottom_notes.append((unreached, NOTE))
 
     top_px, legend_px, note_px = 128, 50, 24
     if sc.rank == 3:

@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tools.serve import REPO_ROOT, launch_args, start_server
+from tools.serve import REPO_ROOT, WAIT_MS, launch_args, start_server
 
 APP = REPO_ROOT / "app.py"
 E2E_DIR = Path(__file__).resolve().parent
 SCREENSHOT_DIR = "test-results"
 # The whole suite shares two cores: give each page change time to arrive before failing.
-expect.set_options(timeout=20_000)
+expect.set_options(timeout=WAIT_MS)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -35,6 +35,13 @@ def streamlit_server(tmp_path_factory):
         yield server.url
     finally:
         server.stop()  # exactly this PID
+
+
+@pytest.fixture
+def context(context):
+    """pytest-playwright's context, with page actions and waits bounded by WAIT_MS."""
+    context.set_default_timeout(WAIT_MS)
+    return context
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.e2e.helpers import EXCEPTION, wait_for_app_idle
-from tools.serve import REPO_ROOT, start_server
+from tools.serve import REPO_ROOT, WAIT_MS, start_server
 
 
 @pytest.fixture()
@@ -25,6 +25,7 @@ def fresh_server(tmp_path):
 def test_a_deep_link_as_the_very_first_request_goes_through_app_navigation(
         browser: Browser, fresh_server: str):
     page = browser.new_page()
+    page.set_default_timeout(WAIT_MS)
     page.goto(f"{fresh_server}/compare?k=20")
     page.wait_for_selector('[data-testid="stApp"]')
     nav = page.get_by_test_id("stSidebarNav")
