@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from lib.conv import AXES, KINDS, ConvError, ConvResult, IntPair, analyze
-from lib.network import kind_label
+from lib.conv import kind_label
 from lib.state import COMPARE_CONTROLS, Control, conv_kwargs, parse_explorer_query
 
 #: Kinds that take a ``groups`` argument.

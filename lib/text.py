@@ -13,7 +13,7 @@ def fmt_int(n: int) -> str:
 
 def fmt_shape(shape: Iterable[int]) -> str:
     """(29, 29, 10) -> '29×29×10'."""
-    return "×".join(str(int(x)) for x in shape)
+    return "×".join(str(x) for x in shape)
 
 
 def fmt_axes(values: Iterable[int]) -> str:
@@ -29,6 +29,16 @@ def fmt_size(values: Iterable[int]) -> str:
     """Per-axis sizes in words: ``3`` when every axis has the same size, else ``3×5``."""
     values = tuple(values)
     return str(values[0]) if len(set(values)) == 1 else fmt_shape(values)
+
+
+def fmt_input(shape: Sequence[int]) -> str:
+    """A channels-last input in words: ``one 32×32 image with 3 channels``, ``one sequence
+    of 64 steps with 16 channels``, ``one 16×112×112 volume with 3 channels``."""
+    *sizes, c = shape
+    if len(sizes) == 1:
+        return f"one sequence of {sizes[0]} steps with {c} channels"
+    noun = "image" if len(sizes) == 2 else "volume"
+    return f"one {fmt_shape(sizes)} {noun} with {c} channels"
 
 
 def _binary_units(n: float, units: Sequence[str]) -> tuple[float, str]:
