@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-
 import streamlit as st
 
 from lib.compare import (compare_csv, compare_kinds, compare_kwargs, compare_table,
                          csv_file_name, groups_caption, kernel_dims, parse_compare_query,
                          rank_of, results_by_kind, separable_theory, settings_caption)
+from lib.figures import compare_params_figure
 from lib.state import COMPARE_CONTROLS, DIMS
 from pages._shared import (bound_slider, dismiss_url_warnings, padding_radio,
                            report_url_changes, seed_from_url)
 
 PAGE = "compare"
 CONTROL_BY_KEY = {c.key: c for c in COMPARE_CONTROLS}
-
-
-def _figure_function(name: str):
-    """``lib.figures.<name>`` when that module exists and has it, else None."""
-    if importlib.util.find_spec("lib.figures") is None:
-        return None
-    return getattr(importlib.import_module("lib.figures"), name, None)
 
 
 def _slider(key: str, high: int | None = None, disabled: bool = False) -> int:
@@ -87,16 +78,10 @@ def _table(rows, kwargs) -> None:
 
 
 def _figure(rows) -> None:
-    # figure: compare_params_figure
-    box = st.container()
-    with box:
+    with st.container():
         st.subheader("Parameters across kinds")
-        fig_fn = _figure_function("compare_params_figure")
-        if fig_fn is None:
-            st.caption("A bar chart of the parameters of every kind appears here.")
-            return
         log_scale = _toggle("log", "log scale")
-        st.plotly_chart(fig_fn(results_by_kind(rows), log_scale=log_scale))
+        st.plotly_chart(compare_params_figure(results_by_kind(rows), log_scale=log_scale))
 
 
 def _theory(kwargs) -> None:

@@ -6,8 +6,9 @@ import numpy as np
 import streamlit as st
 
 from lib.conv import ConvError
+from lib.figures import heatmap_grid
 from lib.numeric import (PADDINGS, PROOFS, PROVE_IT_CONTROLS, USES, Tensor, config_from_values,
-                         heatmap_grid, im2col_names, matrix_rows, parse_prove_query, prove)
+                         im2col_names, matrix_rows, parse_prove_query, prove)
 from lib.text import fmt_shape
 from pages._shared import dismiss_url_warnings, report_url_changes, seed_from_url
 

@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-
 import streamlit as st
 
+from lib import figures
 from lib.state import WALKTHROUGH_CONTROLS, parse_query
 from lib.walkthrough import INTRO, STEPS, Step, StepSpec, build_step
 from pages._shared import dismiss_url_warnings, report_url_changes, seed_from_url
 
 PAGE = "walkthrough"
 CONTROL_BY_KEY = {c.key: c for c in WALKTHROUGH_CONTROLS}
-
-
-def _figure_function(name: str):
-    """``lib.figures.<name>`` when that module exists and has it, else None."""
-    if importlib.util.find_spec("lib.figures") is None:
-        return None
-    return getattr(importlib.import_module("lib.figures"), name, None)
 
 
 def _widget(key: str) -> object:
@@ -36,11 +27,7 @@ def _figure(spec: StepSpec, step: Step) -> None:
     # figure: sliding_window_figure (step 2)
     if spec.figure is None or step.result is None:
         return
-    fig_fn = _figure_function(spec.figure)
-    if fig_fn is None:
-        st.caption("A figure appears here.")
-        return
-    st.plotly_chart(fig_fn(step.result))
+    st.plotly_chart(getattr(figures, spec.figure)(step.result))
 
 
 def _step(spec: StepSpec) -> None:

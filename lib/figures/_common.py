@@ -77,7 +77,7 @@ def truncation_text(parts: Iterable[str]) -> str:
     return "Not drawn: " + ", ".join(parts)
 
 
-def _set_template(fig: go.Figure) -> None:
+def set_template(fig: go.Figure) -> None:
     """Attach the registered plotly_white template without re-validating it.
 
     Validating a template deep-copies it (~7 ms, most of a small figure's build time).
@@ -103,7 +103,7 @@ def finish(data: list, layout: dict, meta: dict, frames: list | None = None) -> 
     base.update(layout)
     fig = (go.Figure(data=data, layout=base) if frames is None
            else go.Figure(data=data, layout=base, frames=frames))
-    _set_template(fig)
+    set_template(fig)
     return fig
 
 
