@@ -11,6 +11,11 @@ def fmt_int(n: int) -> str:
     return f"{n:,}"
 
 
+def plural(n: int, word: str) -> str:
+    """1 -> '1 filter'; 1200 -> '1,200 filters'."""
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
 def fmt_shape(shape: Iterable[int]) -> str:
     """(29, 29, 10) -> '29×29×10'."""
     return "×".join(str(x) for x in shape)
