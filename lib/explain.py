@@ -116,76 +116,114 @@ def output_formulas(s: ConvSpec, stages: tuple[Stage, ...]) -> tuple[Formula, ..
 # Plain-language explanation
 # ---------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class _Words:
+    """What the per-kind sentences are written with."""
+
+    s: ConvSpec
+    stages: tuple[Stage, ...]
+    params: int
+    kd: str  # the kernel, "4×4"
+    kn: str  # one kernel in a sentence: "4×4", "3-tap"
+    taps: int
+    b: int  # 1 with bias, 0 without
+    bias_txt: str
+
+
+def _filters_sentences(w: _Words) -> list[str]:
+    """standard, grouped, pointwise: k filters, each a block over the channels it sees."""
+    s, k, c = w.s, w.s.k, w.s.c
+    g = s.groups if s.kind == "grouped" else 1
+    fd = fmt_shape((1,) * s.rank) if s.kind == "pointwise" else w.kd
+    ft = 1 if s.kind == "pointwise" else w.taps
+    per = ft * (c // g) + w.b
+    lines = [f"Each of the {k} filters is a {fd}×{c // g} block: it has its own {fd} "
+             f"weights for each of the {c // g} input channels it sees "
+             f"({ft * (c // g)} weights){w.bias_txt} = {per} parameters. "
+             f"{k} filters × {per} = {w.params:,}."]
+    if s.kind == "standard" and c > 1:
+        lines.append(
+            f"It is not {k}×{w.kd} = {k * w.taps}: that would be one {w.kd} kernel "
+            f"shared by all {c} channels (the 'shared across channels' kind). "
+            f"And {c}×{k}×{w.kd} = {c * k * w.taps} counts only the weights"
+            + (f": add one bias per filter, {k}." if s.bias else "."))
+    if g > 1:
+        lines.append(f"With groups={g}, each filter sees only the {c // g} channels of its "
+                     f"group, which divides the weights by {g}.")
+    return lines
+
+
+def _depthwise_sentences(w: _Words) -> list[str]:
+    c, m = w.s.c, w.s.depth_multiplier
+    return [f"Each of the {c} input channels gets its own {m} filter(s) of {w.kn}; "
+            f"channels never mix. Output channels = c × depth multiplier = {c * m}. "
+            f"Parameters: {c * m} × ({w.kd} + {w.b}) = {w.params:,}; k is not used."]
+
+
+def _separable_sentences(w: _Words) -> list[str]:
+    s = w.s
+    dw, pw = w.stages
+    lines = [f"Two steps. Depthwise: one {w.kn} filter per input channel "
+             f"(× depth multiplier {s.depth_multiplier}) = {dw.weight_params:,} weights; "
+             f"it learns spatial patterns only. Pointwise: {s.k} filters of "
+             f"{fmt_shape((1,) * s.rank)}×{dw.out_channels} = {pw.weight_params:,} weights; "
+             "it mixes channels only."]
+    if s.kind == "separable_keras":
+        lines.append(f"Keras SeparableConv{s.rank}D has one bias vector, of size k = {s.k} "
+                     f"({pw.bias_params} biases): total {w.params:,}.")
+    else:
+        lines.append(f"In PyTorch these are two nn.Conv{s.rank}d layers and each has its "
+                     f"own bias: {dw.bias_params} + {pw.bias_params} biases, so "
+                     f"{w.params:,} — {dw.bias_params} more than Keras's "
+                     f"SeparableConv{s.rank}D for the same shape.")
+    return lines
+
+
+def _shared_sentences(w: _Words) -> list[str]:
+    c, k = w.s.c, w.s.k
+    return [f"The {c} input channels are summed into one, so each of the {k} filters "
+            f"has a single {w.kn} kernel{w.bias_txt}: {k} × ({w.kd} + {w.b}) = "
+            f"{w.params:,}. Far fewer weights, but the layer cannot tell the channels "
+            f"apart (red and blue edges look the same)."]
+
+
+def _transposed_sentences(w: _Words) -> list[str]:
+    s = w.s
+    return [f"Each input cell multiplies a {w.kn} kernel per output channel and adds "
+            f"it into the output at stride {fmt_axes(s.stride)}: this upsamples. Weights: "
+            f"{s.c} × {s.k // s.groups} × {w.kd.replace('×', ' × ')}"
+            f"{' plus ' + str(s.k) + ' biases' if s.bias else ''} = {w.params:,}."]
+
+
+def _one_axis_sentences(w: _Words) -> list[str]:
+    parts = " followed by ".join(f"a {fmt_shape(st.kernel)} conv ({st.params:,} params)"
+                                 for st in w.stages)
+    return [f"{parts[0].upper()}{parts[1:]} covers a {w.kd} window with {w.params:,} "
+            f"parameters; it can only learn kernels that are an outer product."]
+
+
+#: Why each kind has its parameter count, in sentences.
+_WHY_PARAMS = {
+    "standard": _filters_sentences, "pointwise": _filters_sentences,
+    "grouped": _filters_sentences, "depthwise": _depthwise_sentences,
+    "separable_keras": _separable_sentences, "separable_pytorch": _separable_sentences,
+    "shared_channels": _shared_sentences, "transposed": _transposed_sentences,
+    "spatially_separable": _one_axis_sentences,
+}
+
+
 def explanation(s: ConvSpec, stages: tuple[Stage, ...], out: tuple[int, ...],
                 params: int) -> tuple[str, ...]:
     """Why the layer has these parameters and this output shape, in a few sentences."""
     kd = fmt_shape(s.kernel)
-    kn = kd if s.rank > 1 else f"{kd}-tap"  # how to name one kernel in a sentence
-    taps = math.prod(s.kernel)
-    c, k = s.c, s.k
-    b = 1 if s.bias else 0
-    lines: list[str] = []
-    bias_txt = " plus 1 bias" if s.bias else " (no bias)"
-    if s.kind in ("standard", "grouped", "pointwise"):
-        g = s.groups if s.kind == "grouped" else 1
-        fd = fmt_shape((1,) * s.rank) if s.kind == "pointwise" else kd
-        ft = 1 if s.kind == "pointwise" else taps
-        per = ft * (c // g) + b
-        lines.append(
-            f"Each of the {k} filters is a {fd}×{c // g} block: it has its own {fd} "
-            f"weights for each of the {c // g} input channels it sees "
-            f"({ft * (c // g)} weights){bias_txt} = {per} parameters. "
-            f"{k} filters × {per} = {params:,}.")
-        if s.kind == "standard" and c > 1:
-            lines.append(
-                f"It is not {k}×{kd} = {k * taps}: that would be one {kd} kernel "
-                f"shared by all {c} channels (the 'shared across channels' kind). "
-                f"And {c}×{k}×{kd} = {c * k * taps} counts only the weights"
-                + (f": add one bias per filter, {k}." if s.bias else "."))
-        if g > 1:
-            lines.append(f"With groups={g}, each filter sees only the {c // g} channels of its "
-                         f"group, which divides the weights by {g}.")
-    elif s.kind == "depthwise":
-        m = s.depth_multiplier
-        lines.append(f"Each of the {c} input channels gets its own {m} filter(s) of {kn}; "
-                     f"channels never mix. Output channels = c × depth multiplier = {c * m}. "
-                     f"Parameters: {c * m} × ({kd} + {b}) = {params:,}; k is not used.")
-    elif s.kind in ("separable_keras", "separable_pytorch"):
-        dw, pw = stages
-        lines.append(
-            f"Two steps. Depthwise: one {kn} filter per input channel "
-            f"(× depth multiplier {s.depth_multiplier}) = {dw.weight_params:,} weights; "
-            f"it learns spatial patterns only. Pointwise: {k} filters of "
-            f"{fmt_shape((1,) * s.rank)}×{dw.out_channels} = {pw.weight_params:,} weights; it mixes "
-            f"channels only.")
-        if s.kind == "separable_keras":
-            lines.append(f"Keras SeparableConv{s.rank}D has one bias vector, of size k = {k} "
-                         f"({pw.bias_params} biases): total {params:,}.")
-        else:
-            lines.append(f"In PyTorch these are two nn.Conv{s.rank}d layers and each has its "
-                         f"own bias: {dw.bias_params} + {pw.bias_params} biases, so "
-                         f"{params:,} — {dw.bias_params} more than Keras's "
-                         f"SeparableConv{s.rank}D for the same shape.")
-    elif s.kind == "shared_channels":
-        lines.append(f"The {c} input channels are summed into one, so each of the {k} filters "
-                     f"has a single {kn} kernel{bias_txt}: {k} × ({kd} + {b}) = "
-                     f"{params:,}. Far fewer weights, but the layer cannot tell the channels "
-                     f"apart (red and blue edges look the same).")
-    elif s.kind == "transposed":
-        lines.append(f"Each input cell multiplies a {kn} kernel per output channel and adds "
-                     f"it into the output at stride {fmt_axes(s.stride)}: this upsamples. Weights: "
-                     f"{c} × {k // s.groups} × {kd.replace('×', ' × ')}"
-                     f"{' plus ' + str(k) + ' biases' if s.bias else ''} = {params:,}.")
-    else:
-        parts = " followed by ".join(f"a {fmt_shape(st.kernel)} conv ({st.params:,} params)"
-                                     for st in stages)
-        lines.append(f"{parts[0].upper()}{parts[1:]} covers a {kd} window with {params:,} "
-                     f"parameters; it can only learn kernels that are an outer product.")
+    words = _Words(s, stages, params, kd, kd if s.rank > 1 else f"{kd}-tap",
+                   math.prod(s.kernel), 1 if s.bias else 0,
+                   " plus 1 bias" if s.bias else " (no bias)")
+    lines = _WHY_PARAMS[s.kind](words)
     lines.append(_explain_output(s, stages, out))
-    sizes = fmt_shape(s.spatial)
-    names = " or ".join(s.axes)
-    lines.append(f"The parameter count does not depend on {names} ({sizes}): the same "
-                 f"filter slides over every position. The MACs do: one set per output position.")
+    lines.append(f"The parameter count does not depend on {' or '.join(s.axes)} "
+                 f"({fmt_shape(s.spatial)}): the same filter slides over every position. "
+                 "The MACs do: one set per output position.")
     return tuple(lines)
 
 

@@ -35,8 +35,8 @@ class Axis:
 
     @property
     def extent(self) -> int:
-        """Effective (dilated) kernel extent d * (k - 1) + 1."""
-        return _extent(self.kernel, self.dilation)
+        """Effective (dilated) kernel extent d * (k - 1) + 1 (as :func:`_extent`)."""
+        return self.dilation * (self.kernel - 1) + 1
 
 
 def _extent(kernel: int, dilation: int) -> int:
