@@ -180,11 +180,11 @@ def _separable_sentences(w: _Words) -> list[str]:
 
 
 def _shared_sentences(w: _Words) -> list[str]:
-    c, k = w.s.c, w.s.k
-    return [f"The {c} input channels are summed into one, so each of the {k} filters "
+    k = w.s.k
+    return [f"The {w.s.c} input channels are summed into one, so each of the {k} filters "
             f"has a single {w.kn} kernel{w.bias_txt}: {k} × ({w.kd} + {w.b}) = "
-            f"{w.params:,}. Far fewer weights, but the layer cannot tell the channels "
-            f"apart (red and blue edges look the same)."]
+            f"{w.params:,}. Far fewer weights, but the layer cannot tell the channels apart "
+            "(red and blue edges look the same)."]
 
 
 def _transposed_sentences(w: _Words) -> list[str]:
