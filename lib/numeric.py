@@ -417,6 +417,29 @@ def prove(cfg: ProofConfig) -> Proof:
             "transposed": _prove_transposed, "im2col": _prove_im2col}[cfg.proof](cfg)
 
 
+#: What each proof shows, in one sentence.
+_CLAIMS: dict[str, str] = {
+    "separable": "Keras's SeparableConv2D computed as one layer gives the same numbers as a "
+                 "depthwise conv followed by a 1×1 pointwise conv.",
+    "shared": "Summing the input channels and convolving the sum with one kernel per filter "
+              "gives the same numbers as a standard conv whose kernel is identical on every "
+              "channel.",
+    "transposed": "Scattering a kernel from every input cell gives the same numbers as a "
+                  "normal stride-1 conv over the input with zeros inserted between cells, "
+                  "padded, using the kernel rotated by 180°.",
+    "im2col": "Sliding the window gives the same numbers as one matrix product: every window "
+              "as a row, every filter as a column.",
+}
+
+
+def _proof(cfg: ProofConfig, r: ConvResult, steps: tuple[str, ...], inputs: tuple[Tensor, ...],
+           left: Tensor, right: Tensor, extras: tuple[Tensor, ...],
+           notes: tuple[str, ...] = ()) -> Proof:
+    """The proof with its title and claim, and how far its two ways are apart."""
+    return Proof(cfg.proof, PROOFS[cfg.proof], _CLAIMS[cfg.proof], steps, inputs, left, right,
+                 extras, r, max_abs_diff(left.values, right.values), notes)
+
+
 def _geometry(cfg: ProofConfig) -> dict[str, object]:
     return dict(stride=cfg.stride, padding=cfg.padding, dilation=cfg.dilation)
 
@@ -453,10 +476,8 @@ def _prove_separable(cfg: ProofConfig) -> Proof:
                "(no bias: Keras has one bias, after the pointwise step)", dw),
         Tensor("pointwise kernel", f"{cfg.c * m} × {cfg.k}: one column per filter", pw)],
         b, f"{cfg.k} numbers, one per output channel")
-    return Proof(
-        "separable", PROOFS["separable"],
-        "Keras's SeparableConv2D computed as one layer gives the same numbers as a "
-        "depthwise conv followed by a 1×1 pointwise conv.",
+    return _proof(
+        cfg, r,
         ("Left: one einsum over every input window with both kernels at once "
          "(window · depthwise · pointwise, then + bias).",
          "Right: step 1, a depthwise conv (each channel on its own); step 2, a 1×1 conv "
@@ -465,8 +486,7 @@ def _prove_separable(cfg: ProofConfig) -> Proof:
         Tensor("one fused layer", "separable conv as a single einsum", fused),
         Tensor("depthwise → pointwise", "two steps", two_step),
         (Tensor("after the depthwise step", f"{fmt_shape(mid.shape)}: "
-                "the channels have not been mixed yet", mid),),
-        r, max_abs_diff(fused, two_step))
+                "the channels have not been mixed yet", mid),))
 
 
 def _prove_shared(cfg: ProofConfig) -> Proof:
@@ -479,10 +499,8 @@ def _prove_shared(cfg: ProofConfig) -> Proof:
     right = conv2d(x, tiled, b, **_geometry(cfg))
     inputs = _given(cfg, x, [Tensor("kernel", f"{cfg.k} filters of {cfg.w}×{cfg.w}×1", kernel)],
                     b)
-    return Proof(
-        "shared", PROOFS["shared"],
-        "Summing the input channels and convolving the sum with one kernel per filter gives "
-        "the same numbers as a standard conv whose kernel is identical on every channel.",
+    return _proof(
+        cfg, r,
         ("Left: add the channels into one (H×W×1), then a conv with k filters of kh×kw×1.",
          f"Right: a standard conv with k filters of kh×kw×{cfg.c}, each filter's kernel "
          "copied onto every input channel."),
@@ -490,7 +508,6 @@ def _prove_shared(cfg: ProofConfig) -> Proof:
         Tensor("sum, then conv", "shared_channels", left),
         Tensor("standard conv, same kernel per channel", "standard", right),
         (Tensor("channels summed", fmt_shape(summed.shape), summed),),
-        r, max_abs_diff(left, right),
         (f"This is why the kind has only k·(kh·kw + b) = {r.params} parameters: "
          "the layer cannot tell the channels apart.",))
 
@@ -506,11 +523,8 @@ def _prove_transposed(cfg: ProofConfig) -> Proof:
     (pt, pb), (pl, pr) = gather.pads
     inputs = _given(cfg, x, [Tensor("kernel", f"{cfg.w}×{cfg.w}: each input channel "
                                     f"scatters {cfg.k // g} kernel(s)", kernel)], b)
-    return Proof(
-        "transposed", PROOFS["transposed"],
-        "Scattering a kernel from every input cell gives the same numbers as a normal "
-        "stride-1 conv over the input with zeros inserted between cells, padded, using the "
-        "kernel rotated by 180°.",
+    return _proof(
+        cfg, r,
         ("Left (scatter): every input cell multiplies the kernel and adds it into the output "
          f"at stride {cfg.stride}; then crop as the padding says.",
          f"Right (gather): insert {cfg.stride - 1} zero(s) between cells, pad "
@@ -522,8 +536,7 @@ def _prove_transposed(cfg: ProofConfig) -> Proof:
         (Tensor("zero-inserted input", "stride − 1 zeros between cells", gather.zero_inserted),
          Tensor("padded", "what the ordinary conv slides over", gather.padded),
          Tensor("flipped kernel", "rotated 180°, input/output channels swapped",
-                gather.kernel)),
-        r, max_abs_diff(scatter, gather.output))
+                gather.kernel)))
 
 
 def _prove_im2col(cfg: ProofConfig) -> Proof:
@@ -535,22 +548,16 @@ def _prove_im2col(cfg: ProofConfig) -> Proof:
     n_rows, n_cols = mat.patch_matrix.shape
     inputs = _given(cfg, x, [Tensor("kernel", f"{cfg.k} filters of {cfg.w}×{cfg.w}×{cfg.c}",
                                     kernel)], b)
-    return Proof(
-        "im2col", PROOFS["im2col"],
-        "Sliding the window gives the same numbers as one matrix product: every window as "
-        "a row, every filter as a column.",
-        ("Left: slide each filter over the (padded) input, multiply and add.",
-         f"Right: the patch matrix ({n_rows} × {n_cols} = H_out·W_out × kh·kw·c) times the "
-         f"weight matrix ({n_cols} × {cfg.k} = kh·kw·c × k), + bias, reshaped to "
-         "H_out × W_out × k."),
-        inputs,
-        Tensor("sliding window", "conv2d", slide),
-        Tensor("patch matrix @ weight matrix", "im2col", mat.output),
-        (Tensor("patch matrix", f"{n_rows} × {n_cols}: one row per output position",
-                mat.patch_matrix),
-         Tensor("weight matrix", f"{n_cols} × {cfg.k}: one column per filter",
-                mat.weight_matrix)),
-        r, max_abs_diff(slide, mat.output))
+    matrices = (Tensor("patch matrix", f"{n_rows} × {n_cols}: one row per output position",
+                       mat.patch_matrix),
+                Tensor("weight matrix", f"{n_cols} × {cfg.k}: one column per filter",
+                       mat.weight_matrix))
+    steps = ("Left: slide each filter over the (padded) input, multiply and add.",
+             f"Right: the patch matrix ({n_rows} × {n_cols} = H_out·W_out × kh·kw·c) times "
+             f"the weight matrix ({n_cols} × {cfg.k} = kh·kw·c × k), + bias, reshaped to "
+             "H_out × W_out × k.")
+    return _proof(cfg, r, steps, inputs, Tensor("sliding window", "conv2d", slide),
+                  Tensor("patch matrix @ weight matrix", "im2col", mat.output), matrices)
 
 
 # ---------------------------------------------------------------------------
