@@ -31,7 +31,7 @@ from lib.conv import ConvResult, Stage, receptive_field
 
 from ._common import (BLACK, CHANNEL_COLORS, GREY, TRUNCATION, VERMILLION, finish, kind_label,
                       note_annotation, plural, rank_of, shape_txt, title)
-from .sliding import INPUT, PAD, _Line
+from .window import INPUT, PAD, WindowAxis
 
 MAX_STEPS = 32  # input steps shown by default (the last ones, around the traced output)
 HARD_MAX_STEPS = 256  # beyond this the tree is cropped to the steps next to the output
@@ -51,10 +51,10 @@ class _Map:
         return self.a * np.asarray(i, np.float64) + self.b
 
 
-def _stage_window(st: Stage) -> tuple[_Line, float, float]:
+def _stage_window(st: Stage) -> tuple[WindowAxis, float, float]:
     """(window line, anchor offset in grid cells, grid cells per input index)."""
     a = st.axes[0]
-    line = _Line(a, st.op == "transposed")
+    line = WindowAxis.of(a, st.op == "transposed")
     anchor = (line.e - 1) if a.mode == "causal" else (line.e - 1) / 2
     per = a.stride if st.op == "transposed" else 1
     return line, anchor, per
