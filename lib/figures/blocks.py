@@ -23,9 +23,10 @@ import numpy as np
 import plotly.graph_objects as go
 
 from lib.conv import ConvResult, Stage, kind_label
+from lib.text import fmt_shape, plural
 
 from ._common import (BLACK, BLUE, CHANNEL_COLORS, GREY, NOTE, TRUNCATION, note_annotation,
-                      plural, shape_txt, title, truncation_text)
+                      title, truncation_text)
 
 #: Kernels are drawn up to this many rows / columns (the app's maximum w is 11).
 MAX_KERNEL_DRAWN = 11
@@ -184,7 +185,7 @@ def stage_heading(r: ConvResult, plan: StagePlan) -> str:
     """What a stage's filters are: ``10 filters of 4×4×3``, ``Stage 1 (depthwise): …``."""
     st = plan.stage
     one_d = len(plan.kernel) == 1
-    kt = shape_txt(plan.kernel) + (" tap" + ("s" if plan.kernel[0] != 1 else "")
+    kt = fmt_shape(plan.kernel) + (" tap" + ("s" if plan.kernel[0] != 1 else "")
                                    if one_d else "")
     n, cin = plan.filters_total, plan.channels_total
     if r.kind == "shared_channels":
@@ -214,8 +215,8 @@ def _truncation_parts(plan: StagePlan) -> list[str]:
         parts.append(f"+{plan.channels_total - plan.channels_drawn:,} more channels per "
                      "filter")
     if plan.kernel_drawn != plan.kernel:
-        parts.append(f"kernel cropped to {shape_txt(plan.kernel_drawn)} of "
-                     f"{shape_txt(plan.kernel)}")
+        parts.append(f"kernel cropped to {fmt_shape(plan.kernel_drawn)} of "
+                     f"{fmt_shape(plan.kernel)}")
     return parts
 
 

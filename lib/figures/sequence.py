@@ -20,7 +20,8 @@ import plotly.graph_objects as go
 
 from lib.conv import ConvResult, kind_label
 
-from ._common import BLACK, NOTE, TRUNCATION, VERMILLION, as_position, finish, note_annotation, title
+from ._common import (BLACK, NOTE, TRUNCATION, VERMILLION, as_position, finish,
+                      note_annotation, title)
 from .window import (CATEGORY_COLORS, CATEGORY_NAMES, INPUT, INSERTED, OUT, PAD, PRODUCED, TAP,
                      TAP_ZERO, WindowAxis, clamp, frame_order, frame_step, play_controls, views,
                      window_stage)

@@ -26,7 +26,8 @@ import plotly.graph_objects as go
 from lib.conv import ConvResult, Stage, kind_label
 from lib.text import fmt_axes, fmt_shape
 
-from ._common import GREEN, NOTE, ORANGE, PURPLE, SKY, VERMILLION, finish, note_annotation, title
+from ._common import (GREEN, NOTE, ORANGE, PURPLE, SKY, VERMILLION, finish, note_annotation,
+                      title)
 
 #: Depth is drawn receding up and to the right: one unit of depth moves (DX, DY).
 DX, DY = 0.42, 0.30
