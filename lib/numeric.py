@@ -591,7 +591,8 @@ PADDINGS = ("valid", "same", "explicit")
 
 #: Prefixed with ``p`` so they never collide with the explorer's keys in one session.
 PROVE_IT_CONTROLS: tuple[Control, ...] = (
-    Control("proof", "What to prove", "separable", choices=tuple(PROOFS), always_in_url=True),
+    Control("proof", "What to prove", "separable", choices=tuple(PROOFS), always_in_url=True,
+            labels=tuple(PROOFS.values())),
     Control("pseed", "random seed", 0, 0, 999_999, always_in_url=True),
     Control("pH", "H — input height", 5, 1, 8),
     Control("pW", "W — input width", 5, 1, 8),

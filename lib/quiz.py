@@ -625,7 +625,8 @@ def new_seed() -> int:
 # ---------------------------------------------------------------------------
 
 QUIZ_CONTROLS: tuple[Control, ...] = (
-    Control("level", "Level", "easy", choices=LEVELS, always_in_url=True),
+    Control("level", "Level", "easy", choices=LEVELS, always_in_url=True,
+            labels=tuple(level.capitalize() for level in LEVELS)),
     Control("seed", "Quiz number (seed)", 1, 0, MAX_SEED, always_in_url=True),
 )
 

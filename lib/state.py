@@ -12,10 +12,12 @@ never HTML), so a value typed into the URL is never interpreted as markup.
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from lib.conv import KINDS, ConvError, ConvResult, analyze
+from lib.conv import KIND_INFO, KINDS, ConvError, ConvResult, analyze
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -25,7 +27,12 @@ _ECHO_CHARS = 24
 
 @dataclass(frozen=True)
 class Control:
-    """One control: its URL key, type, default and allowed range (or choices)."""
+    """One control: its URL key, type, default and allowed range (or choices).
+
+    A choice control carries short ids in the URL (``kind=separable_keras``) and shows
+    ``labels`` on screen ("Depthwise separable (Keras)"). Links written before the ids
+    existed carried the labels (or the ``aliases``): they still open the same view, silently.
+    """
 
     key: str
     label: str
@@ -35,9 +42,40 @@ class Control:
     choices: tuple[str, ...] = ()
     is_bool: bool = False
     always_in_url: bool = False
+    #: What the UI shows for each choice, in the same order (empty: the ids themselves).
+    labels: tuple[str, ...] = ()
+    #: Older link values that mean a choice: ``(("Sliding window", "window"), ...)``.
+    aliases: tuple[tuple[str, str], ...] = ()
 
     def clamp(self, value: int) -> int:
         return min(max(value, self.low), self.high)
+
+    def label_of(self, choice: str) -> str:
+        """The on-screen name of a choice id (the id itself when there are no labels)."""
+        if self.labels and choice in self.choices:
+            return self.labels[self.choices.index(choice)]
+        return str(choice)
+
+    def choice_for(self, text: str) -> str | None:
+        """The choice id a link value means, or None: the id itself, then (ignoring case
+        and spacing) the id, its label or an alias."""
+        if text in self.choices:
+            return text
+        for old, choice in self.aliases:  # exact first: "W" (width) is not "w" (kernel)
+            if text == old:
+                return choice
+        wanted = _folded(text)
+        names = [*zip(self.choices, self.choices), *zip(self.labels, self.choices),
+                 *self.aliases]
+        for name, choice in names:
+            if _folded(name) == wanted:
+                return choice
+        return None
+
+
+def _folded(text: str) -> str:
+    """Case- and spacing-blind form of a choice name ("Sliding  window" == "sliding window")."""
+    return " ".join(text.replace("+", " ").replace("_", " ").split()).casefold()
 
 
 def _echo(raw: str) -> str:
@@ -59,19 +97,46 @@ def _last(raw: object) -> str:
     return str(raw)
 
 
+#: A whole number as people write it in a link: ASCII digits, an optional sign. Python's
+#: ``int()`` also takes "1_000", "٣" and surrounding spaces; a link should not.
+_INT = re.compile(r"[+-]?[0-9]+")
+#: A decimal or scientific number ("3.5", "1e3", "-1e400"); never "inf", "nan" or "0x10".
+_FLOAT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def _number(text: str) -> int | float | None:
+    """A link's number text -> int (exact, any size), float (may be ±inf when it
+    overflows, e.g. 1e400) or None when it is not a plain number at all."""
+    if _INT.fullmatch(text):
+        digits = text.lstrip("+-").lstrip("0")
+        if len(digits) > 30:  # far beyond any control (and int() refuses > 4,300 digits)
+            return -math.inf if text.startswith("-") else math.inf
+        return int(text)
+    if _FLOAT.fullmatch(text):
+        as_float = float(text)
+        if math.isfinite(as_float) and as_float.is_integer():
+            return int(as_float)  # 1e3 is the whole number 1000
+        return as_float
+    return None
+
+
 def parse_value(control: Control, raw: str) -> tuple[object, str | None]:
-    """One URL value -> (valid value, warning or None)."""
+    """One URL value -> (valid value, warning or None).
+
+    The warning names the key, quotes the link's value (safely) and says what is used
+    instead and why. Nothing here raises, whatever the text.
+    """
     text = raw.strip()
     name = control.key
     if control.choices:
-        if text in control.choices:
-            return text, None
-        lowered = text.lower()
-        for choice in control.choices:
-            if choice.lower() == lowered:
-                return choice, None
-        return control.default, (f"{name}={_echo(raw)} is not one of "
-                                  f"{', '.join(control.choices)}; using {control.default}.")
+        choice = control.choice_for(text)
+        if choice is not None:
+            return choice, None
+        ids = ", ".join(control.choices)
+        used = str(control.default)
+        if control.label_of(used) != used:
+            used += f" ({control.label_of(used)})"
+        return control.default, f"{name}={_echo(raw)} is not one of {ids}; using {used}."
     if control.is_bool:
         if text.lower() in _TRUE:
             return True, None
@@ -79,23 +144,19 @@ def parse_value(control: Control, raw: str) -> tuple[object, str | None]:
             return False, None
         shown = "on" if control.default else "off"
         return control.default, f"{name}={_echo(raw)} is not on/off (1 or 0); using {shown}."
-    try:
-        number = int(text)
-    except ValueError:
-        try:
-            as_float = float(text)
-        except ValueError:
-            return control.default, (f"{name}={_echo(raw)} is not a whole number; "
-                                     f"using the default {control.default}.")
-        if as_float != as_float or as_float in (float("inf"), float("-inf")):
-            return control.default, (f"{name}={_echo(raw)} is not a whole number; "
-                                     f"using the default {control.default}.")
-        number = control.clamp(int(as_float))  # truncate, as Streamlit's URL binding does
-        return number, f"{name}={_echo(raw)} is not a whole number; using {number}."
+    number = _number(text)
+    if number is None:  # text, "inf", "nan", "0x10", "1_000", "٣", "", …
+        return control.default, (f"{name}={_echo(raw)} is not a whole number; "
+                                 f"using the default {control.default}.")
     if number < control.low:
-        return control.low, f"{name}={number} is below the minimum {control.low}; using {control.low}."
+        return control.low, (f"{name}={_echo(raw)} is below the minimum {control.low}; "
+                             f"using {control.low}.")
     if number > control.high:
-        return control.high, f"{name}={number} is above the maximum {control.high}; using {control.high}."
+        return control.high, (f"{name}={_echo(raw)} is above the maximum {control.high}; "
+                              f"using {control.high}.")
+    if isinstance(number, float):  # a fraction inside the range: drop the fraction
+        whole = control.clamp(int(number))
+        return whole, f"{name}={_echo(raw)} is not a whole number; using {whole}."
     return number, None
 
 
@@ -138,7 +199,8 @@ DIMS = ("1D", "2D", "3D")
 
 #: Slider limits of the UI (lib.conv.LIMITS are wider; these keep every page fast).
 EXPLORER_CONTROLS: tuple[Control, ...] = (
-    Control("kind", "Conv kind", "standard", choices=KINDS, always_in_url=True),
+    Control("kind", "Conv kind", "standard", choices=KINDS, always_in_url=True,
+            labels=tuple(KIND_INFO[kind].label for kind in KINDS)),
     Control("dims", "Input type", "2D", choices=DIMS),
     Control("k", "k — filters (output channels)", 10, 1, 512, always_in_url=True),
     Control("w", "w — kernel size", 4, 1, 11, always_in_url=True),
@@ -222,27 +284,28 @@ def try_analyze(values: Mapping[str, object]) -> tuple[ConvResult | None, str | 
 #: minus the kind, plus automatic groups (``ga``) and the chart's log scale (``log``).
 COMPARE_CONTROLS: tuple[Control, ...] = tuple(
     c for c in EXPLORER_CONTROLS if c.key != "kind") + (
-    Control("ga", "automatic groups", True, is_bool=True),
+    Control("ga", "automatic groups (grouped and transposed rows)", True, is_bool=True),
     Control("log", "log scale", False, is_bool=True),
 )
 
-#: The walkthrough's knobs: one small set per step (the digit is the step), defaults are
+#: The walkthrough's knobs: one small set per step (the digit is the step; the labels say
+#: it too, so a screen reader tells the four "c" sliders apart), defaults are
 #: the classic question (32×32×3 image, 10 filters of 4×4); step 4 starts at 64×64 so the
 #: MACs differ from the 32×32 baseline at once.
 WALKTHROUGH_CONTROLS: tuple[Control, ...] = (
-    Control("w1", "w — kernel size", 4, 1, 11),
-    Control("c1", "c — input channels", 3, 1, 64),
-    Control("H2", "H = W — image size", 32, 1, 256),
-    Control("w2", "w — kernel size", 4, 1, 11),
-    Control("pad2", "padding", "valid", choices=("valid", "same")),
-    Control("k3", "k — filters", 10, 1, 512),
-    Control("w3", "w — kernel size", 4, 1, 11),
-    Control("c3", "c — input channels", 3, 1, 512),
-    Control("H4", "H — image height", 64, 1, 1024),
-    Control("W4", "W — image width", 64, 1, 1024),
-    Control("c5", "c — input channels", 3, 1, 512),
-    Control("k6", "k — filters", 10, 1, 512),
-    Control("c6", "c — input channels", 3, 1, 512),
+    Control("w1", "w — kernel size (step 1)", 4, 1, 11),
+    Control("c1", "c — input channels (step 1)", 3, 1, 64),
+    Control("H2", "H = W — image size (step 2)", 32, 1, 256),
+    Control("w2", "w — kernel size (step 2)", 4, 1, 11),
+    Control("pad2", "padding (step 2)", "valid", choices=("valid", "same")),
+    Control("k3", "k — filters (step 3)", 10, 1, 512),
+    Control("w3", "w — kernel size (step 3)", 4, 1, 11),
+    Control("c3", "c — input channels (step 3)", 3, 1, 512),
+    Control("H4", "H — image height (step 4)", 64, 1, 1024),
+    Control("W4", "W — image width (step 4)", 64, 1, 1024),
+    Control("c5", "c — input channels (step 5)", 3, 1, 512),
+    Control("k6", "k — filters (step 6)", 10, 1, 512),
+    Control("c6", "c — input channels (step 6)", 3, 1, 512),
 )
 
 
@@ -250,15 +313,29 @@ WALKTHROUGH_CONTROLS: tuple[Control, ...] = (
 # Figure options on the explorer
 # ---------------------------------------------------------------------------
 
-FIGURES = ("Filters", "Volume", "Sliding window", "Parameters", "Scaling")
-#: What the scaling figure can vary, with the explorer control it reads.
-SCALING_VARIES = {"H": "H", "W": "W", "D": "D", "k": "k", "c": "c", "w": "w"}
+#: The explorer's figures: URL id -> what the figure menu shows.
+FIGURE_LABELS: dict[str, str] = {
+    "filters": "Filters", "volume": "Volume", "window": "Sliding window",
+    "params": "Parameters", "scaling": "Scaling",
+}
+FIGURES = tuple(FIGURE_LABELS)
+#: What the scaling figure can vary: URL id -> (the explorer control it reads, what the
+#: menu shows). Names, not letters: "W" (input width) and "w" (kernel size) differ only
+#: in case, which a student reading a menu (or typing a link) should not have to notice.
+SCALING_VARIES: dict[str, tuple[str, str]] = {
+    "height": ("H", "input height H"), "width": ("W", "input width W"),
+    "depth": ("D", "input depth D"), "filters": ("k", "filters k"),
+    "channels": ("c", "input channels c"), "kernel": ("w", "kernel size w"),
+}
 
 EXPLORER_FIGURE_CONTROLS: tuple[Control, ...] = (
-    Control("fig", "Figure", "Filters", choices=FIGURES),
+    Control("fig", "Figure", "filters", choices=FIGURES, labels=tuple(FIGURE_LABELS.values())),
     Control("or", "Output row", 0, 0, 1023),
     Control("oc", "Output column", 0, 0, 1023),
-    Control("vary", "Vary", "H", choices=tuple(SCALING_VARIES)),
+    # Links from before the ids said vary=H, vary=w, … (exact case: W is not w).
+    Control("vary", "Vary", "height", choices=tuple(SCALING_VARIES),
+            labels=tuple(label for _, label in SCALING_VARIES.values()),
+            aliases=tuple((key, vary) for vary, (key, _) in SCALING_VARIES.items())),
 )
 
 

@@ -1,10 +1,22 @@
-"""Streamlit glue shared by the pages (not a page itself): URL-bound controls and messages.
+"""Streamlit glue shared by the pages (not a page itself): the URL and the controls.
 
-Every control is a widget with ``bind="query-params"`` (its key is the URL name), so a link
-reopens the same view and the back button works. Streamlit silently drops URL values it
-cannot use, so before the widgets exist we parse the raw query string with ``lib.state``,
-seed ``st.session_state`` with the nearest valid values, and afterwards compare what the URL
-asked for with what the widgets hold, to tell the user exactly what was changed and why.
+A teacher's link must reopen exactly the view it was copied from. The pages therefore keep
+the address bar in step with the controls themselves rather than with Streamlit's
+``bind="query-params"``: a bound selectbox or radio writes its *display label* into the URL
+(``kind=Depthwise+separable+(Keras)``) and silently drops any value that is not one of those
+labels (``kind=separable_keras``), so links showed false warnings and lost the kind.
+
+The cycle of every page run:
+
+1. :func:`seed_from_url` (before the widgets): when the address bar holds something other
+   than what this page last wrote there (a link just opened, the back button, a page
+   switch), parse it with ``lib.state`` into valid values and put them into
+   ``st.session_state`` under the control keys; the widgets then show them.
+2. The widgets (no ``bind``), keyed by the URL names; choices are ids, shown through labels.
+3. :func:`sync_url` (after the widgets, also at the end of every fragment run): write the
+   full current state as short ids into the address bar (``lib.state.to_query``), so
+   copying it at any moment reproduces the view, deep-linked values included.
+4. :func:`report_url_changes`: name every link value that was changed, and what to.
 """
 
 from __future__ import annotations
@@ -13,13 +25,20 @@ from collections.abc import Callable, Mapping, Sequence
 
 import streamlit as st
 
-from lib.state import PADDING_MODES, Control
+from lib.state import PADDING_MODES, Control, to_query
 
 _WARN = "_url_warnings:{page}"
-_LOADED = "_url_loaded:{page}"
+#: The query string this page last wrote: a different one in the address bar is a link.
+_WRITTEN = "_url_written:{page}"
 #: The last value of every control on any page: Streamlit forgets a widget's value when
 #: another page ran in between, and this brings it back (so numbers carry across pages).
 _KEPT = "_kept_values"
+#: Set by every control's callback: this run answers a click or a key, not a link. A run
+#: cut short by a newer one (``runner.fastReruns``) can leave the address bar one step
+#: behind; the student's move must still win over that stale address.
+_ACTED = "_url_user_acted"
+
+Parser = Callable[[Mapping[str, object], Sequence[Control]], tuple[dict[str, object], list[str]]]
 
 
 def ensure_app_navigation() -> None:
@@ -38,75 +57,144 @@ def ensure_app_navigation() -> None:
         st.rerun()
 
 
-def seed_from_url(page: str, controls: Sequence[Control],
-                  parse: Callable[[Mapping[str, object], Sequence[Control]],
-                                  tuple[dict[str, object], list[str]]]) -> None:
-    """Call before the widgets: restore values kept across pages, and on the first run
-    of ``page`` in this session seed the widgets from the URL."""
+def url_query() -> dict[str, list[str]]:
+    """The address bar's query as ``{key: [values]}`` (repeated keys keep every value)."""
+    return {key: st.query_params.get_all(key) for key in st.query_params.keys()}
+
+
+def _same_query(raw: Mapping[str, Sequence[str]], written: Mapping[str, str] | None) -> bool:
+    if written is None:
+        return False
+    return {k: list(v) for k, v in raw.items()} == {k: [v] for k, v in written.items()}
+
+
+def link_opened(page: str) -> bool:
+    """True when the address bar holds something this page did not write: the first run of
+    the page in this session, a link, the browser's back/forward buttons, a page switch —
+    and the run was not started by one of the page's own controls."""
+    if st.session_state.pop(_ACTED, False):
+        return False
+    return not _same_query(url_query(), st.session_state.get(_WRITTEN.format(page=page)))
+
+
+def write_url(page: str, query: Mapping[str, str]) -> None:
+    """Put ``query`` into the address bar (one history entry, only when it changed)."""
+    query = dict(query)
+    if not _same_query(url_query(), query):
+        st.query_params.from_dict(query)
+    st.session_state[_WRITTEN.format(page=page)] = query
+
+
+def seed_from_url(page: str, controls: Sequence[Control], parse: Parser) -> None:
+    """Call before the widgets: give every control its value for this run.
+
+    A link (see :func:`link_opened`) that names any of this page's keys sets every control:
+    the named ones to the link's values, the rest to their defaults, so a link always means
+    the same view. An address bar without this page's keys (a page switch from the sidebar)
+    keeps what the student had, carried across pages. Otherwise the widgets keep their state.
+    """
     ensure_app_navigation()
-    kept = st.session_state.setdefault(_KEPT, {})
-    loaded = _LOADED.format(page=page)
-    first = not st.session_state.get(loaded)
-    values: Mapping[str, object] = {}
-    raw: dict[str, list[str]] = {}
-    if first:
-        st.session_state[loaded] = True
-        raw = {key: st.query_params.get_all(key) for key in st.query_params.keys()}
+    ss = st.session_state
+    kept = ss.setdefault(_KEPT, {})
+    if link_opened(page):
+        raw = url_query()
         values, warnings = parse(raw, controls)
-        st.session_state[_WARN.format(page=page)] = {
+        is_link = any(c.key in raw for c in controls)
+        ss[_WARN.format(page=page)] = {
             "raw": {k: v[-1] for k, v in raw.items() if v}, "values": values,
             "messages": warnings}
+        for control in controls:
+            if is_link:
+                ss[control.key] = values[control.key]
+            elif control.key not in ss:
+                ss[control.key] = kept.get(control.key, control.default)
     for control in controls:
         key = control.key
-        if first and (key in raw or values[key] != control.default):
-            value = values[key]  # what the link says (or implies, like pad=2 -> p=2)
-        elif key in st.session_state:
-            value = st.session_state[key]
-        else:
-            value = kept.get(key, values.get(key, control.default))
-        st.session_state[key] = value  # re-assigning keeps it alive across pages
+        # Re-assigning keeps a value alive when its widget is not drawn in this run.
+        ss[key] = ss[key] if key in ss else kept.get(key, control.default)
 
 
-def report_url_changes(page: str, controls: Sequence[Control]) -> None:
-    """Call after the widgets: remember their values, and show what the link asked for
-    that could not be used (URL text only inside code spans, never HTML).
+def current_values(controls: Sequence[Control]) -> dict[str, object]:
+    """Every control's value right now (keyed like the URL)."""
+    ss = st.session_state
+    kept = ss.get(_KEPT, {})
+    return {c.key: ss[c.key] if c.key in ss else kept.get(c.key, c.default) for c in controls}
 
-    Any URL value that differs from the widget's final value and was not already explained
-    by the parser gets a generic message, so no silent change slips through.
+
+def sync_url(page: str, controls: Sequence[Control]) -> None:
+    """Call after the widgets (and at the end of each fragment): remember the values for
+    other pages and write them into the address bar, so a copied link is this view."""
+    values = current_values(controls)
+    st.session_state.setdefault(_KEPT, {}).update(values)
+    st.session_state.pop(_ACTED, None)  # (a fragment's run never reaches seed_from_url)
+    write_url(page, to_query(values, controls))
+
+
+def report_url_changes(page: str, controls: Sequence[Control],
+                       into: st.delta_generator.DeltaGenerator | None = None) -> None:
+    """Show what the link asked for that could not be used (URL text only inside code
+    spans, never HTML). Call once the widgets have settled; ``into`` is a placeholder
+    near the top of the page.
+
+    Any link value that differs from the control's final value and was not already
+    explained by the parser gets a message naming the value used, so nothing changes
+    silently.
     """
-    kept = st.session_state.setdefault(_KEPT, {})
-    for control in controls:
-        if control.key in st.session_state:
-            kept[control.key] = st.session_state[control.key]
     state = st.session_state.get(_WARN.format(page=page))
     if not state:
         return
     messages = list(state["messages"])
     explained = {m.split("=", 1)[0] for m in messages}
+    final = current_values(controls)
     for control in controls:
         raw = state["raw"].get(control.key)
         if raw is None or control.key in explained:
             continue
-        final = st.session_state.get(control.key, control.default)
-        if state["values"][control.key] != final:
-            messages.append(f"{control.key}: the link's value could not be used here; "
-                            f"using {final}.")
+        if state["values"][control.key] != final[control.key]:
+            used = final[control.key]
+            shown = control.label_of(used) if control.choices else used
+            messages.append(f"{control.key}: the link's value can't be used with the other "
+                            f"settings here; using {shown}.")
     if messages:
-        st.warning("Some values in this link were changed:\n\n"
-                   + "\n".join(f"- {m}" for m in messages), icon="⚠️")
+        (into or st).warning("Some values in this link were changed:\n\n"
+                             + "\n".join(f"- {m}" for m in messages), icon="⚠️")
 
 
 def dismiss_url_warnings(page: str) -> None:
-    """Widget callback: once the user changes something, the link's warnings are history."""
+    """Every control's callback (or part of it): once the student changes something, the
+    link's warnings are history, and this run follows the control, not the address bar."""
     st.session_state.pop(_WARN.format(page=page), None)
+    user_acted()
+
+
+def user_acted() -> None:
+    """Part of every control's callback: this run follows the control, not the URL."""
+    st.session_state[_ACTED] = True
+
+
+# ---------------------------------------------------------------------------
+# Controls: one function per widget type, each keyed by its URL name
+# ---------------------------------------------------------------------------
+
+#: Sliders with more values than this get a number box beside them: on a 240 px track one
+#: pixel is several values (k = 1 … 512), so only the box gives any exact value by tap.
+BOX_ABOVE = 16
+_BOX = "{key}__box"
+
+
+def _box_changed(page: str, key: str) -> None:
+    st.session_state[key] = st.session_state[_BOX.format(key=key)]
+    dismiss_url_warnings(page)
 
 
 def bound_slider(page: str, control: Control, high: int | None = None, disabled: bool = False,
                  help: str | None = None) -> int:
-    """A URL-bound slider for ``control``; ``high`` lowers its maximum (groups <= c).
+    """A slider for ``control`` (with an exact number box beside it when the range is
+    wide); ``high`` lowers its maximum (groups <= c).
 
     The stored value is clamped into the range first (Streamlit refuses a value above the
-    maximum), and a range with a single value is shown disabled.
+    maximum), and a range with a single value is shown disabled. The slider's key is the
+    URL name and holds the value; the box only writes into it.
     """
     key = control.key
     top = control.high if high is None else high
@@ -115,18 +203,59 @@ def bound_slider(page: str, control: Control, high: int | None = None, disabled:
         st.session_state[key] = control.low
     elif st.session_state.get(key, control.default) > top:
         st.session_state[key] = top
-    return st.slider(control.label, control.low, top, key=key, bind="query-params",
-                     disabled=disabled, help=help, on_change=dismiss_url_warnings, args=(page,))
+    if top - control.low <= BOX_ABOVE:
+        return st.slider(control.label, control.low, top, key=key, disabled=disabled,
+                         help=help, on_change=dismiss_url_warnings, args=(page,))
+    box = _BOX.format(key=key)
+    st.session_state[box] = st.session_state.get(key, control.default)
+    track, exact = st.columns([3, 1], vertical_alignment="bottom", gap="small")
+    value = track.slider(control.label, control.low, top, key=key, disabled=disabled,
+                         help=help, on_change=dismiss_url_warnings, args=(page,))
+    exact.number_input(f"{control.label} (exact value)", control.low, top, step=1, key=box,
+                       disabled=disabled, label_visibility="collapsed",
+                       on_change=_box_changed, args=(page, key))
+    return value
+
+
+def bound_choice(page: str, control: Control, choices: Sequence[str] | None = None,
+                 widget: str = "radio", **kwargs: object) -> str:
+    """A radio (or ``widget="selectbox"``) over ``control``'s ids, showing their labels.
+
+    ``choices`` narrows the ids offered; a stored value outside them falls back to the
+    first one (e.g. 'causal' padding after switching to 2D).
+    """
+    options = tuple(choices or control.choices)
+    if st.session_state.get(control.key) not in options:
+        st.session_state[control.key] = (control.default if control.default in options
+                                         else options[0])
+    draw = st.selectbox if widget == "selectbox" else st.radio
+    if widget == "radio":
+        kwargs.setdefault("horizontal", True)
+    return draw(control.label, options, key=control.key, format_func=control.label_of,
+                on_change=kwargs.pop("on_change", dismiss_url_warnings),
+                args=kwargs.pop("args", (page,)), **kwargs)
+
+
+def bound_toggle(page: str, control: Control, label: str | None = None, **kwargs: object
+                 ) -> bool:
+    """An on/off switch for a boolean control."""
+    return st.toggle(label or control.label, key=control.key,
+                     on_change=kwargs.pop("on_change", dismiss_url_warnings),
+                     args=kwargs.pop("args", (page,)), **kwargs)
+
+
+def bound_number(page: str, control: Control, **kwargs: object) -> int:
+    """A number box for an integer control (exact values, typed or stepped)."""
+    return st.number_input(control.label, control.low, control.high, step=1, key=control.key,
+                           on_change=kwargs.pop("on_change", dismiss_url_warnings),
+                           args=kwargs.pop("args", (page,)), **kwargs)
 
 
 def padding_radio(page: str, control: Control, dims: str) -> str:
     """The padding choice; 'causal' is offered for 1D inputs only."""
     modes = PADDING_MODES if dims == "1D" else PADDING_MODES[:3]
-    if st.session_state.get(control.key) not in modes:
-        st.session_state[control.key] = "valid"
-    return st.radio(control.label, modes, key=control.key, bind="query-params", horizontal=True,
-                    on_change=dismiss_url_warnings, args=(page,),
-                    help="valid: no zeros added. same (Keras): H_out = ceil(H / stride). "
-                         "explicit: p zeros on every side (PyTorch's padding=p). "
-                         "causal (1D): d·(w−1) zeros on the left only, so no output "
-                         "sees the future (WaveNet).")
+    return bound_choice(page, control, modes,
+                        help="valid: no zeros added. same (Keras): H_out = ceil(H / stride). "
+                             "explicit: p zeros on every side (PyTorch's padding=p). "
+                             "causal (1D): d·(w−1) zeros on the left only, so no output "
+                             "sees the future (WaveNet).")

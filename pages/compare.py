@@ -8,9 +8,9 @@ from lib.compare import (compare_csv, compare_kinds, compare_kwargs, compare_tab
                          csv_file_name, groups_caption, kernel_dims, parse_compare_query,
                          rank_of, results_by_kind, separable_theory, settings_caption)
 from lib.figures import compare_params_figure
-from lib.state import COMPARE_CONTROLS, DIMS
-from pages._shared import (bound_slider, dismiss_url_warnings, padding_radio,
-                           report_url_changes, seed_from_url)
+from lib.state import COMPARE_CONTROLS
+from pages._shared import (bound_choice, bound_slider, bound_toggle, padding_radio,
+                           report_url_changes, seed_from_url, sync_url)
 
 PAGE = "compare"
 CONTROL_BY_KEY = {c.key: c for c in COMPARE_CONTROLS}
@@ -21,8 +21,7 @@ def _slider(key: str, high: int | None = None, disabled: bool = False) -> int:
 
 
 def _toggle(key: str, label: str | None = None, help: str | None = None) -> bool:
-    return st.toggle(label or CONTROL_BY_KEY[key].label, key=key, bind="query-params",
-                     help=help, on_change=dismiss_url_warnings, args=(PAGE,))
+    return bound_toggle(PAGE, CONTROL_BY_KEY[key], label, help=help)
 
 
 def _controls() -> dict[str, object]:
@@ -30,13 +29,11 @@ def _controls() -> dict[str, object]:
     seed_from_url(PAGE, COMPARE_CONTROLS, parse_compare_query)
     with st.sidebar:
         st.caption("The same settings for every kind.")
-        dims = st.radio(CONTROL_BY_KEY["dims"].label, DIMS, key="dims", bind="query-params",
-                        horizontal=True, on_change=dismiss_url_warnings, args=(PAGE,),
-                        help="1D: sequences (audio, text), W is the length. 2D: images. "
-                             "3D: volumes (video frames, CT slices).")
+        dims = bound_choice(PAGE, CONTROL_BY_KEY["dims"],
+                            help="1D: sequences (audio, text), W is the length. 2D: images. "
+                                 "3D: volumes (video frames, CT slices).")
         _slider("k")
-        rect = st.toggle(CONTROL_BY_KEY["rect"].label, key="rect", bind="query-params",
-                         disabled=dims == "1D", on_change=dismiss_url_warnings, args=(PAGE,))
+        rect = bound_toggle(PAGE, CONTROL_BY_KEY["rect"], disabled=dims == "1D")
         if rect and dims != "1D":
             if dims == "3D":
                 _slider("kd")
@@ -55,8 +52,7 @@ def _controls() -> dict[str, object]:
             pad = padding_radio(PAGE, CONTROL_BY_KEY["pad"], dims)
             _slider("p", disabled=pad != "explicit")
             _slider("d")
-            auto = _toggle("ga", "automatic groups (grouped and transposed rows)",
-                           help="Off: choose the groups yourself.")
+            auto = _toggle("ga", help="Off: choose the groups yourself.")
             if not auto:
                 _slider("g", high=st.session_state.get("c", 3))
             _slider("dm")
@@ -78,10 +74,9 @@ def _table(rows, kwargs) -> None:
 
 
 def _figure(rows) -> None:
-    with st.container():
-        st.subheader("Parameters across kinds")
-        log_scale = _toggle("log", "log scale")
-        st.plotly_chart(compare_params_figure(results_by_kind(rows), log_scale=log_scale))
+    st.subheader("Parameters across kinds")
+    log_scale = _toggle("log", "log scale")
+    st.plotly_chart(compare_params_figure(results_by_kind(rows), log_scale=log_scale))
 
 
 def _theory(kwargs) -> None:
@@ -103,7 +98,7 @@ def _tradeoffs(rows) -> None:
 def main() -> None:
     values = _controls()
     st.title("Compare conv kinds")
-    report_url_changes(PAGE, COMPARE_CONTROLS)
+    notice = st.container()
     kwargs = compare_kwargs(values)
     rows = compare_kinds(**kwargs)
     st.caption(settings_caption(kwargs))
@@ -117,6 +112,8 @@ def main() -> None:
     _figure(rows)
     _theory(kwargs)
     _tradeoffs(rows)
+    report_url_changes(PAGE, COMPARE_CONTROLS, into=notice)
+    sync_url(PAGE, COMPARE_CONTROLS)
 
 
 main()

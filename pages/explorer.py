@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from lib import figures, snippets
-from lib.conv import KIND_INFO, KINDS, not_applicable_reason
-from lib.state import (CONTROL_BY_KEY, DIMS, EXPLORER_CONTROLS, EXPLORER_FIGURE_CONTROLS,
-                       FIGURES, SCALING_VARIES, conv_kwargs, parse_explorer_query,
-                       sweep_values, try_analyze)
+from lib.conv import KIND_INFO, not_applicable_reason
+from lib.state import (CONTROL_BY_KEY, EXPLORER_CONTROLS, EXPLORER_FIGURE_CONTROLS,
+                       SCALING_VARIES, conv_kwargs, parse_explorer_query, sweep_values,
+                       try_analyze)
 from lib.text import fmt_bytes, fmt_count, fmt_int, fmt_shape
-from pages._shared import (bound_slider, dismiss_url_warnings, padding_radio,
-                           report_url_changes, seed_from_url)
+from pages._shared import (bound_choice, bound_slider, bound_toggle,
+                           padding_radio, report_url_changes, seed_from_url, sync_url)
 
 PAGE = "explorer"
 CONTROLS = EXPLORER_CONTROLS + EXPLORER_FIGURE_CONTROLS
+FIGURE_CONTROL = {c.key: c for c in EXPLORER_FIGURE_CONTROLS}
 #: Which lib.conv argument each control feeds (for "does it apply to this kind?").
 _ARG = {"k": "k", "w": "w", "kd": "w", "kh": "w", "kw": "w", "rect": "w", "c": "c", "D": "H",
         "H": "H", "W": "W",
@@ -33,18 +36,14 @@ def _controls() -> dict[str, object]:
     seed_from_url(PAGE, CONTROLS, parse_explorer_query)
     sb = st.sidebar
     with sb:
-        kind = st.selectbox("Conv kind", KINDS, key="kind", bind="query-params",
-                            format_func=lambda k: KIND_INFO[k].label,
-                            on_change=dismiss_url_warnings, args=(PAGE,))
+        kind = bound_choice(PAGE, CONTROL_BY_KEY["kind"], widget="selectbox")
         st.caption(KIND_INFO[kind].summary)
-        dims = st.radio(CONTROL_BY_KEY["dims"].label, DIMS, key="dims", bind="query-params",
-                        horizontal=True, on_change=dismiss_url_warnings, args=(PAGE,),
-                        help="1D: sequences (audio, text), W is the length. 2D: images. "
-                             "3D: volumes (video frames, CT slices).")
+        dims = bound_choice(PAGE, CONTROL_BY_KEY["dims"],
+                            help="1D: sequences (audio, text), W is the length. 2D: images. "
+                                 "3D: volumes (video frames, CT slices).")
         _slider("k", kind)
-        rect = st.toggle(CONTROL_BY_KEY["rect"].label, key="rect", bind="query-params",
-                         disabled=kind == "pointwise" or dims == "1D",
-                         on_change=dismiss_url_warnings, args=(PAGE,))
+        rect = bound_toggle(PAGE, CONTROL_BY_KEY["rect"],
+                            disabled=kind == "pointwise" or dims == "1D")
         if rect and dims != "1D":
             if dims == "3D":
                 _slider("kd", kind)
@@ -69,8 +68,7 @@ def _controls() -> dict[str, object]:
                            "depthwise conv: one family.")
             _slider("dm", kind)
             _slider("op", kind)
-            st.toggle("bias", key="bias", bind="query-params",
-                      on_change=dismiss_url_warnings, args=(PAGE,))
+            bound_toggle(PAGE, CONTROL_BY_KEY["bias"])
     return {c.key: st.session_state.get(c.key, c.default) for c in CONTROLS}
 
 
@@ -123,10 +121,7 @@ def _position_slider(key: str, label: str, size: int) -> int:
     if size <= 1:
         st.session_state[key] = 0
         return 0
-    if st.session_state.get(key, 0) > size - 1:
-        st.session_state[key] = size - 1
-    return st.slider(label, 0, size - 1, key=key, bind="query-params",
-                     on_change=dismiss_url_warnings, args=(PAGE,))
+    return bound_slider(PAGE, replace(FIGURE_CONTROL[key], label=label), high=size - 1)
 
 
 @st.fragment
@@ -136,15 +131,13 @@ def _figure(r, values: dict[str, object]) -> None:
     A fragment: the figure's own controls (which figure, the window position, what the
     scaling curve varies) rerun only this part of the page, not the numbers and code.
     """
-    choice = st.radio("Figure", FIGURES, key="fig", bind="query-params", horizontal=True,
-                      label_visibility="collapsed", on_change=dismiss_url_warnings,
-                      args=(PAGE,))
+    choice = bound_choice(PAGE, FIGURE_CONTROL["fig"], label_visibility="collapsed")
     try:
-        if choice == "Filters":
+        if choice == "filters":
             fig = figures.filter_tensor_figure(r)
-        elif choice == "Volume":
+        elif choice == "volume":
             fig = figures.volume_figure(r)
-        elif choice == "Sliding window":
+        elif choice == "window":
             out = r.stages[0].out_shape
             cols = st.columns(2)
             with cols[0]:
@@ -154,22 +147,21 @@ def _figure(r, values: dict[str, object]) -> None:
                                        out[-2])
             position = (row, col) if r.rank > 1 else (col,)
             fig = figures.sliding_window_frames(r, position=position)
-        elif choice == "Parameters":
+        elif choice == "params":
             fig = figures.param_breakdown_figure(r)
         else:
-            varies = [v for v in SCALING_VARIES if v in ("k", "c", "w") or v in r.spec.axes]
-            if st.session_state.get("vary") not in varies:
-                st.session_state["vary"] = varies[0]
-            vary = st.radio("Vary", varies, key="vary", bind="query-params", horizontal=True,
-                            on_change=dismiss_url_warnings, args=(PAGE,))
-            key = SCALING_VARIES[vary]
-            fig = figures.scaling_figure(conv_kwargs(values), vary,
+            varies = [v for v, (key, _) in SCALING_VARIES.items()
+                      if key in ("k", "c", "w") or key in r.spec.axes]
+            vary = bound_choice(PAGE, FIGURE_CONTROL["vary"], varies)
+            key = SCALING_VARIES[vary][0]
+            fig = figures.scaling_figure(conv_kwargs(values), key,
                                          sweep_values(key, int(values[key])),
                                          int(values[key]))
     except ValueError as err:  # a figure that does not draw this rank yet
-        st.info(f"{choice}: {err}")
-        return
-    st.plotly_chart(fig, key=f"figure-{choice}", config={"displaylogo": False})
+        st.info(f"{FIGURE_CONTROL['fig'].label_of(choice)}: {err}")
+    else:
+        st.plotly_chart(fig, key=f"figure-{choice}", config={"displaylogo": False})
+    sync_url(PAGE, CONTROLS)  # a fragment run changes the figure's keys only
 
 
 def _code(r) -> None:
@@ -187,10 +179,7 @@ def _code(r) -> None:
     tabs[3].code(torch_table, language=None)
 
 
-def main() -> None:
-    values = _controls()
-    st.title("Conv explorer")
-    report_url_changes(PAGE, CONTROLS)
+def _page(values: dict[str, object]) -> None:
     result, error = try_analyze(values)
     if error:
         st.error(f"This layer can't be built: {error}", icon="🚫")
@@ -206,6 +195,15 @@ def main() -> None:
     _details(result)
     st.subheader("The same layer in code")
     _code(result)
+
+
+def main() -> None:
+    values = _controls()
+    st.title("Conv explorer")
+    notice = st.container()
+    _page(values)
+    report_url_changes(PAGE, CONTROLS, into=notice)
+    sync_url(PAGE, CONTROLS)
 
 
 main()

@@ -13,8 +13,9 @@ from lib.network import (DEFAULT_NET, GRAMMAR_HELP, PRESETS, TABLE_COLUMNS, Netw
                          table_types, to_table, unreadable_message, with_input)
 from lib.state import DIMS
 from lib.text import fmt_count, fmt_int, fmt_shape
-from pages._shared import ensure_app_navigation
+from pages._shared import ensure_app_navigation, link_opened, user_acted, write_url
 
+PAGE = "network"
 CUSTOM = "custom"
 _GOOD = "net_good"  # the last stack text that could be read (canonical)
 _KEEP = "net_keep"  # the text field's value, kept across page switches
@@ -34,17 +35,19 @@ _DIMS_HELP = ("1D: a sequence (audio, text), W × c. 2D: an image, H × W × c. 
 # ---------------------------------------------------------------------------
 
 def _seed() -> None:
-    """Before the widgets: the link's text on the first run, else what we had.
+    """Before the widgets: the link's stack when a link was opened (first visit, back
+    button), else what the student had.
 
-    A bound field takes the URL's text on its first run anyway; reading it here too lets
-    this run already show (or explain) the link's stack. Streamlit drops a widget's value
-    when another page ran in between: ``_KEEP`` brings it back.
+    Streamlit drops a widget's value when another page ran in between: ``_KEEP`` brings
+    it back (a page switch from the sidebar carries no ``net``).
     """
-    if "net" not in st.session_state:
-        url = st.query_params.get("net")
-        st.session_state["net"] = url if url is not None else st.session_state.get(
-            _KEEP, DEFAULT_NET)
-    st.session_state[_KEEP] = st.session_state["net"]
+    ss = st.session_state
+    url = st.query_params.get("net") if link_opened(PAGE) else None
+    if url is not None:
+        ss["net"] = url
+    elif "net" not in ss:
+        ss["net"] = ss.get(_KEEP, DEFAULT_NET)
+    ss[_KEEP] = ss["net"]
 
 
 def _current() -> tuple[NetworkSpec, str | None]:
@@ -64,11 +67,13 @@ def _good_spec() -> NetworkSpec:
 
 
 def _set_net(spec: NetworkSpec) -> None:
+    user_acted()
     st.session_state["net"] = serialise_net(spec)
     st.session_state.pop(_TABLE_ERROR, None)
 
 
 def _load_preset() -> None:
+    user_acted()
     key = st.session_state.get("net_preset")
     if key in PRESETS:
         _set_net(PRESETS[key].spec)
@@ -89,6 +94,7 @@ def _set_input() -> None:
 
 def _tidy_text() -> None:
     """After typing: show the canonical text when it can be read (errors stay as typed)."""
+    user_acted()
     try:
         st.session_state["net"] = serialise_net(parse_net(st.session_state.get("net", "")))
     except NetworkError:
@@ -96,6 +102,7 @@ def _tidy_text() -> None:
 
 
 def _edit_table(key: str, base_rows: list[dict], input_shape: tuple[int, ...]) -> None:
+    user_acted()
     try:
         layers = from_table(apply_table_edits(base_rows, st.session_state.get(key) or {}),
                             len(input_shape) - 1)
@@ -134,8 +141,8 @@ def _sidebar(rank: int) -> None:
             label, high, _ = _SIZE_BOX[axis]
             col.number_input(label, 1, high, step=1, key=f"net_{axis}", on_change=_set_input)
         cols[-1].number_input("c", 1, _C_HIGH, step=1, key="net_c", on_change=_set_input)
-        st.text_input("Stack as text (this is the link)", key="net", bind="query-params",
-                      on_change=_tidy_text, help=GRAMMAR_HELP)
+        st.text_input("Stack as text (this is the link)", key="net", on_change=_tidy_text,
+                      help=GRAMMAR_HELP)
         with st.expander("How to write a stack"):
             st.markdown(GRAMMAR_HELP)
 
@@ -283,6 +290,8 @@ def main() -> None:
     ensure_app_navigation()
     _seed()
     spec, text_error = _current()
+    # The address bar holds the stack shown (a text that can't be read is not a view).
+    write_url(PAGE, {"net": serialise_net(spec)})
     _sync_widgets(spec)
     _sidebar(spec.rank)
     st.title("Network builder")

@@ -7,46 +7,37 @@ import streamlit as st
 
 from lib.conv import ConvError
 from lib.figures import heatmap_grid
-from lib.numeric import (PADDINGS, PROOFS, PROVE_IT_CONTROLS, USES, Tensor, config_from_values,
-                         im2col_names, matrix_rows, parse_prove_query, prove)
+from lib.numeric import (PROVE_IT_CONTROLS, USES, Tensor, config_from_values, im2col_names,
+                         matrix_rows, parse_prove_query, prove)
 from lib.text import fmt_shape
-from pages._shared import dismiss_url_warnings, report_url_changes, seed_from_url
+from pages._shared import (bound_choice, bound_number, bound_slider, bound_toggle,
+                           report_url_changes, seed_from_url, sync_url)
 
 PAGE = "prove_it"
 CONTROL_BY_KEY = {c.key: c for c in PROVE_IT_CONTROLS}
 
 
 def _slider(key: str, proof: str, disabled: bool = False) -> int:
-    c = CONTROL_BY_KEY[key]
     unused = key not in USES[proof]
-    return st.slider(c.label, c.low, c.high, key=key, bind="query-params",
-                     disabled=disabled or unused,
-                     help="Not used by this proof." if unused else None,
-                     on_change=dismiss_url_warnings, args=(PAGE,))
+    return bound_slider(PAGE, CONTROL_BY_KEY[key], disabled=disabled or unused,
+                        help="Not used by this proof." if unused else None)
 
 
 def _controls() -> dict[str, object]:
     seed_from_url(PAGE, PROVE_IT_CONTROLS, parse_prove_query)
     with st.sidebar:
-        proof = st.radio(CONTROL_BY_KEY["proof"].label, tuple(PROOFS), key="proof",
-                         bind="query-params", format_func=PROOFS.__getitem__,
-                         on_change=dismiss_url_warnings, args=(PAGE,))
-        st.number_input(CONTROL_BY_KEY["pseed"].label, CONTROL_BY_KEY["pseed"].low,
-                        CONTROL_BY_KEY["pseed"].high, step=1, key="pseed",
-                        bind="query-params", on_change=dismiss_url_warnings, args=(PAGE,),
-                        help="Another seed, other random numbers: the two sides still agree.")
+        proof = bound_choice(PAGE, CONTROL_BY_KEY["proof"], horizontal=False)
+        bound_number(PAGE, CONTROL_BY_KEY["pseed"],
+                     help="Another seed, other random numbers: the two sides still agree.")
         for key in ("pH", "pW", "pc", "pk", "pw", "ps"):
             _slider(key, proof)
-        pad = st.radio(CONTROL_BY_KEY["ppad"].label, PADDINGS, key="ppad",
-                       bind="query-params", horizontal=True,
-                       on_change=dismiss_url_warnings, args=(PAGE,),
-                       help="same (Keras): total//2 zeros before, the rest after. explicit: "
-                            "p zeros on every side (PyTorch).")
+        pad = bound_choice(PAGE, CONTROL_BY_KEY["ppad"],
+                           help="same (Keras): total//2 zeros before, the rest after. "
+                                "explicit: p zeros on every side (PyTorch).")
         _slider("pp", proof, disabled=pad != "explicit")
         for key in ("pd", "pm", "pg", "pop"):
             _slider(key, proof)
-        st.toggle("bias", key="pbias", bind="query-params",
-                  on_change=dismiss_url_warnings, args=(PAGE,))
+        bound_toggle(PAGE, CONTROL_BY_KEY["pbias"])
     return {c.key: st.session_state.get(c.key, c.default) for c in PROVE_IT_CONTROLS}
 
 
@@ -62,6 +53,7 @@ def main() -> None:
     values = _controls()
     st.title("Prove it")
     report_url_changes(PAGE, PROVE_IT_CONTROLS)
+    sync_url(PAGE, PROVE_IT_CONTROLS)
     st.caption("Tiny random numbers, computed cell by cell with numpy (no framework). "
                "The same numpy code is checked against real PyTorch and Keras outputs.")
     cfg = config_from_values(values)

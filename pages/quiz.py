@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib.quiz import (LEVELS, MAX_SEED, QUIZ_CONTROLS, Score, check_answer, make_question,
+from lib.quiz import (QUIZ_CONTROLS, Score, check_answer, make_question,
                       new_seed, parse_quiz_query)
-from pages._shared import dismiss_url_warnings, report_url_changes, seed_from_url
+from pages._shared import (bound_choice, bound_number, dismiss_url_warnings,
+                           report_url_changes, seed_from_url, sync_url)
 
 PAGE = "quiz"
 CONTROL_BY_KEY = {c.key: c for c in QUIZ_CONTROLS}
@@ -50,16 +51,13 @@ def _controls() -> tuple[str, int]:
     seed_from_url(PAGE, QUIZ_CONTROLS, parse_quiz_query)
     _progress()
     with st.sidebar:
-        level = st.radio(CONTROL_BY_KEY["level"].label, LEVELS, key="level",
-                         bind="query-params", horizontal=True, format_func=str.capitalize,
-                         on_change=_restart,
-                         help="Easy: standard convs, no padding. Medium: + stride, 'same' "
-                              "padding, bias off, 1×1 and shared kernels. Hard: + dilation, "
-                              "groups, depthwise, separable and transposed convs.")
-        seed = st.number_input(CONTROL_BY_KEY["seed"].label, 0, MAX_SEED, step=1, key="seed",
-                               bind="query-params", on_change=_restart,
-                               help="The same number and level give the same questions: "
-                                    "share this page's link to give a class the same quiz.")
+        level = bound_choice(PAGE, CONTROL_BY_KEY["level"], on_change=_restart, args=(),
+                             help="Easy: standard convs, no padding. Medium: + stride, 'same' "
+                                  "padding, bias off, 1×1 and shared kernels. Hard: + "
+                                  "dilation, groups, depthwise, separable and transposed convs.")
+        seed = bound_number(PAGE, CONTROL_BY_KEY["seed"], on_change=_restart, args=(),
+                            help="The same number and level give the same questions: "
+                                 "share this page's link to give a class the same quiz.")
         st.button("New quiz", key="new_quiz", on_click=_new_quiz, icon="🎲")
         score: Score = st.session_state[_SCORE]
         st.metric("Score", f"{score.correct} / {score.answered}")
@@ -73,6 +71,7 @@ def main() -> None:
     level, seed = _controls()
     st.title("Quiz")
     report_url_changes(PAGE, QUIZ_CONTROLS)
+    sync_url(PAGE, QUIZ_CONTROLS)
     index = st.session_state[_INDEX]
     question = make_question(seed, level, index)
     st.caption(f"Quiz {seed}, {level}: the same link gives the same questions.")

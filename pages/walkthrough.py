@@ -7,7 +7,7 @@ import streamlit as st
 from lib import figures
 from lib.state import WALKTHROUGH_CONTROLS, parse_query
 from lib.walkthrough import INTRO, STEPS, Step, StepSpec, build_step
-from pages._shared import dismiss_url_warnings, report_url_changes, seed_from_url
+from pages._shared import bound_choice, bound_slider, report_url_changes, seed_from_url, sync_url
 
 PAGE = "walkthrough"
 CONTROL_BY_KEY = {c.key: c for c in WALKTHROUGH_CONTROLS}
@@ -15,11 +15,7 @@ CONTROL_BY_KEY = {c.key: c for c in WALKTHROUGH_CONTROLS}
 
 def _widget(key: str) -> object:
     c = CONTROL_BY_KEY[key]
-    if c.choices:
-        return st.radio(c.label, c.choices, key=key, bind="query-params", horizontal=True,
-                        on_change=dismiss_url_warnings, args=(PAGE,))
-    return st.slider(c.label, c.low, c.high, key=key, bind="query-params",
-                     on_change=dismiss_url_warnings, args=(PAGE,))
+    return bound_choice(PAGE, c) if c.choices else bound_slider(PAGE, c)
 
 
 def _figure(spec: StepSpec, step: Step) -> None:
@@ -58,10 +54,12 @@ def _step(spec: StepSpec) -> None:
 def main() -> None:
     seed_from_url(PAGE, WALKTHROUGH_CONTROLS, parse_query)
     st.title("How many weights does a Conv2D train?")
-    report_url_changes(PAGE, WALKTHROUGH_CONTROLS)
+    notice = st.container()
     st.markdown(INTRO)
     for spec in STEPS:
         _step(spec)
+    report_url_changes(PAGE, WALKTHROUGH_CONTROLS, into=notice)
+    sync_url(PAGE, WALKTHROUGH_CONTROLS)
 
 
 main()

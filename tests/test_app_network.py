@@ -17,10 +17,10 @@ REF = json.loads((ROOT / "tests" / "data" / "network_reference.json").read_text(
 
 
 def _open(query: dict[str, str] | None = None) -> AppTest:
+    """The page opened from a link (AppTest runs it directly, as the browser does)."""
     at = AppTest.from_file(APP, default_timeout=60)
     for key, value in (query or {}).items():
         at.query_params[key] = value
-    at.run()
     return at.switch_page("pages/network.py").run()
 
 

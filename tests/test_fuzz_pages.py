@@ -13,6 +13,7 @@ Bounded: ``max_examples=40`` per page up to 5 pages, fewer beyond (~200 examples
 from __future__ import annotations
 
 import ast
+from decimal import Decimal, InvalidOperation
 import importlib
 import pkgutil
 import re
@@ -30,6 +31,7 @@ import lib
 import lib.state as state
 from lib.conv import KINDS
 from lib.state import Control
+from tests.url_cases import SPECIAL_VALUES
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -207,10 +209,20 @@ def _last(raw: object) -> str:
 
 
 def _as_int(text: str) -> int | None:
-    try:
-        return int(text.strip())
-    except ValueError:
+    """The whole number an ASCII number text denotes ("7", "+7", "5.", "1e3"), else None.
+
+    Lenient on purpose: this decides only whether a warning is owed, so a page may be
+    stricter (and warn) but never silently use another number than the text says."""
+    text = text.strip()
+    if not text.isascii():
         return None
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return None
+    if not number.is_finite() or number != number.to_integral_value() or len(text) > 40:
+        return None
+    return int(number)
 
 
 def kept(control: Control, raw: str, final: object) -> bool:
@@ -291,6 +303,28 @@ def check_page(page: str, query: dict[str, object], at: AppTest) -> None:
 @example(query={"kind": "STANDARD ", "pad": "EXPLICIT", "bias": "Off", "k": "+7", "w": " 3 "})
 def test_fuzzed_links_never_break_a_page(page, query):
     check_page(page, query, open_page(page, query))
+
+
+# ---------------------------------------------------------------------------
+# A fixed list of special values, for every key of every page (deterministic)
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value", SPECIAL_VALUES, ids=repr)
+@pytest.mark.parametrize("page", PAGES)
+def test_special_numbers_in_every_key_never_break_a_page(page, value):
+    """``?seed=inf`` once stopped the quiz (OverflowError in Streamlit's URL binding):
+    every key of the page gets the value at once; each change is named, and the address
+    the page settles on holds only values it can use as they are."""
+    controls = page_controls(page)
+    keys = [c.key for c in controls] or [TEXT_LINK_KEYS[page]]
+    query = {key: value for key in keys}
+    at = open_page(page, query)
+    check_page(page, query, at)
+    for control in controls:
+        if control.key in at.query_params:
+            shown = at.query_params[control.key]
+            assert state.parse_value(control, shown) == (at.session_state[control.key], None), (
+                f"{page}: the address says {control.key}={shown!r}")
 
 
 # ---------------------------------------------------------------------------

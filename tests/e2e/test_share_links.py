@@ -1,0 +1,212 @@
+"""A teacher's link, in a real browser: every URL-bound control of every page.
+
+The matrix (tests/url_cases.py, built from the pages' ``*_CONTROLS``): for each control,
+open the page with what the control needs (that link is itself a deep link: it must
+settle with no warning), change the control with the mouse or keyboard as a student
+would, copy the address bar, open it in a fresh browser context (a new student) and
+compare everything the page shows: the main area's text, every widget's value and every
+figure. The copied address is a deep link with a non-default value, so each cell checks
+both directions of issue 11. On top, the explorer's kind x input type matrix through the
+kind menu, and the network builder's stack.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from lib.conv import KINDS
+from lib.state import CONTROL_BY_KEY, DIMS
+from tests.e2e.helpers import EXCEPTION, open_app, slider_locator, wait_for_app_idle
+from tests.url_cases import CHAINS, PAGES, LinkCase, chain_cases
+
+LINK_WARNING = "Some values in this link were changed"
+
+#: Everything a student sees, read once the page and its figures have drawn.
+_VIEW_JS = """() => {
+  const text = sel => { const el = document.querySelector(sel); return el ? el.innerText : ''; };
+  // every widget's value, also those inside a collapsed expander (hence not innerText)
+  const inputs = [...document.querySelectorAll('[data-testid="stSidebarUserContent"] input,'
+                                             + '[data-testid="stMain"] input')]
+    .map(i => `${i.getAttribute('aria-label') || i.type}=`
+              + (i.type === 'checkbox' || i.type === 'radio' ? i.checked : i.value));
+  const figures = [...document.querySelectorAll('.js-plotly-plot')].map(p =>
+    JSON.stringify([p.layout && p.layout.meta, p.layout && p.layout.title,
+                    (p.data || []).length]));
+  return {main: text('[data-testid="stMain"]'), inputs, figures};
+}"""
+#: Every element has loaded (no skeleton placeholders: a widget's code arrives lazily) and
+#: every st.plotly_chart has drawn its figure.
+_DRAWN_JS = """() => {
+  if (document.querySelector('[data-testid="stSkeleton"]')) return false;
+  const charts = document.querySelectorAll('[data-testid="stPlotlyChart"]').length;
+  const drawn = [...document.querySelectorAll('.js-plotly-plot')].filter(p => p._fullLayout);
+  return drawn.length >= charts;
+}"""
+
+
+def settle(page: Page) -> None:
+    wait_for_app_idle(page)
+    page.wait_for_function(_DRAWN_JS)
+    wait_for_app_idle(page)
+
+
+def view(page: Page, timeout_s: float = 20.0) -> dict:
+    """The page's view once it has stopped changing (elements such as code blocks and
+    figures keep drawing for a moment after the script run has finished)."""
+    deadline = time.monotonic() + timeout_s
+    settle(page)
+    last = page.evaluate(_VIEW_JS)
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(300)
+        settle(page)
+        now = page.evaluate(_VIEW_JS)
+        if now == last:
+            return now
+        last = now
+    raise AssertionError(f"the page kept changing for {timeout_s} s: {page.url}")
+
+
+def address(page: Page) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(page.url).query, keep_blank_values=True)
+
+
+def no_link_warning(page: Page) -> None:
+    expect(page.get_by_test_id("stAlertContentWarning").filter(has_text=LINK_WARNING)
+           ).to_have_count(0)
+    expect(page.locator(EXCEPTION)).to_have_count(0)
+
+
+def reveal(page: Page, control) -> None:
+    """Advanced controls live in collapsed expanders: open the one that holds ``control``
+    as a student would."""
+    if page.get_by_label(control.label, exact=True).first.is_visible():
+        return
+    for summary in page.locator('[data-testid="stExpander"] details:not([open]) > summary').all():
+        summary.click()
+
+
+def _label(case: LinkCase, choice: str) -> str:
+    return case.control.label_of(choice)
+
+
+def change(page: Page, case: LinkCase) -> None:
+    """Change the case's control to ``case.value`` with the mouse or keyboard."""
+    c = case.control
+    reveal(page, c)
+    if case.widget == "selectbox":
+        page.get_by_test_id("stSelectbox").filter(has_text=c.label).click()
+        page.get_by_role("option", name=_label(case, case.value), exact=True).click()
+    elif case.widget == "radio":
+        group = page.get_by_role("radiogroup", name=c.label, exact=True)
+        group.get_by_text(_label(case, case.value), exact=True).click()
+    elif case.widget == "toggle":
+        switch = page.get_by_role("switch", name=c.label, exact=True)
+        switch.focus()
+        page.keyboard.press("Space")
+    elif case.widget == "number":
+        box = page.get_by_label(c.label, exact=True)
+        box.fill(str(case.value))
+        box.press("Enter")
+    else:
+        box = page.get_by_label(f"{c.label} (exact value)", exact=True)
+        if box.count():  # a wide slider: type the exact value into its box
+            box.fill(str(case.value))
+            box.press("Enter")
+        else:  # a short one: arrow keys on the focused thumb
+            thumb = slider_locator(page, c.label)
+            thumb.focus()
+            steps = case.value - int(thumb.input_value())
+            for _ in range(abs(steps)):
+                page.keyboard.press("ArrowRight" if steps > 0 else "ArrowLeft")
+    expect(page).to_have_url(re.compile(
+        rf"[?&]{re.escape(c.key)}={re.escape(case.url_value)}(&|$)"))
+
+
+def reopen_in_a_fresh_browser(page: Page, link: str, seen: dict, step: str) -> Page:
+    """Open ``link`` as a new student would; it must show ``seen`` and keep the address."""
+    student = page.context.browser.new_context(viewport=page.viewport_size)
+    other = student.new_page()
+    open_app(other, link)
+    no_link_warning(other)
+    assert view(other) == seen, f"{step}: {link} opened in a fresh browser shows another view"
+    assert other.url == link, f"{step}: the address settled on {other.url}, not {link}"
+    return other
+
+
+@pytest.mark.timeout(900)  # one walk is a whole page's controls (~25 page loads)
+@pytest.mark.parametrize("page_file", list(CHAINS), ids=lambda p: p.split("/")[-1][:-3])
+def test_change_copy_reopen_every_control(page: Page, page_file: str):
+    """Walk every control of the page (tests/url_cases.CHAINS): after each change the
+    address holds the new value, and opened in a fresh browser it is the same view, with
+    no warning, and its settled address unchanged. The fresh page is where the walk goes
+    on, so every copied link is also the next step's deep link."""
+    current = page
+    open_app(current, PAGES[page_file][0])
+    no_link_warning(current)
+    for n, case in enumerate(chain_cases(page_file), start=1):
+        step = f"step {n}: {case.control.key}={case.url_value}"
+        started = time.perf_counter()
+        change(current, case)
+        seen = view(current)
+        assert address(current)[case.control.key] == [case.url_value], step
+        fresh = reopen_in_a_fresh_browser(current, current.url, seen, step)
+        print(f"{page_file} {step}: {time.perf_counter() - started:.1f} s")
+        if current is not page:
+            current.context.close()
+        current = fresh
+    current.context.close()
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("dims", DIMS)
+def test_every_kind_through_the_menu_in_every_input_type(page: Page, dims: str):
+    """Explorer: pick each kind in the menu; each copied address reopens that view (also
+    for a kind that has no layer in this input type: the reason shows in both)."""
+    kind_control = CONTROL_BY_KEY["kind"]
+    open_app(page, f"/?dims={dims}")
+    for kind in (*KINDS[1:], KINDS[0]):
+        change(page, LinkCase("pages/explorer.py", kind_control, kind))
+        seen = view(page)
+        assert address(page).get("dims", ["2D"]) == [dims]
+        reopen_in_a_fresh_browser(page, page.url, seen, f"{kind} in {dims}").context.close()
+
+
+def test_the_network_stack_travels_in_the_link(page: Page):
+    open_app(page, "/network")
+    page.get_by_test_id("stSelectbox").filter(has_text="Preset").click()
+    page.get_by_role("option").nth(1).click()
+    expect(page).to_have_url(re.compile(r"[?&]net="))
+    seen = view(page)
+    reopen_in_a_fresh_browser(page, page.url, seen, "network preset").context.close()
+
+
+def test_an_old_label_link_opens_silently_and_is_rewritten(page: Page):
+    open_app(page, "/?kind=Depthwise+separable+%28Keras%29&fig=Sliding+window")
+    no_link_warning(page)
+    settle(page)
+    assert address(page)["kind"] == ["separable_keras"]
+    assert address(page)["fig"] == ["window"]
+
+
+def test_the_back_button_restores_the_previous_view(page: Page):
+    open_app(page, "/?kind=transposed&s=2")
+    page.get_by_test_id("stSelectbox").filter(has_text="Conv kind").click()
+    page.get_by_role("option", name="Depthwise conv", exact=True).click()
+    expect(page).to_have_url(re.compile(r"kind=depthwise"))
+    settle(page)
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"kind=transposed"))
+    expect(page.get_by_role("combobox", name="Conv kind")).to_have_value(
+        CONTROL_BY_KEY["kind"].label_of("transposed"))
+    no_link_warning(page)
+
+
+def test_the_walks_cover_every_page_and_control():
+    walked = {(page, key) for page, steps in CHAINS.items() for key, _ in steps}
+    assert walked == {(page, c.key) for page, (_, _, controls) in PAGES.items()
+                      for c in controls}
