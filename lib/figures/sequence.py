@@ -20,11 +20,10 @@ import plotly.graph_objects as go
 
 from lib.conv import ConvResult, kind_label
 
-from ._common import (BLACK, NOTE, TRUNCATION, VERMILLION, as_position, finish,
-                      note_annotation, title)
+from ._common import BLACK, VERMILLION, as_position, finish, note_annotation, title
 from .window import (CATEGORY_COLORS, CATEGORY_NAMES, INPUT, INSERTED, OUT, PAD, PRODUCED, TAP,
                      TAP_ZERO, WindowAxis, clamp, frame_order, frame_step, play_controls, views,
-                     window_stage)
+                     window_notes, window_stage)
 
 MAX_IN_VIEW = 64  # input cells shown around the window(s) of a long sequence
 HARD_MAX_IN_VIEW = 1100  # a single huge dilated window is shown whole up to this many cells
@@ -197,9 +196,10 @@ def build_sequence(r: ConvResult, position, stage: int | None,
     (p,) = as_position(position, 1)
     sc = _Seq(r, p, stage)
     traces, dynamic = _traces(sc)
-    notes, truncated = _notes(sc)
+    cropped = _cropped(sc)
+    notes = window_notes(cropped, r, sc.stage_index)
     layout, below = _layout(sc, notes, max_frames)
-    meta = _meta(sc, truncated)
+    meta = _meta(sc, cropped is not None)
     frames = None
     if max_frames:
         frames, steps = _frames(sc, dynamic, max_frames)
@@ -279,30 +279,17 @@ def _traces(sc: _Seq) -> tuple[list, list[int]]:
     return traces, list(range(static, len(traces)))
 
 
-def _notes(sc: _Seq) -> tuple[list[tuple[str, str]], bool]:
-    """(notes under the figure as (text, name), whether the view is cropped)."""
-    r, st, ln = sc.r, sc.stage, sc.line
-    v0, v1 = sc.view
-    full = (ln.lo, ln.hi)
-    truncated = sc.view != full or sc.out_view != (0, ln.n_out - 1)
-    notes: list[tuple[str, str]] = []
-    if truncated:
-        msg = (f"Cropped view: {'zero-inserted ' if sc.transposed else ''}input steps "
-               f"{v0}…{v1} of {full[0]}…{full[1]}; output steps {sc.out_view[0]}…"
-               f"{sc.out_view[1]} of 0…{ln.n_out - 1}")
-        if not sc.fits:
-            msg += f"; the window ({ln.e} steps) is larger than the view"
-        notes.append((msg + ".", TRUNCATION))
-    extra = []
-    if r.kind == "separable_keras" or r.kind == "separable_pytorch":
-        extra.append("Then the 1-wide pointwise stage mixes the channels at each step.")
-    if st.op in ("conv", "transposed") and st.in_channels // st.groups > 1:
-        extra.append(f"Output channel 0 applies its own {ln.k}-tap kernel to each of the "
-                     f"{st.in_channels // st.groups} channels it sees and adds them up "
-                     "(plus its bias).")
-    if extra:
-        notes.append((" ".join(extra), NOTE))
-    return notes, truncated
+def _cropped(sc: _Seq) -> str | None:
+    """What a cropped view shows (None when the whole sequence and output are drawn)."""
+    ln = sc.line
+    if sc.view == (ln.lo, ln.hi) and sc.out_view == (0, ln.n_out - 1):
+        return None
+    msg = (f"Cropped view: {'zero-inserted ' if sc.transposed else ''}input steps "
+           f"{sc.view[0]}…{sc.view[1]} of {ln.lo}…{ln.hi}; output steps {sc.out_view[0]}…"
+           f"{sc.out_view[1]} of 0…{ln.n_out - 1}")
+    if not sc.fits:
+        msg += f"; the window ({ln.e} steps) is larger than the view"
+    return msg
 
 
 TOP_PX, LEGEND_PX, NOTE_PX, PLOT_PX = 118, 46, 24, 300

@@ -25,11 +25,12 @@ import plotly.graph_objects as go
 from lib.conv import ConvResult, kind_label
 from lib.text import fmt_axes, fmt_shape, plural
 
-from ._common import BLACK, NOTE, TRUNCATION, as_position, finish, note_annotation, title
+from ._common import BLACK, as_position, finish, note_annotation, title
 from .sequence import build_sequence
 from .window import (CATEGORY_COLORS, CATEGORY_NAMES, COLORSCALE, GAP, INPUT, INSERTED,
                      N_CATEGORIES, OUT, PAD, PRODUCED, TAP, TAP_ZERO, WindowAxis, clamp,
-                     frame_order, frame_step, play_controls, views, window_stage)
+                     frame_order, frame_step, play_controls, views, window_notes,
+                     window_stage)
 
 MAX_IN_VIEW = 40
 HARD_MAX_IN_VIEW = 96
@@ -301,9 +302,10 @@ def _build(r: ConvResult, position, stage: int | None,
     sc = _Scene(r, as_position(position, r.rank), stage)
     ov = sc.overlay(sc.o)
     traces, dynamic = _traces(sc, ov)
-    notes, truncated = _notes(sc)
+    cropped = _cropped(sc)
+    notes = window_notes(cropped, r, sc.stage_index)
     layout, below = _layout(sc, notes, max_frames)
-    meta = _meta(sc, ov, truncated)
+    meta = _meta(sc, ov, cropped is not None)
     frames = None
     if max_frames:
         frames, steps = _frames(sc, dynamic, max_frames)
@@ -371,43 +373,24 @@ def _traces(sc: _Scene, ov: dict) -> tuple[list, list[int]]:
     return traces, dynamic
 
 
-def _notes(sc: _Scene) -> tuple[list[tuple[str, str]], bool]:
-    """(notes under the figure as (text, name), whether the view is cropped)."""
-    r, st = sc.r, sc.stage
-    truncated = (sc.in_rows != (sc.rows.lo, sc.rows.hi) or sc.in_cols != (sc.cols.lo, sc.cols.hi)
-                 or sc.out_rows != (0, sc.rows.n_out - 1) or sc.out_cols != (0, sc.cols.n_out - 1))
+def _cropped(sc: _Scene) -> str | None:
+    """What a cropped view shows (None when the whole input and output are drawn)."""
     depth_cropped = sc.rank == 3 and sc.in_depth != (sc.depth.lo, sc.depth.hi)
-    truncated = truncated or depth_cropped
-    bottom_notes: list[tuple[str, str]] = []
-    if truncated:
-        full_in = (sc.rows.hi - sc.rows.lo + 1, sc.cols.hi - sc.cols.lo + 1)
-        msg = (f"Cropped view: {'zero-inserted ' if sc.transposed else ''}input rows "
-               f"{sc.in_rows[0]}…{sc.in_rows[1]}, cols {sc.in_cols[0]}…{sc.in_cols[1]} of "
-               f"{full_in[0]}×{full_in[1]}; output rows {sc.out_rows[0]}…{sc.out_rows[1]}, "
-               f"cols {sc.out_cols[0]}…{sc.out_cols[1]} of {sc.rows.n_out}×{sc.cols.n_out}")
-        if depth_cropped:
-            msg += (f"; depth slices {sc.in_depth[0]}…{sc.in_depth[1]} of "
-                    f"{sc.depth.lo}…{sc.depth.hi}")
-        if not sc.fits:
-            ext = (f"{sc.depth.e}×" if sc.rank == 3 else "") + f"{sc.rows.e}×{sc.cols.e}"
-            msg += f"; the window ({ext}) is larger than the view"
-        bottom_notes.append((msg + ".", TRUNCATION))
-    notes = []
-    if r.kind == "spatially_separable":
-        others = ", ".join(f"stage {i + 1} ({s.name}) slides a {fmt_shape(s.kernel)} window"
-                           for i, s in enumerate(r.stages) if i != sc.stage_index)
-        notes.append(f"This is stage {sc.stage_index + 1} ({st.name}, "
-                     f"{fmt_shape(st.kernel)}); {others}.")
-    elif len([s for s in r.stages if s.op != "channel_sum"]) > 1:
-        one = "×".join("1" * sc.rank)
-        notes.append(f"Then the {one} pointwise stage mixes the channels at each position.")
-    if st.op in ("conv", "transposed") and st.in_channels // st.groups > 1:
-        notes.append(f"Output channel 0 applies its own kernel to each of the "
-                     f"{st.in_channels // st.groups} channels it sees and adds them up "
-                     "(plus its bias).")
-    if notes:
-        bottom_notes.append((" ".join(notes), NOTE))
-    return bottom_notes, truncated
+    if (sc.in_rows == (sc.rows.lo, sc.rows.hi) and sc.in_cols == (sc.cols.lo, sc.cols.hi)
+            and sc.out_rows == (0, sc.rows.n_out - 1) and sc.out_cols == (0, sc.cols.n_out - 1)
+            and not depth_cropped):
+        return None
+    full_in = (sc.rows.hi - sc.rows.lo + 1, sc.cols.hi - sc.cols.lo + 1)
+    msg = (f"Cropped view: {'zero-inserted ' if sc.transposed else ''}input rows "
+           f"{sc.in_rows[0]}…{sc.in_rows[1]}, cols {sc.in_cols[0]}…{sc.in_cols[1]} of "
+           f"{full_in[0]}×{full_in[1]}; output rows {sc.out_rows[0]}…{sc.out_rows[1]}, "
+           f"cols {sc.out_cols[0]}…{sc.out_cols[1]} of {sc.rows.n_out}×{sc.cols.n_out}")
+    if depth_cropped:
+        msg += f"; depth slices {sc.in_depth[0]}…{sc.in_depth[1]} of {sc.depth.lo}…{sc.depth.hi}"
+    if not sc.fits:
+        ext = (f"{sc.depth.e}×" if sc.rank == 3 else "") + f"{sc.rows.e}×{sc.cols.e}"
+        msg += f"; the window ({ext}) is larger than the view"
+    return msg
 
 
 TOP_PX, LEGEND_PX, NOTE_PX = 128, 50, 24

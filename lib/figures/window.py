@@ -17,8 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from lib.conv import Axis, ConvResult
+from lib.text import fmt_shape
 
-from ._common import GREEN, ORANGE
+from ._common import GREEN, NOTE, ORANGE, TRUNCATION
 
 MARGIN_CELLS = 2  # input cells shown beyond the outermost window of a cropped view
 
@@ -143,6 +144,39 @@ def window_stage(r: ConvResult, stage: int | None) -> int:
     if stage not in spatial:
         raise ValueError(f"stage={stage} is not a stage with a window; choose one of {spatial}")
     return stage
+
+
+def window_notes(cropped: str | None, r: ConvResult, stage_index: int
+                 ) -> list[tuple[str, str]]:
+    """The notes under a window figure, as (text, annotation name): which part a cropped
+    view shows, and what one stage and one channel leave out."""
+    notes = [(cropped + ".", TRUNCATION)] if cropped else []
+    other = _other_stages_note(r, stage_index)
+    if other:
+        notes.append((other, NOTE))
+    return notes
+
+
+def _other_stages_note(r: ConvResult, stage_index: int) -> str:
+    """What the window of one stage and one channel leaves out: the other stages of the
+    kind, and the other input channels output channel 0 also reads ("" if nothing)."""
+    st = r.stages[stage_index]
+    rank = len(st.axes)
+    notes = []
+    if r.kind == "spatially_separable":
+        others = ", ".join(f"stage {i + 1} ({s.name}) slides a {fmt_shape(s.kernel)} window"
+                           for i, s in enumerate(r.stages) if i != stage_index)
+        notes.append(f"This is stage {stage_index + 1} ({st.name}, "
+                     f"{fmt_shape(st.kernel)}); {others}.")
+    elif len([s for s in r.stages if s.op != "channel_sum"]) > 1:
+        one, where = ("1-wide", "step") if rank == 1 else ("×".join("1" * rank), "position")
+        notes.append(f"Then the {one} pointwise stage mixes the channels at each {where}.")
+    if st.op in ("conv", "transposed") and st.in_channels // st.groups > 1:
+        kernel = f"{st.kernel[0]}-tap kernel" if rank == 1 else "kernel"
+        notes.append(f"Output channel 0 applies its own {kernel} to each of the "
+                     f"{st.in_channels // st.groups} channels it sees and adds them up "
+                     "(plus its bias).")
+    return " ".join(notes)
 
 
 # ---------------------------------------------------------------------------
