@@ -18,6 +18,14 @@ def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
     return tmp_path
 
 
+def test_the_repository_holds_every_rule():
+    report = check()
+    assert report.modules > 20  # it read lib/ and pages/
+    assert report.private == [], "\n".join(report.private)
+    assert report.cycles == [], report.cycles
+    assert report.long_modules == [], report.long_modules
+
+
 def test_a_private_name_imported_from_another_module_is_reported(tmp_path):
     root = _tree(tmp_path, {
         "lib/__init__.py": "",
