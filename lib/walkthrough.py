@@ -144,22 +144,24 @@ def _total(v: Mapping[str, object]) -> Step:
     r = _std(k, w, c)
     one_kernel = analyze("shared_channels", k=k, w=w, c=c, H=32, W=32, bias=False)
     spec = STEP_BY_NUMBER[3]
-    wrong = [f"{k}×{w}×{w} = {fmt_int(one_kernel.params)} counts one {w}×{w} kernel per filter, "
-             f"as if all {c} channels shared it (step 5)"] if c > 1 else []
-    wrong.append(f"{c}×{k}×{w}×{w} = {fmt_int(r.weight_params)} forgets the {r.bias_params} biases")
+    wrong = [f"{k}×{w}×{w} = {fmt_int(one_kernel.params)} counts one {w}×{w} kernel per "
+             f"filter, as if all {c} channels shared it (step 5)"] if c > 1 else []
+    wrong.append(f"{c}×{k}×{w}×{w} = {fmt_int(r.weight_params)} forgets the "
+                 f"{r.bias_params} biases")
     return Step(
         3, spec.title,
         paragraphs=(
             f"Each of the {k} filters has its own {fmt_int(r.params_per_filter or 0)} parameters, "
             f"so the layer trains {k} × {fmt_int(r.params_per_filter or 0)} = "
-            f"**{fmt_int(r.params)}**: {fmt_int(r.weight_params)} weights and {r.bias_params} biases "
-            f"(one per filter).",
+            f"**{fmt_int(r.params)}**: {fmt_int(r.weight_params)} weights and "
+            f"{r.bias_params} biases (one per filter).",
             "Common wrong answers: " + "; ".join(wrong) + ".",
             "Keras's model.summary() and PyTorch's sum(p.numel() for p in "
             "layer.parameters()) print the same number.",
         ),
         latex=(r.params_latex,),
-        metrics=(Metric("Weights", fmt_int(r.weight_params)), Metric("Biases", fmt_int(r.bias_params)),
+        metrics=(Metric("Weights", fmt_int(r.weight_params)),
+                 Metric("Biases", fmt_int(r.bias_params)),
                  Metric("Parameters", fmt_int(r.params))),
         takeaway="params = k · (w · w · c + 1): filters × (weights per filter + 1 bias).",
         result=r)
@@ -176,19 +178,21 @@ def _size(v: Mapping[str, object]) -> Step:
     return Step(
         4, spec.title,
         paragraphs=(
-            f"On a {H}×{W} image the layer still has **{fmt_int(r.params)}** parameters, exactly as "
-            f"on 32×32 ({fmt_int(base.params)}): a filter is the same at every position, so a "
-            f"bigger image only means more positions.",
-            f"The work does change. At each of the {ho}×{wo} = {fmt_int(ho * wo)} output positions "
-            f"the {r.output_shape[2]} filters do {fmt_int(per_position)} multiply-accumulates "
-            f"(MACs) in total, so {fmt_int(r.macs)} MACs, {float(ratio):.2f}× the "
-            f"{fmt_int(base.macs)} of the 32×32 image.",
+            f"On a {H}×{W} image the layer still has **{fmt_int(r.params)}** parameters, "
+            f"exactly as on 32×32 ({fmt_int(base.params)}): a filter is the same at every "
+            f"position, so a bigger image only means more positions.",
+            f"The work does change. At each of the {ho}×{wo} = {fmt_int(ho * wo)} output "
+            f"positions the {r.output_shape[2]} filters do {fmt_int(per_position)} "
+            f"multiply-accumulates (MACs) in total, so {fmt_int(r.macs)} MACs, "
+            f"{float(ratio):.2f}× the {fmt_int(base.macs)} of the 32×32 image.",
         ),
         latex=(r.params_latex,),
         metrics=(Metric("Params at 32×32", fmt_int(base.params)),
                  Metric(f"Params at {H}×{W}", fmt_int(r.params)),
-                 Metric("MACs at 32×32", fmt_int(base.macs), f"output {fmt_shape(base.output_shape)}"),
-                 Metric(f"MACs at {H}×{W}", fmt_int(r.macs), f"output {fmt_shape(r.output_shape)}")),
+                 Metric("MACs at 32×32", fmt_int(base.macs),
+                        f"output {fmt_shape(base.output_shape)}"),
+                 Metric(f"MACs at {H}×{W}", fmt_int(r.macs),
+                        f"output {fmt_shape(r.output_shape)}")),
         takeaway=("Parameters depend on k, w and c only; MACs (and memory) also grow with "
                   "the image."),
         result=r)
@@ -231,13 +235,14 @@ def _separable(v: Mapping[str, object]) -> Step:
         6, spec.title,
         paragraphs=(
             f"A depthwise separable conv splits the job in two. A depthwise conv gives each of "
-            f"the {c} channels its own {w}×{w} filter ({fmt_int(dw.weight_params)} weights, spatial "
-            f"patterns only); then a 1×1 pointwise conv mixes the {c} channels into {k} "
+            f"the {c} channels its own {w}×{w} filter ({fmt_int(dw.weight_params)} weights, "
+            f"spatial patterns only); then a 1×1 pointwise conv mixes the {c} channels into {k} "
             f"outputs ({fmt_int(pw.weight_params)} weights, channel mixing only). Separating "
             f"the two is the idea behind Xception and MobileNet.",
             f"Keras's SeparableConv2D has a single bias vector, for the {k} outputs: "
-            f"{fmt_int(keras.weight_params)} + {keras.bias_params} = **{fmt_int(keras.params)}**. In "
-            f"PyTorch you build it from two nn.Conv2d layers and each has its own bias, "
+            f"{fmt_int(keras.weight_params)} + {keras.bias_params} = "
+            f"**{fmt_int(keras.params)}**. In PyTorch you build it from two nn.Conv2d layers "
+            f"and each has its own bias, "
             f"{dw.bias_params} + {pw.bias_params}: **{fmt_int(torch.params)}**. Same layer shape, "
             f"{fmt_int(extra)} parameters apart (bias=False on the depthwise nn.Conv2d matches "
             f"Keras).",

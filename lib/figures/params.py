@@ -101,7 +101,8 @@ def compare_params_figure(results: Mapping[str, ConvResult], log_scale: bool = F
     ]
     if not log_scale:
         traces.append(go.Scatter(y=labels, x=totals, mode="text",
-                                 text=[" " + fmt_int(t) for t in totals], textposition="middle right",
+                                 text=[" " + fmt_int(t) for t in totals],
+                                 textposition="middle right",
                                  showlegend=False, hoverinfo="skip", name="total",
                                  textfont=dict(size=12)))
     hi = max(totals) if totals else 1

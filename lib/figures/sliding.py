@@ -386,7 +386,8 @@ def _cropped(sc: _Scene) -> str | None:
            f"{full_in[0]}×{full_in[1]}; output rows {sc.out_rows[0]}…{sc.out_rows[1]}, "
            f"cols {sc.out_cols[0]}…{sc.out_cols[1]} of {sc.rows.n_out}×{sc.cols.n_out}")
     if depth_cropped:
-        msg += f"; depth slices {sc.in_depth[0]}…{sc.in_depth[1]} of {sc.depth.lo}…{sc.depth.hi}"
+        msg += (f"; depth slices {sc.in_depth[0]}…{sc.in_depth[1]} of "
+                f"{sc.depth.lo}…{sc.depth.hi}")
     if not sc.fits:
         ext = (f"{sc.depth.e}×" if sc.rank == 3 else "") + f"{sc.rows.e}×{sc.cols.e}"
         msg += f"; the window ({ext}) is larger than the view"
