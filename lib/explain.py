@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from lib.geometry import Axis, Stage
 from lib.spec import ConvError, ConvSpec, transposed_output_padding
@@ -116,8 +117,7 @@ def output_formulas(s: ConvSpec, stages: tuple[Stage, ...]) -> tuple[Formula, ..
 # Plain-language explanation
 # ---------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class _Words:
+class _Words(NamedTuple):
     """What the per-kind sentences are written with."""
 
     s: ConvSpec
