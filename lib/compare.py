@@ -25,9 +25,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from lib.conv import AXES, KINDS, ConvError, ConvResult, IntPair, analyze
-from lib.network import kind_label
+from lib.conv import (AXES, KINDS, ConvError, ConvResult, IntPair, analyze, kind_label,
+                      spatial_rank)
 from lib.state import COMPARE_CONTROLS, Control, conv_kwargs, parse_explorer_query
+from lib.text import fmt_shape
 
 #: Kinds that take a ``groups`` argument.
 GROUPED_KINDS = frozenset({"grouped", "transposed"})
@@ -138,9 +139,7 @@ class CompareRow:
 
 def rank_of(kwargs: Mapping[str, object]) -> int:
     """Spatial axes the settings describe: 3 with D, 2 with H (and W), 1 with W alone."""
-    if kwargs.get("D") is not None:
-        return 3
-    return 2 if kwargs.get("H") is not None else 1
+    return spatial_rank(kwargs.get("H"), kwargs.get("D"))
 
 
 def compare_kinds(k: int, w: IntPair, c: int, H: int | None, W: int, stride: IntPair = 1,
@@ -217,8 +216,8 @@ def settings_caption(kwargs: Mapping[str, object]) -> str:
     """The line above the table: ``Input 32×32×3, k = 10 filters of 4×4. Ratios …``."""
     rank = rank_of(kwargs)
     sizes = [kwargs[a] for a in AXES[rank]]
-    return (f"Input {_shape((*sizes, kwargs['c']))}, k = {kwargs['k']} filters of "
-            f"{_shape(kernel_dims(kwargs['w'], rank))}. Ratios are to the standard "
+    return (f"Input {fmt_shape((*sizes, kwargs['c']))}, k = {kwargs['k']} filters of "
+            f"{fmt_shape(kernel_dims(kwargs['w'], rank))}. Ratios are to the standard "
             f"Conv{rank}D on the same settings.")
 
 
@@ -261,10 +260,6 @@ def fmt_ratio(ratio: Fraction | None) -> str:
     return "—" if ratio is None else f"{float(ratio):.3f}×"
 
 
-def _shape(shape: Sequence[int]) -> str:
-    return "×".join(str(x) for x in shape)
-
-
 def compare_table(rows: Sequence[CompareRow]) -> list[dict[str, object]]:
     """The table the page shows: counts as ints (sortable), ratios and shapes as text.
 
@@ -279,7 +274,7 @@ def compare_table(rows: Sequence[CompareRow]) -> list[dict[str, object]]:
             "Params vs standard": fmt_ratio(row.params_ratio),
             "MACs": None if r is None else r.macs,
             "MACs vs standard": fmt_ratio(row.macs_ratio),
-            output_column(row.rank): "—" if r is None else _shape(r.output_shape),
+            output_column(row.rank): "—" if r is None else fmt_shape(r.output_shape),
             "Groups": "—" if row.groups is None else str(row.groups),
             "Status": "ok" if r is not None else f"can't build: {row.error}",
         })
@@ -441,9 +436,7 @@ def separable_theory(k: int, kernel: Sequence[int], c: int, m: int = 1,
 
 def kernel_hw(w: IntPair) -> tuple[int, int]:
     """w (an int or an (h, w) pair) as (kh, kw)."""
-    if isinstance(w, (tuple, list)):
-        return int(w[0]), int(w[1])
-    return int(w), int(w)
+    return kernel_dims(w, 2)  # type: ignore[return-value]
 
 
 def kernel_dims(w: IntPair, rank: int = 2) -> tuple[int, ...]:

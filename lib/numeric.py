@@ -26,7 +26,8 @@ stage axes of :func:`lib.conv.analyze`, the one place for every conv number. Thi
 only does the arithmetic, and ``tests/test_numeric.py`` checks it against real PyTorch and
 Keras outputs stored in ``tests/data/numeric_reference.json``.
 
-No streamlit here; the heatmaps are plain plotly figures built by :func:`heatmap_grid`.
+No streamlit and no plotly here; the page draws the arrays with
+:func:`lib.figures.heatmap_grid`.
 """
 
 from __future__ import annotations
@@ -35,11 +36,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-import plotly.graph_objects as go
 
 from lib.conv import Axis, ConvError, ConvResult, analyze
-from lib.figures._common import _set_template
 from lib.state import Control, parse_query
+from lib.text import fmt_shape
 
 # ---------------------------------------------------------------------------
 # Padding, read from lib.conv's axes
@@ -417,71 +417,97 @@ def prove(cfg: ProofConfig) -> Proof:
             "transposed": _prove_transposed, "im2col": _prove_im2col}[cfg.proof](cfg)
 
 
+#: What each proof shows, in one sentence.
+_CLAIMS: dict[str, str] = {
+    "separable": "Keras's SeparableConv2D computed as one layer gives the same numbers as a "
+                 "depthwise conv followed by a 1×1 pointwise conv.",
+    "shared": "Summing the input channels and convolving the sum with one kernel per filter "
+              "gives the same numbers as a standard conv whose kernel is identical on every "
+              "channel.",
+    "transposed": "Scattering a kernel from every input cell gives the same numbers as a "
+                  "normal stride-1 conv over the input with zeros inserted between cells, "
+                  "padded, using the kernel rotated by 180°.",
+    "im2col": "Sliding the window gives the same numbers as one matrix product: every window "
+              "as a row, every filter as a column.",
+}
+
+
+def _proof(cfg: ProofConfig, r: ConvResult, steps: tuple[str, ...], inputs: tuple[Tensor, ...],
+           left: Tensor, right: Tensor, extras: tuple[Tensor, ...],
+           notes: tuple[str, ...] = ()) -> Proof:
+    """The proof with its title and claim, and how far its two ways are apart."""
+    return Proof(cfg.proof, PROOFS[cfg.proof], _CLAIMS[cfg.proof], steps, inputs, left, right,
+                 extras, r, max_abs_diff(left.values, right.values), notes)
+
+
 def _geometry(cfg: ProofConfig) -> dict[str, object]:
     return dict(stride=cfg.stride, padding=cfg.padding, dilation=cfg.dilation)
+
+
+def _draw(cfg: ProofConfig, *kernel_shapes: tuple[int, ...]
+          ) -> tuple[np.ndarray, list[np.ndarray], np.ndarray | None]:
+    """The input, the kernels and the bias (None without bias), drawn in that order from
+    the proof's seed."""
+    rng = _rng(cfg)
+    x = random_values(rng, (cfg.H, cfg.W, cfg.c))
+    kernels = [random_values(rng, shape) for shape in kernel_shapes]
+    return x, kernels, random_values(rng, (cfg.k,)) if cfg.bias else None
+
+
+def _given(cfg: ProofConfig, x: np.ndarray, kernels: Sequence[Tensor], b: np.ndarray | None,
+           bias_caption: str = "") -> tuple[Tensor, ...]:
+    """What the proof starts from, as the page lists it: the input, the kernels, the bias."""
+    inputs = [Tensor("input x", fmt_shape(x.shape), x), *kernels]
+    if b is not None:
+        inputs.append(Tensor("bias", bias_caption or f"{cfg.k} numbers", b))
+    return tuple(inputs)
 
 
 def _prove_separable(cfg: ProofConfig) -> Proof:
     r = analyze("separable_keras", k=cfg.k, w=cfg.w, c=cfg.c, H=cfg.H, W=cfg.W,
                 depth_multiplier=cfg.depth_multiplier, bias=cfg.bias, **_geometry(cfg))
-    rng = _rng(cfg)
     m = cfg.depth_multiplier
-    x = random_values(rng, (cfg.H, cfg.W, cfg.c))
-    dw = random_values(rng, (cfg.w, cfg.w, cfg.c, m))
-    pw = random_values(rng, (cfg.c * m, cfg.k))
-    b = random_values(rng, (cfg.k,)) if cfg.bias else None
+    x, (dw, pw), b = _draw(cfg, (cfg.w, cfg.w, cfg.c, m), (cfg.c * m, cfg.k))
     mid = depthwise2d(x, dw, None, **_geometry(cfg))
     two_step = pointwise2d(mid, pw, b)
     fused = separable_fused(x, dw, pw, b, **_geometry(cfg))
-    inputs = [Tensor("input x", f"{cfg.H}×{cfg.W}×{cfg.c}", x),
-              Tensor("depthwise kernel", f"{cfg.w}×{cfg.w}, {m} per input channel "
-                     "(no bias: Keras has one bias, after the pointwise step)", dw),
-              Tensor("pointwise kernel", f"{cfg.c * m} × {cfg.k}: one column per filter", pw)]
-    if b is not None:
-        inputs.append(Tensor("bias", f"{cfg.k} numbers, one per output channel", b))
-    return Proof(
-        "separable", PROOFS["separable"],
-        "Keras's SeparableConv2D computed as one layer gives the same numbers as a "
-        "depthwise conv followed by a 1×1 pointwise conv.",
+    inputs = _given(cfg, x, [
+        Tensor("depthwise kernel", f"{cfg.w}×{cfg.w}, {m} per input channel "
+               "(no bias: Keras has one bias, after the pointwise step)", dw),
+        Tensor("pointwise kernel", f"{cfg.c * m} × {cfg.k}: one column per filter", pw)],
+        b, f"{cfg.k} numbers, one per output channel")
+    return _proof(
+        cfg, r,
         ("Left: one einsum over every input window with both kernels at once "
          "(window · depthwise · pointwise, then + bias).",
          "Right: step 1, a depthwise conv (each channel on its own); step 2, a 1×1 conv "
          "that mixes the channels at each pixel, + bias."),
-        tuple(inputs),
+        inputs,
         Tensor("one fused layer", "separable conv as a single einsum", fused),
         Tensor("depthwise → pointwise", "two steps", two_step),
-        (Tensor("after the depthwise step", f"{mid.shape[0]}×{mid.shape[1]}×{mid.shape[2]}: "
-                "the channels have not been mixed yet", mid),),
-        r, max_abs_diff(fused, two_step))
+        (Tensor("after the depthwise step", f"{fmt_shape(mid.shape)}: "
+                "the channels have not been mixed yet", mid),))
 
 
 def _prove_shared(cfg: ProofConfig) -> Proof:
     r = analyze("shared_channels", k=cfg.k, w=cfg.w, c=cfg.c, H=cfg.H, W=cfg.W,
                 bias=cfg.bias, **_geometry(cfg))
-    rng = _rng(cfg)
-    x = random_values(rng, (cfg.H, cfg.W, cfg.c))
-    kernel = random_values(rng, (cfg.w, cfg.w, 1, cfg.k))
-    b = random_values(rng, (cfg.k,)) if cfg.bias else None
+    x, (kernel,), b = _draw(cfg, (cfg.w, cfg.w, 1, cfg.k))
     summed = x.sum(axis=2, keepdims=True)
     left = conv2d(summed, kernel, b, **_geometry(cfg))
     tiled = np.repeat(kernel, cfg.c, axis=2)  # the same kh×kw kernel for every channel
     right = conv2d(x, tiled, b, **_geometry(cfg))
-    inputs = [Tensor("input x", f"{cfg.H}×{cfg.W}×{cfg.c}", x),
-              Tensor("kernel", f"{cfg.k} filters of {cfg.w}×{cfg.w}×1", kernel)]
-    if b is not None:
-        inputs.append(Tensor("bias", f"{cfg.k} numbers", b))
-    return Proof(
-        "shared", PROOFS["shared"],
-        "Summing the input channels and convolving the sum with one kernel per filter gives "
-        "the same numbers as a standard conv whose kernel is identical on every channel.",
+    inputs = _given(cfg, x, [Tensor("kernel", f"{cfg.k} filters of {cfg.w}×{cfg.w}×1", kernel)],
+                    b)
+    return _proof(
+        cfg, r,
         ("Left: add the channels into one (H×W×1), then a conv with k filters of kh×kw×1.",
          f"Right: a standard conv with k filters of kh×kw×{cfg.c}, each filter's kernel "
          "copied onto every input channel."),
-        tuple(inputs),
+        inputs,
         Tensor("sum, then conv", "shared_channels", left),
         Tensor("standard conv, same kernel per channel", "standard", right),
-        (Tensor("channels summed", f"{cfg.H}×{cfg.W}×1", summed),),
-        r, max_abs_diff(left, right),
+        (Tensor("channels summed", fmt_shape(summed.shape), summed),),
         (f"This is why the kind has only k·(kh·kw + b) = {r.params} parameters: "
          "the layer cannot tell the channels apart.",))
 
@@ -490,73 +516,52 @@ def _prove_transposed(cfg: ProofConfig) -> Proof:
     g = cfg.groups
     r = analyze("transposed", k=cfg.k, w=cfg.w, c=cfg.c, H=cfg.H, W=cfg.W, groups=g,
                 output_padding=cfg.output_padding, bias=cfg.bias, **_geometry(cfg))
-    rng = _rng(cfg)
-    x = random_values(rng, (cfg.H, cfg.W, cfg.c))
-    kernel = random_values(rng, (cfg.w, cfg.w, cfg.c, cfg.k // g))
-    b = random_values(rng, (cfg.k,)) if cfg.bias else None
+    x, (kernel,), b = _draw(cfg, (cfg.w, cfg.w, cfg.c, cfg.k // g))
     kw = dict(groups=g, output_padding=cfg.output_padding, **_geometry(cfg))
     scatter = transposed2d(x, kernel, b, **kw)
     gather = transposed_as_conv(x, kernel, b, **kw)
     (pt, pb), (pl, pr) = gather.pads
-    inputs = [Tensor("input x", f"{cfg.H}×{cfg.W}×{cfg.c}", x),
-              Tensor("kernel", f"{cfg.w}×{cfg.w}: each input channel scatters "
-                     f"{cfg.k // g} kernel(s)", kernel)]
-    if b is not None:
-        inputs.append(Tensor("bias", f"{cfg.k} numbers", b))
-    return Proof(
-        "transposed", PROOFS["transposed"],
-        "Scattering a kernel from every input cell gives the same numbers as a normal "
-        "stride-1 conv over the input with zeros inserted between cells, padded, using the "
-        "kernel rotated by 180°.",
+    inputs = _given(cfg, x, [Tensor("kernel", f"{cfg.w}×{cfg.w}: each input channel "
+                                    f"scatters {cfg.k // g} kernel(s)", kernel)], b)
+    return _proof(
+        cfg, r,
         ("Left (scatter): every input cell multiplies the kernel and adds it into the output "
          f"at stride {cfg.stride}; then crop as the padding says.",
          f"Right (gather): insert {cfg.stride - 1} zero(s) between cells, pad "
          f"top {pt}, bottom {pb}, left {pl}, right {pr} (negative = cut), then a stride-1 "
          "conv with the flipped kernel."),
-        tuple(inputs),
+        inputs,
         Tensor("scatter", "transposed conv", scatter),
         Tensor("conv over the zero-inserted input", "gather", gather.output),
         (Tensor("zero-inserted input", "stride − 1 zeros between cells", gather.zero_inserted),
          Tensor("padded", "what the ordinary conv slides over", gather.padded),
          Tensor("flipped kernel", "rotated 180°, input/output channels swapped",
-                gather.kernel)),
-        r, max_abs_diff(scatter, gather.output))
+                gather.kernel)))
 
 
 def _prove_im2col(cfg: ProofConfig) -> Proof:
     r = analyze("standard", k=cfg.k, w=cfg.w, c=cfg.c, H=cfg.H, W=cfg.W, bias=cfg.bias,
                 **_geometry(cfg))
-    rng = _rng(cfg)
-    x = random_values(rng, (cfg.H, cfg.W, cfg.c))
-    kernel = random_values(rng, (cfg.w, cfg.w, cfg.c, cfg.k))
-    b = random_values(rng, (cfg.k,)) if cfg.bias else None
+    x, (kernel,), b = _draw(cfg, (cfg.w, cfg.w, cfg.c, cfg.k))
     slide = conv2d(x, kernel, b, **_geometry(cfg))
     mat = im2col_conv2d(x, kernel, b, **_geometry(cfg))
     n_rows, n_cols = mat.patch_matrix.shape
-    inputs = [Tensor("input x", f"{cfg.H}×{cfg.W}×{cfg.c}", x),
-              Tensor("kernel", f"{cfg.k} filters of {cfg.w}×{cfg.w}×{cfg.c}", kernel)]
-    if b is not None:
-        inputs.append(Tensor("bias", f"{cfg.k} numbers", b))
-    return Proof(
-        "im2col", PROOFS["im2col"],
-        "Sliding the window gives the same numbers as one matrix product: every window as "
-        "a row, every filter as a column.",
-        ("Left: slide each filter over the (padded) input, multiply and add.",
-         f"Right: the patch matrix ({n_rows} × {n_cols} = H_out·W_out × kh·kw·c) times the "
-         f"weight matrix ({n_cols} × {cfg.k} = kh·kw·c × k), + bias, reshaped to "
-         "H_out × W_out × k."),
-        tuple(inputs),
-        Tensor("sliding window", "conv2d", slide),
-        Tensor("patch matrix @ weight matrix", "im2col", mat.output),
-        (Tensor("patch matrix", f"{n_rows} × {n_cols}: one row per output position",
-                mat.patch_matrix),
-         Tensor("weight matrix", f"{n_cols} × {cfg.k}: one column per filter",
-                mat.weight_matrix)),
-        r, max_abs_diff(slide, mat.output))
+    inputs = _given(cfg, x, [Tensor("kernel", f"{cfg.k} filters of {cfg.w}×{cfg.w}×{cfg.c}",
+                                    kernel)], b)
+    matrices = (Tensor("patch matrix", f"{n_rows} × {n_cols}: one row per output position",
+                       mat.patch_matrix),
+                Tensor("weight matrix", f"{n_cols} × {cfg.k}: one column per filter",
+                       mat.weight_matrix))
+    steps = ("Left: slide each filter over the (padded) input, multiply and add.",
+             f"Right: the patch matrix ({n_rows} × {n_cols} = H_out·W_out × kh·kw·c) times "
+             f"the weight matrix ({n_cols} × {cfg.k} = kh·kw·c × k), + bias, reshaped to "
+             "H_out × W_out × k.")
+    return _proof(cfg, r, steps, inputs, Tensor("sliding window", "conv2d", slide),
+                  Tensor("patch matrix @ weight matrix", "im2col", mat.output), matrices)
 
 
 # ---------------------------------------------------------------------------
-# What the page shows: tables and heatmaps (pure functions, no streamlit)
+# What the page shows as tables (pure functions, no streamlit)
 # ---------------------------------------------------------------------------
 
 def matrix_rows(values: np.ndarray, row_names: Sequence[str] | None = None,
@@ -576,66 +581,6 @@ def im2col_names(kh: int, kw: int, c: int, h_out: int, w_out: int
     rows = [f"out({i},{j})" for i in range(h_out) for j in range(w_out)]
     cols = [f"x[{u},{v},{ci}]" for u in range(kh) for v in range(kw) for ci in range(c)]
     return rows, cols
-
-
-def panels(values: np.ndarray, name: str) -> list[tuple[str, np.ndarray]]:
-    """Split an array into 2-D panels to draw: (H, W, C) -> one per channel; a 4-D kernel
-    (kh, kw, c_in, c_out) -> one per (in, out) pair; 1-D/2-D -> itself."""
-    a = np.asarray(values, dtype=float)
-    if a.ndim <= 2:
-        return [(name, np.atleast_2d(a))]
-    if a.ndim == 3:
-        return [(f"{name} [ch {ci}]", a[:, :, ci]) for ci in range(a.shape[2])]
-    return [(f"{name} [in {ci} → out {o}]", a[:, :, ci, o])
-            for o in range(a.shape[3]) for ci in range(a.shape[2])]
-
-
-#: Most panels drawn in one figure (the rest is said in a note).
-MAX_PANELS = 12
-
-
-def heatmap_grid(values: np.ndarray, name: str, decimals: int = 2) -> go.Figure:
-    """Heatmaps of an array, one panel per channel, with the number written in each cell.
-
-    Diverging colours centred on 0 (blue negative, red positive), the same scale for every
-    panel so panels can be compared; rows are drawn top to bottom like the array.
-    """
-    parts = panels(values, name)
-    shown = parts[:MAX_PANELS]
-    cols = min(len(shown), 4)
-    rows = -(-len(shown) // cols)
-    a = np.asarray(values, dtype=float)
-    top = float(np.max(np.abs(a))) if a.size else 1.0
-    top = top or 1.0
-    # Panels laid out by hand (axis domains), not make_subplots: 5x faster per move.
-    hgap, vgap = 0.04, (0.12 if rows > 1 else 0.1)
-    width, height_frac = (1 - hgap * (cols - 1)) / cols, (1 - vgap * (rows - 1)) / rows
-    traces, layout, titles = [], {}, []
-    for n, (title, z) in enumerate(shown):
-        r_, c_ = divmod(n, cols)
-        x0, y1 = c_ * (width + hgap), 1 - r_ * (height_frac + vgap)
-        suffix = "" if n == 0 else str(n + 1)
-        traces.append(go.Heatmap(
-            z=z, zmin=-top, zmax=top, zmid=0, colorscale="RdBu", reversescale=True,
-            showscale=n == 0, text=np.round(z, decimals), texttemplate="%{text}",
-            hovertemplate="row %{y}, col %{x}: %{z:.4f}<extra></extra>",
-            xgap=1, ygap=1, xaxis=f"x{suffix}", yaxis=f"y{suffix}"))
-        layout[f"xaxis{suffix}"] = dict(domain=[max(x0, 0.0), min(x0 + width, 1.0)],
-                                        showticklabels=False,
-                                        anchor=f"y{suffix}")
-        layout[f"yaxis{suffix}"] = dict(domain=[max(y1 - height_frac, 0.0), min(y1, 1.0)],
-                                        showticklabels=False,
-                                        autorange="reversed", anchor=f"x{suffix}")
-        titles.append(dict(text=title, x=x0 + width / 2, y=y1, xref="paper", yref="paper",
-                           xanchor="center", yanchor="bottom", showarrow=False))
-    height = 60 + rows * max(140, 34 * max(z.shape[0] for _, z in shown))
-    note = (f"{len(parts) - len(shown)} more panel(s) not drawn"
-            if len(parts) > len(shown) else "")
-    fig = go.Figure(data=traces, layout=dict(
-        **layout, annotations=titles, height=min(height, 900),
-        margin=dict(l=10, r=10, t=40, b=10), meta={"panels": len(shown), "note": note}))
-    _set_template(fig)
-    return fig
 
 
 # ---------------------------------------------------------------------------

@@ -139,61 +139,62 @@ def _padding_text(layer: Layer) -> str:
     return f"padding {p} ({p} {'ring' if p == 1 else 'rings'} of zeros on every side)"
 
 
+#: What each kind is, in a sentence (``str.format`` fields: see :func:`_words`).
+_WHAT: dict[str, str] = {
+    "standard": "A Conv2D layer with k = {k} filters of {kernel}, {bias}",
+    "pointwise": "A 1×1 (pointwise) Conv2D with k = {k} filters, {bias}",
+    "shared_channels": ("A layer that first adds the {c} input channels into one, then "
+                        "applies a Conv2D with k = {k} filters of {kernel}, {bias}"),
+    "grouped": "A grouped Conv2D (groups = {groups}) with k = {k} filters of {kernel}, {bias}",
+    "depthwise": ("A DepthwiseConv2D with {kernel} kernels and depth multiplier m = {m}, "
+                  "{bias}"),
+    "separable_keras": ("A Keras SeparableConv2D with k = {k} filters, {kernel} depthwise "
+                        "kernels and depth multiplier m = {m}, {bias}"),
+    "separable_pytorch": ("A PyTorch depthwise-separable block: nn.Conv2d({c}, {cm}, {w}, "
+                          "groups={c}) then nn.Conv2d({cm}, {k}, 1), both {bias}"),
+    "transposed": "A transposed conv ({fw}) with k = {k} filters of {kernel}{groups_txt}, {bias}",
+    "spatially_separable": ("A spatially separable conv: a ({w}×1) Conv2D then a (1×{w}) "
+                            "Conv2D, k = {k} filters each, {bias}"),
+}
+
+#: How a kind is named in a 'which is cheaper' choice (others: the label, depthwise kernels).
+_SHORT: dict[str, str] = {
+    "standard": "Conv2D: {k} filters of {kernel}",
+    "grouped": "Grouped Conv2D (groups = {groups}): {k} filters of {kernel}",
+    "depthwise": "DepthwiseConv2D {kernel}, depth multiplier {m}",
+    "pointwise": "1×1 Conv2D: {k} filters",
+    "transposed": "ConvTranspose2d: {k} filters of {kernel}",
+    "shared_channels": "Shared across channels: {k} filters of {kernel}",
+}
+
+
+def _words(L: Layer) -> dict[str, object]:
+    """The fields the sentences above are written with."""
+    return dict(
+        k=L.k, c=L.c, w=L.w, kernel=f"{L.w}×{L.w}", groups=L.groups, m=L.depth_multiplier,
+        cm=L.c * L.depth_multiplier,
+        bias="with bias" if L.bias else "without bias (bias off)",
+        fw="Keras Conv2DTranspose" if isinstance(L.padding, str) else "PyTorch ConvTranspose2d",
+        groups_txt=f", groups = {L.groups}" if L.groups > 1 else "",
+        label=KIND_INFO[L.kind].label)
+
+
 def describe(layer: Layer) -> str:
     """The layer in a sentence a student can compute from (no formulas given away)."""
     L = layer
-    kernel = f"{L.w}×{L.w}"
     geometry = [f"stride {L.stride}", _padding_text(L)]
-    if L.dilation > 1:
+    if L.dilation > 1 and L.kind != "pointwise":  # a 1×1 kernel has no dilation
         geometry.append(f"dilation {L.dilation}")
     if L.kind == "transposed" and L.output_padding:
         geometry.append(f"output_padding {L.output_padding}")
-    bias = "with bias" if L.bias else "without bias (bias off)"
     inp = f"an input of H×W×c = {L.H}×{L.W}×{L.c}"
-    if L.kind == "standard":
-        what = f"A Conv2D layer with k = {L.k} filters of {kernel}, {bias}"
-    elif L.kind == "pointwise":
-        what = f"A 1×1 (pointwise) Conv2D with k = {L.k} filters, {bias}"
-        geometry = [f"stride {L.stride}", _padding_text(L)]
-    elif L.kind == "shared_channels":
-        what = (f"A layer that first adds the {L.c} input channels into one, then applies a "
-                f"Conv2D with k = {L.k} filters of {kernel}, {bias}")
-    elif L.kind == "grouped":
-        what = (f"A grouped Conv2D (groups = {L.groups}) with k = {L.k} filters of {kernel}, "
-                f"{bias}")
-    elif L.kind == "depthwise":
-        what = (f"A DepthwiseConv2D with {kernel} kernels and depth multiplier "
-                f"m = {L.depth_multiplier}, {bias}")
-    elif L.kind == "separable_keras":
-        what = (f"A Keras SeparableConv2D with k = {L.k} filters, {kernel} depthwise kernels "
-                f"and depth multiplier m = {L.depth_multiplier}, {bias}")
-    elif L.kind == "separable_pytorch":
-        what = (f"A PyTorch depthwise-separable block: nn.Conv2d({L.c}, "
-                f"{L.c * L.depth_multiplier}, {L.w}, groups={L.c}) then "
-                f"nn.Conv2d({L.c * L.depth_multiplier}, {L.k}, 1), both {bias}")
-    else:  # transposed
-        fw = "Keras Conv2DTranspose" if isinstance(L.padding, str) else "PyTorch ConvTranspose2d"
-        groups = f", groups = {L.groups}" if L.groups > 1 else ""
-        what = f"A transposed conv ({fw}) with k = {L.k} filters of {kernel}{groups}, {bias}"
-    return f"{what}; {', '.join(geometry)}; on {inp}."
+    return f"{_WHAT[L.kind].format(**_words(L))}; {', '.join(geometry)}; on {inp}."
 
 
 def short_name(layer: Layer) -> str:
     """How a layer is named in a 'which is cheaper' choice."""
-    L = layer
-    if L.kind == "standard":
-        return f"Conv2D: {L.k} filters of {L.w}×{L.w}"
-    if L.kind == "grouped":
-        return f"Grouped Conv2D (groups = {L.groups}): {L.k} filters of {L.w}×{L.w}"
-    if L.kind == "depthwise":
-        return f"DepthwiseConv2D {L.w}×{L.w}, depth multiplier {L.depth_multiplier}"
-    if L.kind == "pointwise":
-        return f"1×1 Conv2D: {L.k} filters"
-    if L.kind == "transposed":
-        return f"ConvTranspose2d: {L.k} filters of {L.w}×{L.w}"
-    if L.kind == "shared_channels":
-        return f"Shared across channels: {L.k} filters of {L.w}×{L.w}"
-    return f"{KIND_INFO[L.kind].label}: {L.k} filters, {L.w}×{L.w} depthwise"
+    template = _SHORT.get(layer.kind, "{label}: {k} filters, {kernel} depthwise")
+    return template.format(**_words(layer))
 
 
 # ---------------------------------------------------------------------------

@@ -78,51 +78,43 @@ Tables
 from __future__ import annotations
 
 import math
-import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import NamedTuple
 
 from lib.conv import ConvResult, Stage
+from lib.summary import (KERAS_LINE_LENGTH, KerasNamer, SummaryRow, keras_table,
+                         torchinfo_table)
+from lib.text import fmt_axes, fmt_input
 
 FRAMEWORKS = ("keras", "pytorch")
 
-#: Keras's default summary width (``print_summary``: min(88, terminal columns - 4)).
-KERAS_LINE_LENGTH = 88
-
-BYTES_PER_PARAM = 4  # float32
-
-
-class LayerRow(NamedTuple):
-    """One row of a summary table: a real layer of the snippet.
-
-    Keras: ``name`` is the auto-name (``conv2d``), ``output_shape`` ``(None, *spatial, C)``
-    (``(None, H, W, C)`` in 2D). PyTorch: ``name`` is the index in ``nn.Sequential``
-    (``"0"``), ``output_shape`` ``(1, C, *spatial)`` for the batch of one torchinfo is given.
-    """
-
-    name: str
-    type: str
-    output_shape: tuple
-    params: int
-
 
 @dataclass(frozen=True)
-class _Layer:
-    """One real layer of a snippet (framework-neutral shape: channels-last)."""
+class PlanLayer:
+    """One real layer of a snippet (framework-neutral shape: channels-last).
+
+    ``inner``: the classes of the Keras layers this one creates inside itself (a
+    ``GroupedConv2DTranspose`` holds one ``Conv2DTranspose`` per group); they take
+    auto-names too, so later layers of the same class count on from them.
+    """
 
     type: str
     code: str  # constructor expression
     out: tuple[int, ...]  # (*spatial, C), e.g. (H, W, C)
     params: int
     comment: tuple[str, ...] = ()
+    inner: tuple[str, ...] = ()
 
 
 @dataclass
-class _Plan:
-    layers: list[_Layer] = field(default_factory=list)
+class LayerPlan:
+    """The real layers that express one conv layer in one framework, and the class
+    definitions (``preamble``) its code needs."""
+
+    layers: list[PlanLayer] = field(default_factory=list)
     preamble: list[str] = field(default_factory=list)  # class definitions
 
-    def add(self, *layers: _Layer) -> None:
+    def add(self, *layers: PlanLayer) -> None:
         self.layers.extend(layers)
 
 
@@ -130,15 +122,9 @@ class _Plan:
 # Small formatting helpers
 # ---------------------------------------------------------------------------
 
-def _p(values: tuple[int, ...]) -> str:
-    """Per-axis values as Python source: ``3`` when all are equal, else ``(3, 5)``."""
-    values = tuple(values)
-    return str(values[0]) if len(set(values)) == 1 else str(values)
-
-
 def _opt(values: tuple[int, ...], default: int = 1) -> str | None:
-    """``_p(values)``, or None (argument left out) when every value equals the default."""
-    return None if all(v == default for v in values) else _p(values)
+    """``fmt_axes(values)``, or None (argument left out) when every value equals the default."""
+    return None if all(v == default for v in values) else fmt_axes(values)
 
 
 def _args(*positional: object, **keyword: object) -> str:
@@ -182,9 +168,11 @@ def _keras_pairs(pairs) -> str:
     return str(pairs[0]) if len(pairs) == 1 else str(pairs)
 
 
-def _torch_pairs(pairs) -> str:
-    """F.pad's order: the last axis first, (before, after) each: ``(left, right, top, bottom)``."""
-    return str(tuple(v for before, after in reversed(tuple(pairs)) for v in (before, after)))
+def torch_pad(pairs: Iterable[tuple[int, int]]) -> str:
+    """(before, after) per axis (D, H, W) as ``nn.ZeroPadNd`` / ``F.pad`` take them: the last
+    axis first, ``(left, right, top, bottom, front, back)``."""
+    flat = [v for before, after in reversed(tuple(pairs)) for v in (before, after)]
+    return "(" + ", ".join(str(v) for v in flat) + ")"
 
 
 #: What one step along each axis is called in the comments, per rank.
@@ -213,27 +201,21 @@ def _split_last(line: str, at: str, width: int = 100) -> tuple[str, ...]:
     return (head + ",", "# " + at.removeprefix(", ") + tail)
 
 
-def _keras_name(cls: str) -> str:
-    """Keras's auto-name for a layer class (``keras.src.utils.naming.to_snake_case``)."""
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", cls)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
-
-
 # ---------------------------------------------------------------------------
 # Keras plan
 # ---------------------------------------------------------------------------
 
-def _keras_zero_padding(st: Stage, comment: tuple[str, ...] = ()) -> list[_Layer]:
+def _keras_zero_padding(st: Stage, comment: tuple[str, ...] = ()) -> list[PlanLayer]:
     pads = _pads(st)
     if not _any(pads):
         return []
     n = _rank(st)
-    return [_Layer(f"ZeroPadding{n}D", f"layers.ZeroPadding{n}D(padding={_keras_pairs(pads)})",
+    return [PlanLayer(f"ZeroPadding{n}D", f"layers.ZeroPadding{n}D(padding={_keras_pairs(pads)})",
                    _padded(st), 0, comment)]
 
 
 def _keras_conv(st: Stage, cls: str, head: tuple[object, ...], extra: dict[str, object],
-                bias: bool, last: Stage | None = None) -> list[_Layer]:
+                bias: bool, last: Stage | None = None) -> list[PlanLayer]:
     """One conv-like Keras layer for stage ``st``, with its padding handled.
 
     ``head``: positional arguments before kernel_size; ``extra``: keyword arguments after
@@ -253,11 +235,11 @@ def _keras_conv(st: Stage, cls: str, head: tuple[object, ...], extra: dict[str, 
                    f"(MaxPooling{n}D with pool_size=1).")
         pad = _keras_zero_padding(st, refusal)
         mid = (*(p - a.extent + 1 for p, a in zip(_padded(st), st.axes)), out[-1])
-        args = _args(*head, _p(st.kernel), **extra, dilation_rate=_p(st.dilation),
+        args = _args(*head, fmt_axes(st.kernel), **extra, dilation_rate=fmt_axes(st.dilation),
                      use_bias=use_bias)
-        conv = _Layer(cls, f"layers.{cls}({args})", mid, params, () if pad else refusal)
-        pool = _Layer(f"MaxPooling{n}D",
-                      f"layers.MaxPooling{n}D(pool_size=1, strides={_p(st.stride)})", out, 0)
+        conv = PlanLayer(cls, f"layers.{cls}({args})", mid, params, () if pad else refusal)
+        pool = PlanLayer(f"MaxPooling{n}D",
+                      f"layers.MaxPooling{n}D(pool_size=1, strides={fmt_axes(st.stride)})", out, 0)
         return pad + [conv, pool]
     if _is_same(st):
         pre, padding = [], '"same"'
@@ -274,12 +256,12 @@ def _keras_conv(st: Stage, cls: str, head: tuple[object, ...], extra: dict[str, 
             "# Keras layers take only 'valid' or 'same': explicit padding is a "
             f"ZeroPadding{n}D layer.",))
         padding = None
-    args = _args(*head, _p(st.kernel), strides=_opt(st.stride), padding=padding, **extra,
+    args = _args(*head, fmt_axes(st.kernel), strides=_opt(st.stride), padding=padding, **extra,
                  dilation_rate=_opt(st.dilation), use_bias=use_bias)
-    return pre + [_Layer(cls, f"layers.{cls}({args})", out, params)]
+    return pre + [PlanLayer(cls, f"layers.{cls}({args})", out, params)]
 
 
-def _keras_depthwise(st: Stage) -> list[_Layer]:
+def _keras_depthwise(st: Stage) -> list[PlanLayer]:
     """A depthwise stage: Keras DepthwiseConv1D/2D; in 3D (no DepthwiseConv3D) a grouped Conv3D."""
     n = _rank(st)
     m = st.out_channels // st.in_channels
@@ -336,7 +318,7 @@ def _zero_insert_lambda(st: Stage, extra: list[int]) -> tuple[str, tuple[int, ..
     return expr, (*zs, c)
 
 
-def _keras_transposed(st: Stage, output_padding: tuple[int, ...], plan: _Plan) -> None:
+def _keras_transposed(st: Stage, output_padding: tuple[int, ...], plan: LayerPlan) -> None:
     n = _rank(st)
     axes = st.axes
     k = st.out_channels
@@ -346,10 +328,10 @@ def _keras_transposed(st: Stage, output_padding: tuple[int, ...], plan: _Plan) -
     cls = f"Conv{n}DTranspose"
     if native and not strided_dilated:
         code = f"layers.{cls}(" + _args(
-            k, _p(st.kernel), strides=_opt(st.stride), padding=f'"{axes[0].mode[6:]}"',
+            k, fmt_axes(st.kernel), strides=_opt(st.stride), padding=f'"{axes[0].mode[6:]}"',
             output_padding=_opt(output_padding, 0), dilation_rate=_opt(st.dilation),
             use_bias=use_bias) + ")"
-        plan.add(_Layer(cls, code, st.out_shape, st.params))
+        plan.add(PlanLayer(cls, code, st.out_shape, st.params))
         return
     # Otherwise: a 'valid' ConvNDTranspose gives the full scatter output
     # (n - 1) * s + extent (+ q rows of output_padding), then crop/pad to lib's window.
@@ -366,7 +348,7 @@ def _keras_transposed(st: Stage, output_padding: tuple[int, ...], plan: _Plan) -
             why.append("# and " + " / ".join(f"{e} zero {w}(s)" for e, w in zip(extra, nouns))
                        + " at the end for PyTorch's output_padding,")
         why.append("# then a stride-1 transposed conv.")
-        plan.add(_Layer("Lambda", f"layers.Lambda(lambda x: {expr})", zshape, 0, tuple(why)))
+        plan.add(PlanLayer("Lambda", f"layers.Lambda(lambda x: {expr})", zshape, 0, tuple(why)))
         stride = (1,) * n
         full = [z + a.extent - 1 for z, a in zip(zshape, axes)]
         q = [0] * n
@@ -377,7 +359,7 @@ def _keras_transposed(st: Stage, output_padding: tuple[int, ...], plan: _Plan) -
         q = [e if e < a.stride else 0 for e, a in zip(extra, axes)]
         zin = [0 if e < a.stride else -(-e // a.stride) for e, a in zip(extra, axes)]
         if any(zin):
-            plan.add(_Layer(
+            plan.add(PlanLayer(
                 f"ZeroPadding{n}D",
                 f"layers.ZeroPadding{n}D(padding={_keras_pairs((0, z) for z in zin)})",
                 (*(m + z for m, z in zip(st.in_shape[:-1], zin)), st.in_channels), 0,
@@ -393,33 +375,34 @@ def _keras_transposed(st: Stage, output_padding: tuple[int, ...], plan: _Plan) -
         comment = (f"# nn.ConvTranspose{n}d's padding crops the full transposed-conv output: in "
                    "Keras a 'valid'",
                    f"# {cls}, then Cropping{n}D.")
-    if st.groups > 1:
+    if st.groups > 1:  # a class defined in the snippet, one Keras layer per group inside
         plan.preamble.append(_GROUPED_TRANSPOSE_CLASS.replace("{n}", str(n)))
-        name, head = f"Grouped{cls}", (k, _p(st.kernel), f"groups={st.groups}")
+        name, head = f"Grouped{cls}", (k, fmt_axes(st.kernel), f"groups={st.groups}")
+        prefix, inner = "", (cls,) * st.groups
     else:
-        name, head = cls, (k, _p(st.kernel))
-    prefix = "" if name.startswith("Grouped") else "layers."  # defined in the snippet
+        name, head = cls, (k, fmt_axes(st.kernel))
+        prefix, inner = "layers.", ()
     code = f"{prefix}{name}(" + _args(
-        *head, strides=_opt(stride), output_padding=_p(tuple(q)) if explicit_q else None,
+        *head, strides=_opt(stride), output_padding=fmt_axes(tuple(q)) if explicit_q else None,
         dilation_rate=_opt(st.dilation), use_bias=use_bias) + ")"
-    plan.add(_Layer(name, code, conv_out, st.params, comment))
+    plan.add(PlanLayer(name, code, conv_out, st.params, comment, inner))
     cur = conv_out
     if any(v > 0 for e in edges for v in e):
         crop = [(max(b, 0), max(a, 0)) for b, a in edges]
         cur = (*(m - b - a for m, (b, a) in zip(cur, crop)), k)
-        plan.add(_Layer(f"Cropping{n}D", f"layers.Cropping{n}D(cropping={_keras_pairs(crop)})",
+        plan.add(PlanLayer(f"Cropping{n}D", f"layers.Cropping{n}D(cropping={_keras_pairs(crop)})",
                         cur, 0))
     if any(v < 0 for e in edges for v in e):
         pad = [(max(-b, 0), max(-a, 0)) for b, a in edges]
         cur = (*(m + b + a for m, (b, a) in zip(cur, pad)), k)
-        plan.add(_Layer(f"ZeroPadding{n}D",
+        plan.add(PlanLayer(f"ZeroPadding{n}D",
                         f"layers.ZeroPadding{n}D(padding={_keras_pairs(pad)})", cur, 0,
                         (f"# zero {_slashed(n)} in front of the full transposed-conv output",)))
     assert cur == st.out_shape, (cur, st.out_shape)
 
 
-def _keras_plan(r: ConvResult) -> _Plan:
-    plan = _Plan()
+def keras_plan(r: ConvResult) -> LayerPlan:
+    plan = LayerPlan()
     s = r.spec
     kind = s.kind
     stages = r.stages
@@ -433,7 +416,7 @@ def _keras_plan(r: ConvResult) -> _Plan:
         return plan
     for st in stages:
         if st.op == "channel_sum":
-            plan.add(_Layer("Lambda",
+            plan.add(PlanLayer("Lambda",
                             "layers.Lambda(lambda x: keras.ops.sum(x, axis=-1, keepdims=True))",
                             st.out_shape, 0,
                             (f"# add the {st.in_channels} input channels into one",)))
@@ -463,16 +446,16 @@ class SumChannels(nn.Module):
 _DIMS = {1: "W", 2: "H, W", 3: "D, H, W"}
 
 
-def _torch_conv(st: Stage) -> list[_Layer]:
+def _torch_conv(st: Stage) -> list[PlanLayer]:
     n = _rank(st)
     groups = st.groups if st.groups > 1 else None
     pads = _pads(st)
-    pre: list[_Layer] = []
+    pre: list[PlanLayer] = []
     if _is_same(st) and max(st.stride) > 1:
         padding = None
         if _any(pads):
-            pre.append(_Layer(
-                f"ZeroPad{n}d", f"nn.ZeroPad{n}d({_torch_pairs(pads)})", _padded(st), 0,
+            pre.append(PlanLayer(
+                f"ZeroPad{n}d", f"nn.ZeroPad{n}d({torch_pad(pads)})", _padded(st), 0,
                 ("# PyTorch refuses padding='same' with stride > 1: pad explicitly as "
                  "Keras's 'same' does",
                  *_split_last(f"# ({_TORCH_ORDER[n]}; an odd zero goes {_ODD_SIDE[n]}), then "
@@ -482,23 +465,23 @@ def _torch_conv(st: Stage) -> list[_Layer]:
     elif _is_causal(st):
         padding = None
         if _any(pads):
-            pre.append(_Layer(
-                f"ZeroPad{n}d", f"nn.ZeroPad{n}d({_torch_pairs(pads)})", _padded(st), 0,
+            pre.append(PlanLayer(
+                f"ZeroPad{n}d", f"nn.ZeroPad{n}d({torch_pad(pads)})", _padded(st), 0,
                 ("# PyTorch has no padding='causal': nn.ZeroPad1d((left, right)) adds "
                  f"d·(k−1) = {pads[0][0]} zero(s)",
                  "# on the left only, then the conv with padding=0: output step t sees "
                  "inputs up to t.")))
     else:
         befores = tuple(b for b, _ in pads)
-        padding = _p(befores) if any(befores) else None
+        padding = fmt_axes(befores) if any(befores) else None
     code = f"nn.Conv{n}d(" + _args(
-        st.in_channels, st.out_channels, _p(st.kernel), stride=_opt(st.stride),
+        st.in_channels, st.out_channels, fmt_axes(st.kernel), stride=_opt(st.stride),
         padding=padding, dilation=_opt(st.dilation), groups=groups,
         bias=None if _stage_bias(st) else False) + ")"
-    return pre + [_Layer(f"Conv{n}d", code, st.out_shape, st.params)]
+    return pre + [PlanLayer(f"Conv{n}d", code, st.out_shape, st.params)]
 
 
-def _torch_transposed(st: Stage) -> list[_Layer]:
+def _torch_transposed(st: Stage) -> list[PlanLayer]:
     """nn.ConvTransposeNd: padding p crops p rows each side, output_padding o adds o at the end."""
     n = _rank(st)
     axes = st.axes
@@ -514,7 +497,7 @@ def _torch_transposed(st: Stage) -> list[_Layer]:
         ops.append(o)
         edges.append((before - p, after - (p - o)))
     code = f"nn.ConvTranspose{n}d(" + _args(
-        st.in_channels, st.out_channels, _p(st.kernel), stride=_opt(st.stride),
+        st.in_channels, st.out_channels, fmt_axes(st.kernel), stride=_opt(st.stride),
         padding=_opt(tuple(pads), 0), output_padding=_opt(tuple(ops), 0),
         groups=st.groups if st.groups > 1 else None,
         bias=None if _stage_bias(st) else False, dilation=_opt(st.dilation)) + ")"
@@ -523,25 +506,25 @@ def _torch_transposed(st: Stage) -> list[_Layer]:
         comment = () if native else (
             f"# Keras Conv{n}DTranspose(padding={mode}): the same window via "
             "padding/output_padding",)
-        return [_Layer(f"ConvTranspose{n}d", code, st.out_shape, st.params, comment)]
+        return [PlanLayer(f"ConvTranspose{n}d", code, st.out_shape, st.params, comment)]
     full = (*((a.size_in - 1) * a.stride + a.extent + o - 2 * p
               for a, p, o in zip(axes, pads, ops)), st.out_channels)
     return [
-        _Layer(f"ConvTranspose{n}d", code, full, st.params,
+        PlanLayer(f"ConvTranspose{n}d", code, full, st.params,
                (f"# Keras Conv{n}DTranspose(padding={mode}) keeps a window of the full "
                 "transposed-conv output:",
                 f"# nn.ZeroPad{n}d with negative values crops it ({_TORCH_ORDER[n]}).")),
-        _Layer(f"ZeroPad{n}d", f"nn.ZeroPad{n}d({_torch_pairs((-b, -a) for b, a in edges)})",
+        PlanLayer(f"ZeroPad{n}d", f"nn.ZeroPad{n}d({torch_pad((-b, -a) for b, a in edges)})",
                st.out_shape, 0),
     ]
 
 
-def _torch_plan(r: ConvResult) -> _Plan:
-    plan = _Plan()
+def torch_plan(r: ConvResult) -> LayerPlan:
+    plan = LayerPlan()
     for st in r.stages:
         if st.op == "channel_sum":
             plan.preamble.append(_SUM_CHANNELS_CLASS.replace("{dims}", _DIMS[r.rank]))
-            plan.add(_Layer("SumChannels", "SumChannels()", st.out_shape, 0,
+            plan.add(PlanLayer("SumChannels", "SumChannels()", st.out_shape, 0,
                             (f"# add the {st.in_channels} input channels into one",)))
         elif st.op == "transposed":
             plan.add(*_torch_transposed(st))
@@ -554,15 +537,33 @@ def _torch_plan(r: ConvResult) -> _Plan:
 # Layer rows (names as the frameworks print them)
 # ---------------------------------------------------------------------------
 
-def _plan(r: ConvResult, framework: str) -> _Plan:
+def _plan(r: ConvResult, framework: str) -> LayerPlan:
     if framework == "keras":
-        return _keras_plan(r)
+        return keras_plan(r)
     if framework == "pytorch":
-        return _torch_plan(r)
+        return torch_plan(r)
     raise ValueError(f"framework={framework!r} must be one of {FRAMEWORKS}")
 
 
-def layer_rows(r: ConvResult, framework: str) -> list[LayerRow]:
+def torch_layout(shape: Sequence[int]) -> tuple[int, ...]:
+    """A channels-last shape ``(*spatial, C)`` as PyTorch gives it for a batch of one:
+    ``(1, C, *spatial)`` (``(1, C)`` for a flat shape)."""
+    return (1, shape[-1], *shape[:-1])
+
+
+def keras_rows(layers: Iterable[PlanLayer], namer: KerasNamer) -> list[SummaryRow]:
+    """Keras summary rows of plan layers, named by ``namer`` (a fresh session's counter,
+    shared by every layer of one model)."""
+    rows = []
+    for layer in layers:
+        rows.append(SummaryRow(namer.take(layer.type), layer.type, (None, *layer.out),
+                               layer.params))
+        for cls in layer.inner:  # its inner layers take names too
+            namer.take(cls)
+    return rows
+
+
+def layer_rows(r: ConvResult, framework: str) -> list[SummaryRow]:
     """The layers of ``keras_code(r)`` or ``pytorch_code(r)``, as their summaries list them.
 
     Keras names follow a fresh session's auto-naming (``conv2d``, ``conv2d_1``,
@@ -570,27 +571,31 @@ def layer_rows(r: ConvResult, framework: str) -> list[LayerRow]:
     ``nn.Sequential`` indices.
     """
     plan = _plan(r, framework)
-    rows: list[LayerRow] = []
     if framework == "keras":
-        seen: dict[str, int] = {}
-        for layer in plan.layers:
-            base = _keras_name(layer.type)
-            n = seen.get(base, 0)
-            seen[base] = n + 1
-            name = base if n == 0 else f"{base}_{n}"
-            rows.append(LayerRow(name, layer.type, (None, *layer.out), layer.params))
-    else:
-        for i, layer in enumerate(plan.layers):
-            rows.append(LayerRow(str(i), layer.type, (1, layer.out[-1], *layer.out[:-1]),
-                                 layer.params))
-    return rows
+        return keras_rows(plan.layers, KerasNamer())
+    return [SummaryRow(str(i), layer.type, torch_layout(layer.out), layer.params)
+            for i, layer in enumerate(plan.layers)]
 
 
 # ---------------------------------------------------------------------------
 # Snippets
 # ---------------------------------------------------------------------------
 
-def _layer_lines(layers: list[_Layer], indent: str = "    ") -> list[str]:
+#: The first lines of every script.
+IMPORTS = {"keras": ("import keras", "from keras import layers"),
+           "pytorch": ("import torch", "from torch import nn")}
+
+
+def script(framework: str, preamble: Iterable[str], body: Iterable[str]) -> str:
+    """A whole script: the framework's imports, each class definition once (in order of
+    first use), then ``body``."""
+    lines = [*IMPORTS[framework], ""]
+    for block in dict.fromkeys(preamble):
+        lines += ["", block.rstrip("\n"), "", ""]
+    return "\n".join([*lines, *body]) + "\n"
+
+
+def _layer_lines(layers: list[PlanLayer], indent: str = "    ") -> list[str]:
     lines: list[str] = []
     said: set[tuple[str, ...]] = set()
     for layer in layers:
@@ -601,175 +606,49 @@ def _layer_lines(layers: list[_Layer], indent: str = "    ") -> list[str]:
     return lines
 
 
-def _dedupe(blocks: list[str]) -> list[str]:
-    out: list[str] = []
-    for b in blocks:
-        if b not in out:
-            out.append(b)
-    return out
-
-
-def _csv(values) -> str:
+def _csv(values: Iterable[object]) -> str:
     return ", ".join(str(v) for v in values)
+
+
+def torch_check_lines(input_shape: Sequence[int], output_shape: Sequence[int],
+                      params: int) -> list[str]:
+    """The end of a PyTorch script: run ``model`` on zeros of ``input_shape``
+    (channels-last) and print its parameter count and output shape."""
+    *sizes, c = input_shape
+    return [f"x = torch.zeros(1, {c}, {_csv(sizes)})  # {fmt_input(input_shape)}",
+            'print("params:", sum(p.numel() for p in model.parameters()))  '
+            f"# {params}",
+            'print("output shape:", tuple(model(x).shape))  '
+            f"# ({_csv(torch_layout(output_shape))})"]
 
 
 def keras_code(r: ConvResult) -> str:
     """A complete Keras 3 script building the layer(s) of ``r`` and printing the summary."""
-    plan = _keras_plan(r)
-    lines = ["import keras", "from keras import layers", ""]
-    for block in _dedupe(plan.preamble):
-        lines += ["", block.rstrip("\n"), "", ""]
-    lines.append("model = keras.Sequential([")
-    lines.append(f"    keras.Input(shape=({_csv(r.input_shape)})),")
-    lines += _layer_lines(plan.layers)
-    lines.append("])")
-    lines.append(f"model.summary()  # output (None, {_csv(r.output_shape)}), "
-                 f"{r.params:,} params")
-    return "\n".join(lines) + "\n"
-
-
-def _input_words(r: ConvResult) -> str:
-    *sizes, c = r.input_shape
-    what = {1: f"sequence of {sizes[0]} steps", 2: "×".join(map(str, sizes)) + " image",
-            3: "×".join(map(str, sizes)) + " volume"}[r.rank]
-    return f"one {what} with {c} channels"
+    plan = keras_plan(r)
+    return script("keras", plan.preamble, [
+        "model = keras.Sequential([",
+        f"    keras.Input(shape=({_csv(r.input_shape)})),",
+        *_layer_lines(plan.layers),
+        "])",
+        f"model.summary()  # output (None, {_csv(r.output_shape)}), {r.params:,} params"])
 
 
 def pytorch_code(r: ConvResult) -> str:
     """A complete PyTorch script building the layer(s) of ``r``; prints params and shape."""
-    plan = _torch_plan(r)
-    *sizes, c = r.input_shape
-    lines = ["import torch", "from torch import nn", ""]
-    for block in _dedupe(plan.preamble):
-        lines += ["", block.rstrip("\n"), "", ""]
-    lines.append("model = nn.Sequential(")
-    lines += _layer_lines(plan.layers)
-    lines.append(")")
-    *osizes, oc = r.output_shape
-    lines.append(f"x = torch.zeros(1, {c}, {_csv(sizes)})  # {_input_words(r)}")
-    lines.append(f'print("params:", sum(p.numel() for p in model.parameters()))  '
-                 f"# {r.params}")
-    lines.append(f'print("output shape:", tuple(model(x).shape))  # (1, {oc}, {_csv(osizes)})')
-    return "\n".join(lines) + "\n"
+    plan = torch_plan(r)
+    return script("pytorch", plan.preamble, [
+        "model = nn.Sequential(", *_layer_lines(plan.layers), ")",
+        *torch_check_lines(r.input_shape, r.output_shape, r.params)])
 
 
 # ---------------------------------------------------------------------------
-# Keras summary (rich table, reproduced as plain text)
+# Summary tables (printed by lib.summary)
 # ---------------------------------------------------------------------------
-
-def readable_bytes(n: float) -> str:
-    """Keras's ``readable_memory_size``: ``1.91 KB`` (1024-based, two decimals)."""
-    for unit in ("B", "KB", "MB", "GB", "TB", "PB"):
-        if n / 1024 < 1:
-            return f"{n:.2f} {unit}"
-        n /= 1024
-    return f"{n:.2f} PB"
-
-
-def _ratio_reduce(total: int, ratios: list[int], maximums: list[int],
-                  values: list[int]) -> list[int]:
-    """rich._ratio.ratio_reduce (Python's round, half to even, as rich uses)."""
-    ratios = [ratio if m else 0 for ratio, m in zip(ratios, maximums)]
-    total_ratio = sum(ratios)
-    if not total_ratio:
-        return values[:]
-    remaining = total
-    out = []
-    for ratio, maximum, value in zip(ratios, maximums, values):
-        if ratio and total_ratio > 0:
-            d = min(maximum, round(ratio * remaining / total_ratio))
-            out.append(value - d)
-            remaining -= d
-            total_ratio -= ratio
-        else:
-            out.append(value)
-    return out
-
-
-def _keras_column_widths(line_length: int) -> list[int]:
-    """Cell widths (with the 1-space padding each side) of Keras's 3-column table."""
-    widths, current = [], 0
-    for pos in (0.45, 0.80, 1.0):
-        w = int(pos * line_length) - current
-        if w < 4:
-            raise ValueError("Insufficient console width to print summary.")
-        widths.append(w)
-        current += w
-    max_width = line_length - 4  # 2 edges + 2 separators
-    cells = [min(w + 2, max_width) for w in widths]
-    if sum(cells) > max_width:
-        cells = _ratio_reduce(sum(cells) - max_width, [1, 1, 1], cells, cells)
-    return cells
-
-
-def _wrap(text: str, width: int) -> list[str]:
-    """rich's word wrap with overflow='ellipsis' (words too long are cut with …)."""
-    lines: list[str] = []
-    cur = ""
-    for word in text.split(" "):
-        if not cur:
-            cur = word
-        elif len(cur) + 1 + len(word) <= width:
-            cur += " " + word
-        else:
-            lines.append(cur)
-            cur = word
-    lines.append(cur)
-    return [ln if len(ln) <= width else ln[:width - 1] + "…" for ln in lines]
-
-
-def _keras_shape(shape: tuple) -> str:
-    return "(" + ", ".join(str(v) for v in shape) + ")"
-
 
 def keras_summary(r: ConvResult, line_length: int = KERAS_LINE_LENGTH) -> str:
     """The text Keras 3 ``model.summary(line_length=...)`` prints for ``keras_code(r)``."""
-    cells = _keras_column_widths(line_length)
-    justify = ("left", "left", "right")
-
-    def row(values: tuple[str, str, str], bar: str) -> list[str]:
-        wrapped = [_wrap(v, w - 2) for v, w in zip(values, cells)]
-        height = max(len(x) for x in wrapped)
-        out = []
-        for i in range(height):
-            parts = []
-            for lines, w, j in zip(wrapped, cells, justify):
-                text = lines[i] if i < len(lines) else ""
-                text = text.ljust(w - 2) if j == "left" else text.rjust(w - 2)
-                parts.append(f" {text} ")
-            out.append(bar + bar.join(parts) + bar)
-        return out
-
-    def rule(left: str, fill: str, mid: str, right: str) -> str:
-        return left + mid.join(fill * w for w in cells) + right
-
     rows = layer_rows(r, "keras")
-    lines = ['Model: "sequential"', rule("┏", "━", "┳", "┓")]
-    lines += row(("Layer (type)", "Output Shape", "Param #"), "┃")
-    lines.append(rule("┡", "━", "╇", "┩"))
-    for i, lr in enumerate(rows):
-        if i:
-            lines.append(rule("├", "─", "┼", "┤"))
-        lines += row((f"{lr.name} ({lr.type})", _keras_shape(lr.output_shape),
-                      f"{lr.params:,}"), "│")
-    lines.append(rule("└", "─", "┴", "┘"))
-    total = sum(lr.params for lr in rows)
-    size = readable_bytes(total * BYTES_PER_PARAM)
-    lines += [f" Total params: {total:,} ({size})",
-              f" Trainable params: {total:,} ({size})",
-              " Non-trainable params: 0 (0.00 B)"]
-    return "\n".join(lines) + "\n"
-
-
-# ---------------------------------------------------------------------------
-# torchinfo summary
-# ---------------------------------------------------------------------------
-
-_TI_COL = 25
-_TI_NAME = 40
-#: torchinfo measures the input as ``sys.getsizeof(tensor.untyped_storage())``: the data
-#: plus the storage object's own 64 bytes (CPython 3.11, torch 2.13).
-TORCHINFO_INPUT_OVERHEAD = 64
+    return keras_table(rows, sum(lr.params for lr in rows), line_length)
 
 
 def torchinfo_mult_adds(r: ConvResult) -> int:
@@ -779,68 +658,21 @@ def torchinfo_mult_adds(r: ConvResult) -> int:
     name contains "Conv" (see the module docstring for how that differs from ``r.macs``).
     """
     total = 0
-    for layer in _torch_plan(r).layers:
+    for layer in torch_plan(r).layers:
         if "Conv" in layer.type:
             total += layer.params * math.prod(layer.out[:-1])
     return total
-
-
-def _ti_num(num: int, auto: bool) -> str:
-    """torchinfo ModelStatistics.format_output_num (units NONE or AUTO)."""
-    unit = ""
-    value: float = float(num)
-    if auto:
-        if num >= 1e12:
-            unit, value = "TERABYTES", num / 1e12
-        elif num >= 1e9:
-            unit, value = "GIGABYTES", num / 1e9
-        else:
-            unit, value = "MEGABYTES", num / 1e6
-    shown = f"{int(value):,d}" if value.is_integer() else f"{value:,.2f}"
-    return (f" (Units.{unit})" if unit else "") + f": {shown}"
 
 
 def torchinfo_summary(r: ConvResult) -> str:
     """What ``print(torchinfo.summary(model, input_size=(1, c, *spatial)))`` shows.
 
     torchinfo 1.8; ``spatial`` is (W,), (H, W) or (D, H, W)."""
-    plan = _torch_plan(r)
-    rows = layer_rows(r, "pytorch")
-    titles = [(0, "Sequential")] + [(1, f"{lr.type}: 1-{i + 1}") for i, lr in enumerate(rows)]
-    longest = max(len(t) + depth * 5 + 1 for depth, t in titles)
-    name_w = _TI_NAME if longest < _TI_NAME else math.ceil(longest / 5) * 5
-    width = name_w + 2 * _TI_COL
-    divider = "=" * width
-
-    def fmt(name: str, shape: str, params: str) -> str:
-        return f"{name:<{name_w}} {shape:<{_TI_COL}} {params:<{_TI_COL}}".rstrip()
-
-    *osizes, oc = r.output_shape
-    lines = [divider, fmt("Layer (type:depth-idx)", "Output Shape", "Param #"), divider,
-             fmt("Sequential", str([1, oc, *osizes]), "--")]
-    for (_, title), lr in zip(titles[1:], rows):
-        lines.append(fmt("├─" + title, str(list(lr.output_shape)),
-                         f"{lr.params:,}" if lr.params else "--"))
-    total = sum(lr.params for lr in rows)
-    input_bytes = math.prod(r.input_shape) * BYTES_PER_PARAM + TORCHINFO_INPUT_OVERHEAD
-    # x2 for gradients, only layers with parameters (torchinfo's rule)
-    out_bytes = sum(2 * BYTES_PER_PARAM * math.prod(layer.out)
-                    for layer in plan.layers if layer.params > 0)
-    param_bytes = total * BYTES_PER_PARAM
-    lines += [divider,
-              f"Total params{_ti_num(total, False)}",
-              f"Trainable params{_ti_num(total, False)}",
-              f"Non-trainable params{_ti_num(0, False)}",
-              f"Total mult-adds{_ti_num(torchinfo_mult_adds(r), True)}",
-              divider,
-              f"Input size (MB): {input_bytes / 1e6:0.2f}",
-              f"Forward/backward pass size (MB): {out_bytes / 1e6:0.2f}",
-              f"Params size (MB): {param_bytes / 1e6:0.2f}",
-              f"Estimated Total Size (MB): {(input_bytes + out_bytes + param_bytes) / 1e6:0.2f}",
-              divider]
-    return "\n".join(lines)
+    return torchinfo_table(layer_rows(r, "pytorch"), torch_layout(r.output_shape),
+                           math.prod(r.input_shape), torchinfo_mult_adds(r))
 
 
-__all__ = ["FRAMEWORKS", "KERAS_LINE_LENGTH", "LayerRow", "keras_code", "keras_summary",
-           "layer_rows", "pytorch_code", "readable_bytes", "torchinfo_mult_adds",
-           "torchinfo_summary"]
+__all__ = ["FRAMEWORKS", "IMPORTS", "KERAS_LINE_LENGTH", "LayerPlan", "PlanLayer", "keras_code",
+           "keras_plan", "keras_rows", "keras_summary", "layer_rows", "pytorch_code",
+           "script", "torch_check_lines", "torch_layout", "torch_pad", "torch_plan",
+           "torchinfo_mult_adds", "torchinfo_summary"]

@@ -15,6 +15,7 @@ from fractions import Fraction
 
 from lib.compare import TRADEOFFS
 from lib.conv import ConvError, ConvResult, analyze
+from lib.text import fmt_int, fmt_shape
 
 #: The classic question.
 CLASSIC: dict[str, int] = {"k": 10, "w": 4, "c": 3, "H": 32, "W": 32}
@@ -70,14 +71,6 @@ STEPS: tuple[StepSpec, ...] = (
 STEP_BY_NUMBER: dict[int, StepSpec] = {s.number: s for s in STEPS}
 
 
-def _n(x: int) -> str:
-    return f"{x:,}"
-
-
-def _shape(shape: tuple[int, ...]) -> str:
-    return "×".join(str(x) for x in shape)
-
-
 def _std(k: int, w: int, c: int, H: int = 32, W: int = 32, **kw: object) -> ConvResult:
     return analyze("standard", k=k, w=w, c=c, H=H, W=W, **kw)  # type: ignore[arg-type]
 
@@ -96,18 +89,18 @@ def _filter(v: Mapping[str, object]) -> Step:
         paragraphs=(
             f"A filter is not a flat {w}×{w} square. It has its own {w}×{w} grid of weights "
             f"for **each** of the {c} input channels: a {w}×{w}×{c} block of "
-            f"{_n(one.weight_params)} weights.",
-            f"At every position it multiplies its {_n(one.weight_params)} weights with the "
-            f"{_n(one.weight_params)} input values under it, adds everything up and adds its "
-            f"bias: one number. So one filter trains {_n(one.weight_params)} weights + "
-            f"{one.bias_params} bias = **{_n(one.params)}** parameters.",
+            f"{fmt_int(one.weight_params)} weights.",
+            f"At every position it multiplies its {fmt_int(one.weight_params)} weights with the "
+            f"{fmt_int(one.weight_params)} input values under it, adds everything up and adds its "
+            f"bias: one number. So one filter trains {fmt_int(one.weight_params)} weights + "
+            f"{one.bias_params} bias = **{fmt_int(one.params)}** parameters.",
         ),
         latex=(one.params_latex,),
-        metrics=(Metric("Filter shape", _shape(layer.stages[0].keras_weight_shape[:3]),
+        metrics=(Metric("Filter shape", fmt_shape(layer.stages[0].keras_weight_shape[:3]),
                         "kernel height × width × input channels"),
-                 Metric("Weights", _n(one.weight_params)),
-                 Metric("Bias", _n(one.bias_params)),
-                 Metric("Parameters per filter", _n(layer.params_per_filter or one.params))),
+                 Metric("Weights", fmt_int(one.weight_params)),
+                 Metric("Bias", fmt_int(one.bias_params)),
+                 Metric("Parameters per filter", fmt_int(layer.params_per_filter or one.params))),
         takeaway=("A filter is always as deep as its input: c input channels means every "
                   "filter has c slices."),
         result=layer)
@@ -135,13 +128,13 @@ def _output(v: Mapping[str, object]) -> Step:
         paragraphs=(
             why,
             f"Each of the {co} filters gives one number per position, a {ho}×{wo} map; the "
-            f"{co} maps stacked make the output **{_shape(r.output_shape)}**. The output has "
+            f"{co} maps stacked make the output **{fmt_shape(r.output_shape)}**. The output has "
             f"as many channels as the layer has filters.",
         ),
         latex=r.output_latex,
-        metrics=(Metric("Input", _shape(r.input_shape)),
-                 Metric("Output", _shape(r.output_shape)),
-                 Metric("Positions per filter", _n(ho * wo), f"{ho} × {wo}")),
+        metrics=(Metric("Input", fmt_shape(r.input_shape)),
+                 Metric("Output", fmt_shape(r.output_shape)),
+                 Metric("Positions per filter", fmt_int(ho * wo), f"{ho} × {wo}")),
         takeaway="Output channels = number of filters (k), whatever the input had.",
         result=r)
 
@@ -151,23 +144,25 @@ def _total(v: Mapping[str, object]) -> Step:
     r = _std(k, w, c)
     one_kernel = analyze("shared_channels", k=k, w=w, c=c, H=32, W=32, bias=False)
     spec = STEP_BY_NUMBER[3]
-    wrong = [f"{k}×{w}×{w} = {_n(one_kernel.params)} counts one {w}×{w} kernel per filter, "
-             f"as if all {c} channels shared it (step 5)"] if c > 1 else []
-    wrong.append(f"{c}×{k}×{w}×{w} = {_n(r.weight_params)} forgets the {r.bias_params} biases")
+    wrong = [f"{k}×{w}×{w} = {fmt_int(one_kernel.params)} counts one {w}×{w} kernel per "
+             f"filter, as if all {c} channels shared it (step 5)"] if c > 1 else []
+    wrong.append(f"{c}×{k}×{w}×{w} = {fmt_int(r.weight_params)} forgets the "
+                 f"{r.bias_params} biases")
     return Step(
         3, spec.title,
         paragraphs=(
-            f"Each of the {k} filters has its own {_n(r.params_per_filter or 0)} parameters, "
-            f"so the layer trains {k} × {_n(r.params_per_filter or 0)} = "
-            f"**{_n(r.params)}**: {_n(r.weight_params)} weights and {r.bias_params} biases "
-            f"(one per filter).",
+            f"Each of the {k} filters has its own {fmt_int(r.params_per_filter or 0)} parameters, "
+            f"so the layer trains {k} × {fmt_int(r.params_per_filter or 0)} = "
+            f"**{fmt_int(r.params)}**: {fmt_int(r.weight_params)} weights and "
+            f"{r.bias_params} biases (one per filter).",
             "Common wrong answers: " + "; ".join(wrong) + ".",
             "Keras's model.summary() and PyTorch's sum(p.numel() for p in "
             "layer.parameters()) print the same number.",
         ),
         latex=(r.params_latex,),
-        metrics=(Metric("Weights", _n(r.weight_params)), Metric("Biases", _n(r.bias_params)),
-                 Metric("Parameters", _n(r.params))),
+        metrics=(Metric("Weights", fmt_int(r.weight_params)),
+                 Metric("Biases", fmt_int(r.bias_params)),
+                 Metric("Parameters", fmt_int(r.params))),
         takeaway="params = k · (w · w · c + 1): filters × (weights per filter + 1 bias).",
         result=r)
 
@@ -183,19 +178,21 @@ def _size(v: Mapping[str, object]) -> Step:
     return Step(
         4, spec.title,
         paragraphs=(
-            f"On a {H}×{W} image the layer still has **{_n(r.params)}** parameters, exactly as "
-            f"on 32×32 ({_n(base.params)}): a filter is the same at every position, so a "
-            f"bigger image only means more positions.",
-            f"The work does change. At each of the {ho}×{wo} = {_n(ho * wo)} output positions "
-            f"the {r.output_shape[2]} filters do {_n(per_position)} multiply-accumulates "
-            f"(MACs) in total, so {_n(r.macs)} MACs, {float(ratio):.2f}× the "
-            f"{_n(base.macs)} of the 32×32 image.",
+            f"On a {H}×{W} image the layer still has **{fmt_int(r.params)}** parameters, "
+            f"exactly as on 32×32 ({fmt_int(base.params)}): a filter is the same at every "
+            f"position, so a bigger image only means more positions.",
+            f"The work does change. At each of the {ho}×{wo} = {fmt_int(ho * wo)} output "
+            f"positions the {r.output_shape[2]} filters do {fmt_int(per_position)} "
+            f"multiply-accumulates (MACs) in total, so {fmt_int(r.macs)} MACs, "
+            f"{float(ratio):.2f}× the {fmt_int(base.macs)} of the 32×32 image.",
         ),
         latex=(r.params_latex,),
-        metrics=(Metric("Params at 32×32", _n(base.params)),
-                 Metric(f"Params at {H}×{W}", _n(r.params)),
-                 Metric("MACs at 32×32", _n(base.macs), f"output {_shape(base.output_shape)}"),
-                 Metric(f"MACs at {H}×{W}", _n(r.macs), f"output {_shape(r.output_shape)}")),
+        metrics=(Metric("Params at 32×32", fmt_int(base.params)),
+                 Metric(f"Params at {H}×{W}", fmt_int(r.params)),
+                 Metric("MACs at 32×32", fmt_int(base.macs),
+                        f"output {fmt_shape(base.output_shape)}"),
+                 Metric(f"MACs at {H}×{W}", fmt_int(r.macs),
+                        f"output {fmt_shape(r.output_shape)}")),
         takeaway=("Parameters depend on k, w and c only; MACs (and memory) also grow with "
                   "the image."),
         result=r)
@@ -212,14 +209,14 @@ def _shared(v: Mapping[str, object]) -> Step:
         paragraphs=(
             f"A different design: first add the {c} input channels into one, then give each "
             f"of the {k} filters a single {w}×{w} kernel. A filter then has "
-            f"{_n(shared.params_per_filter or 0)} parameters and the layer "
-            f"**{_n(shared.params)}**, whatever c is, against {_n(std.params)} for the "
+            f"{fmt_int(shared.params_per_filter or 0)} parameters and the layer "
+            f"**{fmt_int(shared.params)}**, whatever c is, against {fmt_int(std.params)} for the "
             f"standard Conv2D on {c} channels.",
             "The trade-off: " + TRADEOFFS["shared_channels"],
         ),
         latex=(shared.params_latex,),
-        metrics=(Metric("Shared across channels", _n(shared.params)),
-                 Metric("Standard Conv2D", _n(std.params))),
+        metrics=(Metric("Shared across channels", fmt_int(shared.params)),
+                 Metric("Standard Conv2D", fmt_int(std.params))),
         takeaway=("It is what people often mean by 'the 4×4 filter', and it is not what "
                   "Conv2D does."),
         result=shared)
@@ -238,24 +235,25 @@ def _separable(v: Mapping[str, object]) -> Step:
         6, spec.title,
         paragraphs=(
             f"A depthwise separable conv splits the job in two. A depthwise conv gives each of "
-            f"the {c} channels its own {w}×{w} filter ({_n(dw.weight_params)} weights, spatial "
-            f"patterns only); then a 1×1 pointwise conv mixes the {c} channels into {k} "
-            f"outputs ({_n(pw.weight_params)} weights, channel mixing only). Separating "
+            f"the {c} channels its own {w}×{w} filter ({fmt_int(dw.weight_params)} weights, "
+            f"spatial patterns only); then a 1×1 pointwise conv mixes the {c} channels into {k} "
+            f"outputs ({fmt_int(pw.weight_params)} weights, channel mixing only). Separating "
             f"the two is the idea behind Xception and MobileNet.",
             f"Keras's SeparableConv2D has a single bias vector, for the {k} outputs: "
-            f"{_n(keras.weight_params)} + {keras.bias_params} = **{_n(keras.params)}**. In "
-            f"PyTorch you build it from two nn.Conv2d layers and each has its own bias, "
-            f"{dw.bias_params} + {pw.bias_params}: **{_n(torch.params)}**. Same layer shape, "
-            f"{_n(extra)} parameters apart (bias=False on the depthwise nn.Conv2d matches "
+            f"{fmt_int(keras.weight_params)} + {keras.bias_params} = "
+            f"**{fmt_int(keras.params)}**. In PyTorch you build it from two nn.Conv2d layers "
+            f"and each has its own bias, "
+            f"{dw.bias_params} + {pw.bias_params}: **{fmt_int(torch.params)}**. Same layer shape, "
+            f"{fmt_int(extra)} parameters apart (bias=False on the depthwise nn.Conv2d matches "
             f"Keras).",
-            f"A standard Conv2D of the same shape trains {_n(std.params)}: the Keras version "
+            f"A standard Conv2D of the same shape trains {fmt_int(std.params)}: the Keras version "
             f"needs {float(Fraction(keras.params, std.params)):.2f}× of that (the compare page "
             f"shows every kind side by side).",
         ),
         latex=(keras.params_latex, torch.params_latex),
-        metrics=(Metric("Keras SeparableConv2D", _n(keras.params)),
-                 Metric("PyTorch (two nn.Conv2d)", _n(torch.params)),
-                 Metric("Standard Conv2D", _n(std.params))),
+        metrics=(Metric("Keras SeparableConv2D", fmt_int(keras.params)),
+                 Metric("PyTorch (two nn.Conv2d)", fmt_int(torch.params)),
+                 Metric("Standard Conv2D", fmt_int(std.params))),
         takeaway="Same architecture, different counts: always check where the biases are.",
         result=keras)
 

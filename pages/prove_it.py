@@ -6,8 +6,9 @@ import numpy as np
 import streamlit as st
 
 from lib.conv import ConvError
-from lib.numeric import (PROVE_IT_CONTROLS, USES, Tensor, config_from_values,
-                         heatmap_grid, im2col_names, matrix_rows, parse_prove_query, prove)
+from lib.figures import heatmap_grid
+from lib.numeric import (PROVE_IT_CONTROLS, USES, Tensor, config_from_values, im2col_names,
+                         matrix_rows, parse_prove_query, prove)
 from lib.text import fmt_shape
 from pages._shared import (bound_choice, bound_number, bound_slider, bound_toggle,
                            report_url_changes, seed_from_url, sync_url)

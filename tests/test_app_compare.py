@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib.compare import auto_groups, groups_for
 from lib.conv import KIND_INFO, KINDS, ConvError, analyze
-from lib.network import kind_label
+from lib.conv import kind_label
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGE = "pages/compare.py"

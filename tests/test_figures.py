@@ -21,7 +21,7 @@ from lib.figures import (compare_params_figure, filter_tensor_figure, param_brea
                          scaling_figure, sliding_window_figure, sliding_window_frames,
                          volume_figure)
 from lib.figures._common import CHANNEL_COLORS, NOTE, TRUNCATION
-from lib.figures.filters import MAX_KERNEL_DRAWN
+from lib.figures.blocks import MAX_KERNEL_DRAWN
 from lib.figures.sliding import INPUT
 from tests.conftest import window
 

@@ -19,7 +19,7 @@ from lib.figures import (compare_params_figure, dilated_stack_figure, filter_ten
                          param_breakdown_figure, scaling_figure, sliding_window_figure,
                          sliding_window_frames, volume_figure)
 from lib.figures._common import CHANNEL_COLORS, NOTE, TRUNCATION, as_position
-from lib.figures.filters import MAX_KERNEL_DRAWN
+from lib.figures.blocks import MAX_KERNEL_DRAWN
 from lib.figures.filters3d import MARKER_BUDGET
 from lib.figures.sliding import INPUT
 from tests.conftest import window

@@ -16,15 +16,16 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from lib.conv import KINDS, ConvError, analyze
+from lib.conv import KINDS, ConvError, analyze, kind_label
 from lib.network import (CONV_CODES, DEFAULT_NET, MAX_LAYERS, PRESETS, TABLE_COLUMNS,
                          LayerSpec, NetworkError, NetworkSpec, apply_table_edits, avg_pool,
                          build_network, compare_with_standard, conv, dense, flatten,
-                         from_table, gap, has_separable, keras_auto_name, keras_code,
+                         from_table, gap, has_separable, keras_code,
                          keras_summary, max_pool, parse_net, preset_of, pytorch_code,
                          serialise_layer, serialise_net, standard_twin, summary_text,
-                         table_types, TABLE_TYPES, to_rank, to_table, kind_label,
+                         table_types, TABLE_TYPES, to_rank, to_table,
                          unreadable_message, with_input)
+from lib.summary import keras_auto_name
 
 REF_PATH = Path(__file__).resolve().parent / "data" / "network_reference.json"
 REF = json.loads(REF_PATH.read_text())
@@ -751,7 +752,7 @@ def test_1d_3d_transposed_corners_get_keras_layers_that_add_up(layer):
 def test_1d_3d_keras_and_pytorch_layers_add_up_to_every_row(stack):
     """The real layers written for each conv (Keras summary rows, PyTorch modules) hold
     exactly the row's parameters and end on its output shape; the code compiles."""
-    from lib.snippets import _keras_plan, _torch_plan
+    from lib.snippets import keras_plan as _keras_plan, torch_plan as _torch_plan
     shape, layers = stack
     try:
         r = build_network(shape, layers)
@@ -790,7 +791,7 @@ def test_1d_3d_params_do_not_depend_on_the_input_sizes(stack, data):
 def test_1d_3d_transposed_convs_get_layers_that_add_up(args):
     """Every 1D/3D transposed conv lib.conv accepts gets Keras and PyTorch layers that add
     up to its row."""
-    from lib.snippets import _keras_plan, _torch_plan
+    from lib.snippets import keras_plan as _keras_plan, torch_plan as _torch_plan
     rank, kernel, stride, dilation, padding, op, groups, sizes_ = args
     layer = conv(4, kernel, "transposed", stride=stride, dilation=dilation, padding=padding,
                  output_padding=op, groups=groups, rank=rank)

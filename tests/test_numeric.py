@@ -15,10 +15,11 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from lib.conv import ConvError, analyze
-from lib.numeric import (MAX_PANELS, PROOFS, PROVE_IT_CONTROLS, ProofConfig, config_from_values,
-                         conv2d, depthwise2d, flipped_conv_kernel, heatmap_grid,
+from lib.figures.heatmaps import MAX_PANELS, heatmap_grid, panels
+from lib.numeric import (PROOFS, PROVE_IT_CONTROLS, ProofConfig, config_from_values,
+                         conv2d, depthwise2d, flipped_conv_kernel,
                          im2col_conv2d, im2col_names, matrix_rows, max_abs_diff, pad_or_crop,
-                         panels, parse_prove_query, pointwise2d, prove, separable_fused,
+                         parse_prove_query, pointwise2d, prove, separable_fused,
                          transposed2d, transposed_as_conv, zero_insert)
 
 DATA = Path(__file__).resolve().parent / "data" / "numeric_reference.json"

@@ -23,9 +23,10 @@ from hypothesis import strategies as st
 
 from lib.conv import KINDS, ConvError, analyze
 from lib.snippets import (
-    KERAS_LINE_LENGTH, keras_code, keras_summary, layer_rows, pytorch_code, readable_bytes,
+    KERAS_LINE_LENGTH, keras_code, keras_summary, layer_rows, pytorch_code,
     torchinfo_mult_adds, torchinfo_summary,
 )
+from lib.text import readable_bytes
 from tests.test_snippets import parse_keras_summary, parse_torchinfo
 
 REF_PATH = Path(__file__).parent / "data" / "snippet_reference_nd.json"

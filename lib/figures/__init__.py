@@ -5,6 +5,7 @@ formula lives here. Each figure records what it drew in ``fig.layout.meta``.
 """
 
 from .filters import filter_tensor_figure
+from .heatmaps import heatmap_grid
 from .params import compare_params_figure, param_breakdown_figure, scaling_figure
 from .sliding import sliding_window_figure, sliding_window_frames
 from .stack import dilated_stack_figure
@@ -14,6 +15,7 @@ __all__ = [
     "compare_params_figure",
     "dilated_stack_figure",
     "filter_tensor_figure",
+    "heatmap_grid",
     "param_breakdown_figure",
     "scaling_figure",
     "sliding_window_figure",

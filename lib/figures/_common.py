@@ -11,7 +11,6 @@ from collections.abc import Iterable, Sequence
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from lib.conv import KIND_INFO, ConvResult
 
 #: Okabe–Ito, reordered so neighbouring channels contrast; black is kept for biases,
 #: grey stands in for it as the 8th channel colour.
@@ -38,24 +37,6 @@ TRUNCATION = "truncation"
 NOTE = "note"
 
 
-def kind_label(kind: str, rank: int = 2) -> str:
-    """The kind's name; "Standard Conv2D" becomes "Standard Conv1D" / "Conv3D" at other ranks."""
-    label = KIND_INFO[kind].label
-    return label.replace("Conv2D", f"Conv{rank}D") if rank != 2 else label
-
-
-def shape_txt(shape: Sequence[int]) -> str:
-    return "×".join(str(int(x)) for x in shape)
-
-
-def fmt(n: int) -> str:
-    return f"{int(n):,}"
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n:,} {word}" + ("" if n == 1 else "s")
-
-
 def title(text: str, sub: str | None = None) -> dict:
     t = dict(text=text, x=0.01, xanchor="left", y=0.98, yanchor="top", font=dict(size=17))
     if sub:
@@ -77,7 +58,7 @@ def truncation_text(parts: Iterable[str]) -> str:
     return "Not drawn: " + ", ".join(parts)
 
 
-def _set_template(fig: go.Figure) -> None:
+def set_template(fig: go.Figure) -> None:
     """Attach the registered plotly_white template without re-validating it.
 
     Validating a template deep-copies it (~7 ms, most of a small figure's build time).
@@ -103,13 +84,8 @@ def finish(data: list, layout: dict, meta: dict, frames: list | None = None) -> 
     base.update(layout)
     fig = (go.Figure(data=data, layout=base) if frames is None
            else go.Figure(data=data, layout=base, frames=frames))
-    _set_template(fig)
+    set_template(fig)
     return fig
-
-
-def rank_of(r: ConvResult) -> int:
-    """Spatial rank of a result: 1 (sequence), 2 (image) or 3 (volume)."""
-    return len(r.input_shape) - 1
 
 
 def as_position(position: int | Sequence[int], rank: int) -> tuple[int, ...]:

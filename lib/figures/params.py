@@ -7,13 +7,15 @@ All numbers are read from :class:`lib.conv.ConvResult` / :class:`lib.conv.Stage`
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
-from lib.conv import KIND_INFO, ConvError, ConvResult, analyze
+from lib.conv import KIND_INFO, ConvError, ConvResult, analyze, kind_label, spatial_rank
+from lib.text import fmt_int, fmt_shape, fmt_size
 
-from ._common import (BIAS_COLOR, BLUE, NOTE, ORANGE, VERMILLION, WEIGHT_COLOR, finish, fmt,
-                      kind_label, note_annotation, rank_of, shape_txt, title)
+from ._common import (BIAS_COLOR, BLUE, NOTE, ORANGE, VERMILLION, WEIGHT_COLOR, finish,
+                      note_annotation, title)
 
 #: Which analyze() arguments each ``vary`` choice sets.
 VARY_ARGS: dict[str, tuple[str, ...]] = {
@@ -38,7 +40,7 @@ def param_breakdown_figure(r: ConvResult) -> go.Figure:
     names = _stage_names(r)
     weights = [st.weight_params for st in r.stages]
     biases = [st.bias_params for st in r.stages]
-    shapes = [("×".join(map(str, st.keras_weight_shape)) if st.keras_weight_shape else "—")
+    shapes = [fmt_shape(st.keras_weight_shape) if st.keras_weight_shape else "—"
               for st in r.stages]
     totals = [st.params for st in r.stages]
     custom = [[s, st.role] for s, st in zip(shapes, r.stages)]
@@ -48,7 +50,7 @@ def param_breakdown_figure(r: ConvResult) -> go.Figure:
                              "<br>%{customdata[1]}<extra></extra>"),
         go.Bar(x=names, y=biases, name="biases", marker_color=BIAS_COLOR,
                hovertemplate="%{x}: %{y:,} biases (one per output channel)<extra></extra>"),
-        go.Scatter(x=names, y=totals, mode="text", text=[fmt(t) for t in totals],
+        go.Scatter(x=names, y=totals, mode="text", text=[fmt_int(t) for t in totals],
                    textposition="top center", showlegend=False, hoverinfo="skip",
                    name="stage total", textfont=dict(size=12)),
     ]
@@ -56,9 +58,9 @@ def param_breakdown_figure(r: ConvResult) -> go.Figure:
     if any(st.op == "channel_sum" for st in r.stages):
         annotations.append(note_annotation("The channel sum has no parameters.", NOTE,
                                            x=0.0, y=1.0, yanchor="top"))
-    sub = (f"{kind_label(r.kind, rank_of(r))}: {fmt(r.params)} = {fmt(r.weight_params)} "
+    sub = (f"{kind_label(r.kind, r.rank)}: {fmt_int(r.params)} = {fmt_int(r.weight_params)} "
            "weights + "
-           f"{fmt(r.bias_params)} biases" + (f" over {len(r.stages)} stages"
+           f"{fmt_int(r.bias_params)} biases" + (f" over {len(r.stages)} stages"
                                              if len(r.stages) > 1 else ""))
     layout = dict(
         title=title("Where the parameters are", sub),
@@ -83,7 +85,7 @@ def compare_params_figure(results: Mapping[str, ConvResult], log_scale: bool = F
     and biases are drawn side by side, since stacked bars on a log scale mislead.
     """
     rs = list(results.values())
-    rank = rank_of(rs[0]) if rs else 2
+    rank = rs[0].rank if rs else 2
     labels = [kind_label(k, rank) if k in KIND_INFO else k for k in results]
     weights = [r.weight_params for r in rs]
     biases = [r.bias_params for r in rs]
@@ -99,7 +101,8 @@ def compare_params_figure(results: Mapping[str, ConvResult], log_scale: bool = F
     ]
     if not log_scale:
         traces.append(go.Scatter(y=labels, x=totals, mode="text",
-                                 text=[" " + fmt(t) for t in totals], textposition="middle right",
+                                 text=[" " + fmt_int(t) for t in totals],
+                                 textposition="middle right",
                                  showlegend=False, hoverinfo="skip", name="total",
                                  textfont=dict(size=12)))
     hi = max(totals) if totals else 1
@@ -113,9 +116,7 @@ def compare_params_figure(results: Mapping[str, ConvResult], log_scale: bool = F
     if spec is None:
         sub = ""
     else:
-        kern = spec.kernel
-        w_txt = str(kern[0]) if len(set(kern)) == 1 else shape_txt(kern)
-        sub = (f"Same setting for every kind: k={spec.k}, w={w_txt}, c={spec.c} "
+        sub = (f"Same setting for every kind: k={spec.k}, w={fmt_size(spec.kernel)}, c={spec.c} "
                f"(parameters never depend on {', '.join(spec.axes)})")
     layout = dict(
         title=title("Parameters by conv kind", sub),
@@ -132,6 +133,38 @@ def compare_params_figure(results: Mapping[str, ConvResult], log_scale: bool = F
     meta = dict(figure="compare_params", kinds=keys, params=totals, weights=weights,
                 biases=biases, log_scale=bool(log_scale), truncated=False)
     return finish(traces, layout, meta)
+
+
+@dataclass
+class _Sweep:
+    """analyze() at every value: the values that build, their counts, the ones skipped."""
+
+    used: list[int]
+    params: list[int]
+    macs: list[int]
+    skipped: list[int]
+    current: ConvResult | None
+
+
+def _sweep(base: dict, args: tuple[str, ...], values: Sequence[int], current: int) -> _Sweep:
+    vals = sorted({int(v) for v in values} | {current})
+    if len(vals) > MAX_SCALING_POINTS:  # keep the payload small: thin evenly, keep current
+        step = len(vals) / MAX_SCALING_POINTS
+        vals = sorted({vals[int(i * step)] for i in range(MAX_SCALING_POINTS)} | {current}
+                      | {vals[-1]})
+    sw = _Sweep([], [], [], [], None)
+    for v in vals:
+        try:
+            res = analyze(**{**base, **{a: v for a in args}})
+        except ConvError:
+            sw.skipped.append(v)
+            continue
+        sw.used.append(v)
+        sw.params.append(res.params)
+        sw.macs.append(res.macs)
+        if v == current:
+            sw.current = res
+    return sw
 
 
 def scaling_figure(base_kwargs: Mapping[str, object], vary: str, values: Sequence[int],
@@ -160,26 +193,8 @@ def scaling_figure(base_kwargs: Mapping[str, object], vary: str, values: Sequenc
         args: tuple[str, ...] = ("H",)
     else:
         args = VARY_ARGS[vary]
-    vals = sorted({int(v) for v in values} | {int(current)})
-    if len(vals) > MAX_SCALING_POINTS:  # keep the payload small: thin evenly, keep current
-        step = len(vals) / MAX_SCALING_POINTS
-        vals = sorted({vals[int(i * step)] for i in range(MAX_SCALING_POINTS)} | {int(current)}
-                      | {vals[-1]})
-    used, params, weights, macs, skipped = [], [], [], [], []
-    cur = None
-    for v in vals:
-        kw = {**base, **{a: v for a in args}}
-        try:
-            res = analyze(**kw)
-        except ConvError:
-            skipped.append(v)
-            continue
-        used.append(v)
-        params.append(res.params)
-        weights.append(res.weight_params)
-        macs.append(res.macs)
-        if v == int(current):
-            cur = res
+    sw = _sweep(base, args, values, int(current))
+    used, params, macs, skipped, cur = sw.used, sw.params, sw.macs, sw.skipped, sw.current
     label = VARY_LABELS[vary] if args != ("H",) else "H (input height)"
     if vary == "W" and base.get("H") is None:
         label = "W (sequence length)"
@@ -216,16 +231,16 @@ def scaling_figure(base_kwargs: Mapping[str, object], vary: str, values: Sequenc
         headline = "No valid setting in this range"
     elif flat:
         grow = macs[-1] / macs[0] if macs[0] else float("inf")
-        headline = (f"Parameters stay at {fmt(params[0])} while MACs grow "
-                    f"{grow:,.0f}× ({fmt(macs[0])} → {fmt(macs[-1])})")
+        headline = (f"Parameters stay at {fmt_int(params[0])} while MACs grow "
+                    f"{grow:,.0f}× ({fmt_int(macs[0])} → {fmt_int(macs[-1])})")
     else:
-        headline = (f"Parameters {fmt(params[0])} → {fmt(params[-1])}, "
-                    f"MACs {fmt(macs[0])} → {fmt(macs[-1])}")
+        headline = (f"Parameters {fmt_int(params[0])} → {fmt_int(params[-1])}, "
+                    f"MACs {fmt_int(macs[0])} → {fmt_int(macs[-1])}")
     if skipped:
         shown = ", ".join(map(str, skipped[:8])) + ("…" if len(skipped) > 8 else "")
         headline += f" (skipped {vary} = {shown}: not a valid layer)"
     kind = str(base.get("kind", ""))
-    rank = 3 if base.get("D") is not None else 2 if base.get("H") is not None else 1
+    rank = spatial_rank(base.get("H"), base.get("D"))
     sub = (f"{kind_label(kind, rank) if kind in KIND_INFO else kind}, varying {label}. "
            f"{headline}.")
     ytype = "log" if log_y else "linear"

@@ -9,8 +9,8 @@ it never sees; other convs put an output under the centre of its window. The bot
 gives output indices, the top axis input indices.
 
 Every size comes from the stage's :class:`lib.conv.Axis` (size_in, size_out, kernel,
-stride, dilation, before, after, mode); the window geometry is the same ``_Line`` the 2D
-figure uses. A transposed conv is drawn as its stride-1 equivalent with zeros inserted.
+stride, dilation, before, after, mode); the window geometry is the same :class:`.window.WindowAxis`
+the 2D figure uses. A transposed conv is drawn as its stride-1 equivalent with zeros inserted.
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from lib.conv import ConvResult
+from lib.conv import ConvResult, kind_label
 
-from ._common import (BLACK, NOTE, TRUNCATION, VERMILLION, as_position, finish, kind_label,
-                      note_annotation, title)
-from .sliding import (CATEGORY_COLORS, CATEGORY_NAMES, INPUT, INSERTED, OUT, PAD, PRODUCED,
-                      TAP, TAP_ZERO, _clamp, _Line, _pick_stage, _views, unreached_note)
+from ._common import BLACK, VERMILLION, as_position, finish, note_annotation, title
+from .window import (CATEGORY_COLORS, CATEGORY_NAMES, INPUT, INSERTED, OUT, PAD, PRODUCED, TAP,
+                     TAP_ZERO, WindowAxis, clamp, frame_order, frame_step, play_controls, views,
+                     window_notes, window_stage)
 
 MAX_IN_VIEW = 64  # input cells shown around the window(s) of a long sequence
 HARD_MAX_IN_VIEW = 1100  # a single huge dilated window is shown whole up to this many cells
@@ -43,14 +43,14 @@ class _Seq:
 
     def __init__(self, r: ConvResult, position: int, stage: int | None):
         self.r = r
-        self.stage_index = _pick_stage(r, stage)
+        self.stage_index = window_stage(r, stage)
         self.stage = st = r.stages[self.stage_index]
         self.transposed = st.op == "transposed"
-        self.line = ln = _Line(st.axes[0], self.transposed)
+        self.line = ln = WindowAxis.of(st.axes[0], self.transposed)
         self.causal = st.axes[0].mode == "causal"
-        self.o = _clamp(int(position), 0, ln.n_out - 1)
-        _, self.view, self.fits = _views(ln, self.o, MAX_IN_VIEW, HARD_MAX_IN_VIEW,
-                                         MAX_OUT_VIEW)
+        self.o = clamp(int(position), 0, ln.n_out - 1)
+        _, self.view, self.fits = views(ln, self.o, MAX_IN_VIEW, HARD_MAX_IN_VIEW,
+                                        MAX_OUT_VIEW)
         u = np.arange(self.view[0], self.view[1] + 1)
         self.u = u
         self.cat, self.idx = ln.kind(u)
@@ -63,7 +63,7 @@ class _Seq:
             inside = np.array([self.o])
         lo, hi = int(inside[0]), int(inside[-1])
         if hi - lo + 1 > MAX_OUT_VIEW:
-            lo = _clamp(self.o - MAX_OUT_VIEW // 2, lo, hi - MAX_OUT_VIEW + 1)
+            lo = clamp(self.o - MAX_OUT_VIEW // 2, lo, hi - MAX_OUT_VIEW + 1)
             hi = lo + MAX_OUT_VIEW - 1
         self.out_view = (lo, hi)
         self.n_view = self.view[1] - self.view[0] + 1
@@ -195,15 +195,28 @@ def build_sequence(r: ConvResult, position, stage: int | None,
     """The 1D sliding-window figure (see the module docstring)."""
     (p,) = as_position(position, 1)
     sc = _Seq(r, p, stage)
-    st, ln, o = sc.stage, sc.line, sc.o
-    v0, v1 = sc.view
+    traces, dynamic = _traces(sc)
+    cropped = _cropped(sc)
+    notes = window_notes(cropped, r, sc.stage_index, [("steps", sc.line)])
+    layout, below = _layout(sc, notes, max_frames)
+    meta = _meta(sc, cropped is not None)
+    frames = None
+    if max_frames:
+        frames, steps = _frames(sc, dynamic, max_frames)
+        meta["frames"] = len(frames)
+        layout.update(play_controls(below(40 + LEGEND_PX + NOTE_PX * len(notes) + 8),
+                                    "output step ", steps))
+    return finish(traces, layout, meta, frames)
+
+
+def _traces(sc: _Seq) -> tuple[list, list[int]]:
+    """The input row (one bar trace per category), the output row, then what moves with
+    the position (kernel, taps, tap lines, window, next window, produced cell, future);
+    and the indices of those moving traces (the animation frames replace them)."""
     u = sc.u
-    text_cells = sc.text_cells
     hover_ok = sc.n_view <= HOVER_MAX_CELLS
     outline = sc.n_view <= OUTLINE_MAX_CELLS
-
     traces: list = []
-    # Input row: one bar trace per category.
     for cat in (INPUT, PAD, INSERTED):
         sel = sc.cat == cat
         if not sel.any():
@@ -216,13 +229,12 @@ def build_sequence(r: ConvResult, position, stage: int | None,
                 INSERTED: CATEGORY_NAMES[INSERTED]}[cat]
         traces.append(_bar(xs, np.full(xs.size, Y_INPUT - CELL_H / 2, np.float32),
                            CATEGORY_COLORS[cat], name, outline=outline,
-                           text=labels if text_cells else None,
+                           text=labels if sc.text_cells else None,
                            customdata=np.char.add(np.char.add(
                                "input x[", sc.idx[sel].astype(str)), "]")
                            if cat == INPUT and hover_ok else None,
                            hover=("%{customdata}<extra>step %{x}</extra>" if cat == INPUT
                                   and hover_ok else f"0 ({name})<extra>step %{{x}}</extra>")))
-    # Output row (all output cells of the view), on the output-index axis.
     oo = np.arange(sc.out_view[0], sc.out_view[1] + 1)
     ox = np.asarray(sc.x_of(oo), np.float32)
     traces.append(_bar(ox, np.full(ox.size, Y_OUTPUT - CELL_H / 2, np.float32),
@@ -231,7 +243,7 @@ def build_sequence(r: ConvResult, position, stage: int | None,
                        customdata=np.char.add(np.char.add("output y[", oo.astype(str)), "]"),
                        hover="%{customdata}<extra>output</extra>"))
     static = len(traces)
-    dyn = sc.dynamic(o)
+    dyn = sc.dynamic(sc.o)
     kernel, taps, lines, box, nxt, produced = dyn[:6]
     traces.append(_bar(kernel["x"], kernel["base"],
                        CATEGORY_COLORS[TAP], "kernel weight", text=kernel["text"],
@@ -264,53 +276,50 @@ def build_sequence(r: ConvResult, position, stage: int | None,
                                  textposition="top right",
                                  textfont=dict(size=11, color="#8c3b00"), hoverinfo="skip",
                                  name="future steps (causal: not seen)"))
-    dynamic = list(range(static, len(traces)))
+    return traces, list(range(static, len(traces)))
 
-    full = (ln.lo, ln.hi)
-    truncated = sc.view != full or sc.out_view != (0, ln.n_out - 1)
-    notes: list[tuple[str, str]] = []
-    if truncated:
-        msg = (f"Cropped view: {'zero-inserted ' if sc.transposed else ''}input steps "
-               f"{v0}…{v1} of {full[0]}…{full[1]}; output steps {sc.out_view[0]}…"
-               f"{sc.out_view[1]} of 0…{ln.n_out - 1}")
-        if not sc.fits:
-            msg += f"; the window ({ln.e} steps) is larger than the view"
-        notes.append((msg + ".", TRUNCATION))
-    extra = []
-    if r.kind == "separable_keras" or r.kind == "separable_pytorch":
-        extra.append("Then the 1-wide pointwise stage mixes the channels at each step.")
-    if st.op in ("conv", "transposed") and st.in_channels // st.groups > 1:
-        extra.append(f"Output channel 0 applies its own {ln.k}-tap kernel to each of the "
-                     f"{st.in_channels // st.groups} channels it sees and adds them up "
-                     "(plus its bias).")
-    if extra:
-        notes.append((" ".join(extra), NOTE))
-    unreached = unreached_note([("steps", ln)])
-    if unreached:
-        notes.append((unreached, NOTE))
 
-    top_px, legend_px, note_px = 118, 46, 24
+def _cropped(sc: _Seq) -> str | None:
+    """What a cropped view shows (None when the whole sequence and output are drawn)."""
+    ln = sc.line
+    if sc.view == (ln.lo, ln.hi) and sc.out_view == (0, ln.n_out - 1):
+        return None
+    msg = (f"Cropped view: {'zero-inserted ' if sc.transposed else ''}input steps "
+           f"{sc.view[0]}…{sc.view[1]} of {ln.lo}…{ln.hi}; output steps {sc.out_view[0]}…"
+           f"{sc.out_view[1]} of 0…{ln.n_out - 1}")
+    if not sc.fits:
+        msg += f"; the window ({ln.e} steps) is larger than the view"
+    return msg
+
+
+TOP_PX, LEGEND_PX, NOTE_PX, PLOT_PX = 118, 46, 24, 300
+
+
+def _layout(sc: _Seq, notes: list[tuple[str, str]], max_frames: int | None):
+    """(layout, below): input steps on the top axis, output steps (drawn under their
+    newest input or their window's centre) on the bottom one; ``below(px)`` is the paper y
+    ``px`` pixels under the plot area."""
     controls_px = 86 if max_frames else 0
-    bottom_px = legend_px + note_px * len(notes) + controls_px + 44
-    plot_px = 300
-    height = top_px + plot_px + bottom_px
+    bottom_px = LEGEND_PX + NOTE_PX * len(notes) + controls_px + 44
+    height = TOP_PX + PLOT_PX + bottom_px
 
     def below(px: float) -> float:
-        return -px / plot_px
+        return -px / PLOT_PX
 
+    v0, v1 = sc.view
     n_in = v1 - v0 + 1
     dtick = 1 if n_in <= 24 else 2 if n_in <= 48 else 5 if n_in <= 120 else (
         10 if n_in <= 240 else 50 if n_in <= 600 else 100)
-    x_range = [v0 - 0.7, v1 + 0.7]
     # Output axis ticks at the drawn output cells (~16 labels across the whole axis).
+    oo = np.arange(sc.out_view[0], sc.out_view[1] + 1)
+    ox = np.asarray(sc.x_of(oo), np.float32)
     room = max(2, int(16 * (float(ox.max() - ox.min()) + 1) / sc.n_view))
-    every = max(1, -(-oo.size // room))
-    tick_o = oo[::every]
+    tick_o = oo[::max(1, -(-oo.size // room))]
     in_unit = "zero-inserted input" if sc.transposed else "input"
     layout = dict(
         barmode="overlay",
         xaxis=dict(title=dict(text=f"{in_unit} step (time index t)", standoff=4),
-                   range=x_range, side="top", anchor="y", dtick=dtick, tick0=0,
+                   range=[v0 - 0.7, v1 + 0.7], side="top", anchor="y", dtick=dtick, tick0=0,
                    showgrid=False, zeroline=False, ticks="outside", ticklen=3,
                    tickfont=dict(size=11)),
         xaxis2=dict(title=dict(text="output step" + (" (drawn under its newest input)"
@@ -332,58 +341,39 @@ def build_sequence(r: ConvResult, position, stage: int | None,
         showlegend=True,
         legend=dict(orientation="h", x=0.0, y=below(40), yanchor="top", font=dict(size=11),
                     itemclick=False, itemdoubleclick=False),
-        margin=dict(l=10, r=10, t=top_px, b=bottom_px),
+        margin=dict(l=10, r=10, t=TOP_PX, b=bottom_px),
     )
-    annotations = [note_annotation(text, name, y=below(40 + legend_px + i * note_px),
-                                   yanchor="top") for i, (text, name) in enumerate(notes)]
-    layout["annotations"] = annotations
-    stride = st.stride[0]
-    head = (f"Sliding window (1D) — {kind_label(r.kind, 1)}: kernel {ln.k}"
+    layout["annotations"] = [note_annotation(text, name, y=below(40 + LEGEND_PX + i * NOTE_PX),
+                                             yanchor="top")
+                             for i, (text, name) in enumerate(notes)]
+    ln = sc.line
+    head = (f"Sliding window (1D) — {kind_label(sc.r.kind, 1)}: kernel {ln.k}"
             + (f", dilation {ln.d}" if ln.d > 1 else "")
-            + f", stride {stride}" + (", causal padding" if sc.causal else ""))
-    layout["title"] = title(head, _subtitle(sc, o))
-    pad_left = int(((sc.u < 0)).sum())
-    pad_right = int((sc.u > ln.span - 1).sum())
+            + f", stride {sc.stage.stride[0]}" + (", causal padding" if sc.causal else ""))
+    layout["title"] = title(head, _subtitle(sc, sc.o))
+    return layout, below
+
+
+def _meta(sc: _Seq, truncated: bool) -> dict:
+    ln, o = sc.line, sc.o
+    v0, v1 = sc.view
     j, t = sc.taps_in_view(o)
-    meta = dict(
-        figure="sliding_window", kind=r.kind, rank=1, stage=sc.stage_index, position=[o],
+    return dict(
+        figure="sliding_window", kind=sc.r.kind, rank=1, stage=sc.stage_index, position=[o],
         window_start=[int(ln.start(o))], extent=[ln.e], kernel=[ln.k], taps=int(ln.k),
         taps_drawn=int(t.size), grid=[int(ln.lo), int(ln.hi)],
         input_view=[int(v0), int(v1)], output_view=[int(sc.out_view[0]), int(sc.out_view[1])],
         output_size=[int(ln.n_out)], transposed=sc.transposed, causal=sc.causal,
-        padding=[int(ln.lead), int(ln.trail)], padding_drawn=[pad_left, pad_right],
+        padding=[int(ln.lead), int(ln.trail)],
+        padding_drawn=[int((sc.u < 0).sum()), int((sc.u > ln.span - 1).sum())],
         output_x=float(sc.x_of(o)), newest_input=int(t.max()) if t.size else None,
         truncated=bool(truncated), frames=0)
 
-    frames = None
-    if max_frames:
-        frames, steps = _frames(sc, dynamic, max_frames)
-        meta["frames"] = len(frames)
-        controls_y = below(40 + legend_px + note_px * len(notes) + 8)
-        layout["updatemenus"] = [dict(
-            type="buttons", direction="left", x=0.0, y=controls_y, xanchor="left",
-            yanchor="top", showactive=False, pad=dict(t=18, r=6),
-            buttons=[dict(label="▶ play", method="animate",
-                          args=[None, dict(frame=dict(duration=700, redraw=True),
-                                           transition=dict(duration=0), fromcurrent=True,
-                                           mode="immediate")]),
-                     dict(label="❚❚ pause", method="animate",
-                          args=[[None], dict(frame=dict(duration=0, redraw=False),
-                                             transition=dict(duration=0), mode="immediate")])])]
-        layout["sliders"] = [dict(
-            active=0, x=0.2, y=controls_y, len=0.8, xanchor="left", yanchor="top",
-            currentvalue=dict(prefix="output step ", font=dict(size=12)),
-            pad=dict(t=0, b=0), steps=steps)]
-    return finish(traces, layout, meta, frames)
-
 
 def _frames(sc: _Seq, dynamic: list[int], max_frames: int) -> tuple[list, list]:
-    order = [i for i in range(sc.out_view[0], sc.out_view[1] + 1) if sc.window_in_view(i)]
-    if sc.o not in order:
-        order.insert(0, sc.o)
-    first = order.index(sc.o)
     budget = max(1, FRAME_CELL_BUDGET // max(sc.line.k, 1))
-    order = (order[first:] + order[:first])[:max(1, min(int(max_frames), budget))]
+    order = frame_order([i for i in range(sc.out_view[0], sc.out_view[1] + 1)
+                         if sc.window_in_view(i)], sc.o, max_frames, budget)
     frames, steps = [], []
     for o in order:
         data = []
@@ -396,8 +386,5 @@ def _frames(sc: _Seq, dynamic: list[int], max_frames: int) -> tuple[list, list]:
         name = f"{o}"
         frames.append(dict(name=name, traces=dynamic, data=data,
                            layout=dict(title=dict(subtitle=dict(text=_subtitle(sc, o))))))
-        steps.append(dict(label=name, method="animate",
-                          args=[[name], dict(mode="immediate",
-                                             frame=dict(duration=0, redraw=True),
-                                             transition=dict(duration=0))]))
+        steps.append(frame_step(name))
     return frames, steps

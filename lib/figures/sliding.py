@@ -22,10 +22,15 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from lib.conv import Axis, ConvResult
+from lib.conv import ConvResult, kind_label
+from lib.text import fmt_axes, fmt_shape, plural
 
-from ._common import (BLACK, GREEN, NOTE, ORANGE, TRUNCATION, as_position, finish,
-                      kind_label, note_annotation, plural, rank_of, shape_txt, title)
+from ._common import BLACK, as_position, finish, note_annotation, title
+from .sequence import build_sequence
+from .window import (CATEGORY_COLORS, CATEGORY_NAMES, COLORSCALE, GAP, INPUT, INSERTED,
+                     N_CATEGORIES, OUT, PAD, PRODUCED, TAP, TAP_ZERO, WindowAxis, clamp,
+                     frame_order, frame_step, play_controls, views, window_notes,
+                     window_stage)
 
 MAX_IN_VIEW = 40
 HARD_MAX_IN_VIEW = 96
@@ -33,173 +38,7 @@ MAX_OUT_VIEW = 24
 MAX_DEPTH_VIEW = 40  # 3D: depth slices listed in the depth strip
 TEXT_MAX_CELLS = 18  # per-cell labels only when a view is at most this many cells wide
 HOVER_MAX_CELLS = 48
-MARGIN_CELLS = 2
 FRAME_CELL_BUDGET = 40_000  # window cells summed over all animation frames
-
-PAD, INPUT, INSERTED, TAP, TAP_ZERO, OUT, PRODUCED, GAP = range(8)
-CATEGORY_COLORS = {
-    PAD: "#D4D4D4",
-    INPUT: "#BFE0F5",
-    INSERTED: "#F1F1F1",
-    TAP: ORANGE,
-    TAP_ZERO: "#F7D08A",
-    OUT: "#CBEBDD",
-    PRODUCED: GREEN,
-    GAP: "rgba(0,0,0,0)",  # inside the window but skipped (dilation): see-through
-}
-CATEGORY_NAMES = {
-    PAD: "zero padding",
-    INPUT: "input cell",
-    INSERTED: "inserted zero (stride-1 view)",
-    TAP: "kernel tap × input",
-    TAP_ZERO: "kernel tap × zero",
-    OUT: "output cell",
-    PRODUCED: "cell this window produces",
-    GAP: "skipped by dilation",
-}
-_N = len(CATEGORY_COLORS)
-COLORSCALE = [p for i in range(_N) for p in ((i / _N, CATEGORY_COLORS[i]),
-                                              ((i + 1) / _N, CATEGORY_COLORS[i]))]
-
-
-@dataclass(frozen=True)
-class _Line:
-    """One axis of the window geometry, in grid coordinates of the (padded) input view."""
-
-    axis: Axis
-    transposed: bool
-
-    @property
-    def k(self) -> int:
-        return self.axis.kernel
-
-    @property
-    def d(self) -> int:
-        return self.axis.dilation
-
-    @property
-    def e(self) -> int:
-        return self.axis.extent
-
-    @property
-    def n_out(self) -> int:
-        return self.axis.size_out
-
-    @property
-    def step(self) -> int:
-        """How far the window moves per output cell (1 in the zero-inserted view)."""
-        return 1 if self.transposed else self.axis.stride
-
-    @property
-    def lead(self) -> int:
-        """Zeros before the first input cell (negative: that many input cells cropped)."""
-        a = self.axis
-        return a.extent - 1 - a.before if self.transposed else a.before
-
-    @property
-    def trail(self) -> int:
-        a = self.axis
-        return a.extent - 1 - a.after if self.transposed else a.after
-
-    @property
-    def span(self) -> int:
-        """Cells the input occupies: n, or (n - 1)·s + 1 with zeros inserted."""
-        a = self.axis
-        return (a.size_in - 1) * a.stride + 1 if self.transposed else a.size_in
-
-    @property
-    def first(self) -> int:
-        """Where the first window starts: -lead."""
-        return -self.lead
-
-    @property
-    def last(self) -> int:
-        """End of the (padded) range the windows slide over: span - 1 + trail. A stride-1
-        view's last window ends exactly here; a strided conv's may stop short."""
-        return self.span - 1 + self.trail
-
-    @property
-    def lo(self) -> int:
-        """First cell drawn. A transposed conv whose padding crops more than d·(k-1)
-        (negative lead) still shows the input cells before the first window."""
-        return min(self.first, 0)
-
-    @property
-    def hi(self) -> int:
-        return max(self.last, self.span - 1)
-
-    @property
-    def unreached(self) -> tuple[int, int]:
-        """(before, after): cells drawn outside every window (only a cropping transposed conv)."""
-        return self.first - self.lo, self.hi - self.last
-
-    def start(self, o: int) -> int:
-        return self.first + o * self.step
-
-    def taps(self, o: int) -> np.ndarray:
-        return self.start(o) + self.d * np.arange(self.k)
-
-    def kind(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(category, input index or -1) of grid coordinates u."""
-        inside = (u >= 0) & (u < self.span)
-        if self.transposed:
-            real = inside & (u % self.axis.stride == 0)
-            cat = np.where(real, INPUT, np.where(inside, INSERTED, PAD))
-            return cat, np.where(real, u // self.axis.stride, -1)
-        return np.where(inside, INPUT, PAD), np.where(inside, u, -1)
-
-
-def unreached_note(lines: list[tuple[str, _Line]]) -> str | None:
-    """Which drawn cells no window reaches, for a transposed conv whose padding crops more
-    than the kernel overlaps (``p > d·(k-1)``); None when every cell is reached."""
-    parts = []
-    for name, ln in lines:
-        before, after = ln.unreached
-        cells = [(ln.lo, ln.lo + before - 1)] * bool(before) + [(ln.last + 1, ln.hi)] * bool(after)
-        if cells:
-            parts.append(name + " " + ", ".join(str(a) if a == b else f"{a}…{b}"
-                                                for a, b in cells))
-    if not parts:
-        return None
-    return f"Padding crops past the kernel: no window reaches {' or '.join(parts)}."
-
-
-def _clamp(v: int, low: int, high: int) -> int:
-    return max(low, min(v, high))
-
-
-def _views(line: _Line, o: int, max_in: int = MAX_IN_VIEW, hard_max: int = HARD_MAX_IN_VIEW,
-           max_out: int = MAX_OUT_VIEW) -> tuple[tuple[int, int], tuple[int, int], bool]:
-    """(output view, input view, footprint fits) as inclusive ranges around output o.
-
-    The output view shows up to MAX_OUT_VIEW cells around o. The input view is the whole
-    (padded) input when it is small, else the windows of as many output cells around o as
-    fit in MAX_IN_VIEW cells (at least o's own window, up to HARD_MAX_IN_VIEW).
-    """
-    n_out, e, step = line.n_out, line.e, line.step
-    nv = min(n_out, max_out)
-    o_lo = _clamp(o - nv // 2, 0, n_out - nv)
-    out_view = (o_lo, o_lo + nv - 1)
-    if line.hi - line.lo + 1 <= max_in:
-        return out_view, (line.lo, line.hi), True
-    nfit = min(n_out, max(1, (max_in - e - 2 * MARGIN_CELLS) // step + 1))
-    p_lo = _clamp(o - nfit // 2, 0, n_out - nfit)
-    u_lo = max(line.lo, line.start(p_lo) - MARGIN_CELLS)
-    u_hi = min(line.hi, line.start(p_lo + nfit - 1) + e - 1 + MARGIN_CELLS)
-    fits = u_hi - u_lo + 1 <= hard_max
-    if not fits:  # a huge dilated kernel: show the start of the window only
-        u_lo = max(line.lo, line.start(o))
-        u_hi = u_lo + hard_max - 1
-    return out_view, (u_lo, u_hi), fits
-
-
-def _pick_stage(r: ConvResult, stage: int | None) -> int:
-    spatial = [i for i, st in enumerate(r.stages) if st.op != "channel_sum"]
-    if stage is None:
-        return spatial[0]
-    if stage not in spatial:
-        raise ValueError(f"stage={stage} is not a stage with a window; choose one of {spatial}")
-    return stage
 
 
 class _Scene:
@@ -212,16 +51,18 @@ class _Scene:
 
     def __init__(self, r: ConvResult, position: tuple[int, ...], stage: int | None):
         self.r = r
-        self.stage_index = _pick_stage(r, stage)
+        self.stage_index = window_stage(r, stage)
         self.stage = st = r.stages[self.stage_index]
         self.transposed = st.op == "transposed"
         self.rank = len(st.axes)
-        self.rows = _Line(st.axes[-2], self.transposed)
-        self.cols = _Line(st.axes[-1], self.transposed)
-        self.o = (_clamp(int(position[-2]), 0, self.rows.n_out - 1),
-                  _clamp(int(position[-1]), 0, self.cols.n_out - 1))
-        self.out_rows, self.in_rows, fit_r = _views(self.rows, self.o[0])
-        self.out_cols, self.in_cols, fit_c = _views(self.cols, self.o[1])
+        self.rows = WindowAxis.of(st.axes[-2], self.transposed)
+        self.cols = WindowAxis.of(st.axes[-1], self.transposed)
+        self.o = (clamp(int(position[-2]), 0, self.rows.n_out - 1),
+                  clamp(int(position[-1]), 0, self.cols.n_out - 1))
+        self.out_rows, self.in_rows, fit_r = views(self.rows, self.o[0], MAX_IN_VIEW,
+                                                   HARD_MAX_IN_VIEW, MAX_OUT_VIEW)
+        self.out_cols, self.in_cols, fit_c = views(self.cols, self.o[1], MAX_IN_VIEW,
+                                                   HARD_MAX_IN_VIEW, MAX_OUT_VIEW)
         self.fits = fit_r and fit_c
         ur = np.arange(self.in_rows[0], self.in_rows[1] + 1)
         uc = np.arange(self.in_cols[0], self.in_cols[1] + 1)
@@ -230,12 +71,12 @@ class _Scene:
         # 2D category: padding if either axis is padding, input if both are real cells
         cat = np.maximum(cat_r[:, None], cat_c[None, :])
         cat = np.where((cat_r[:, None] == PAD) | (cat_c[None, :] == PAD), PAD, cat)
-        self.depth: _Line | None = None
+        self.depth: WindowAxis | None = None
         if self.rank == 3:
-            self.depth = dl = _Line(st.axes[0], self.transposed)
-            self.od = _clamp(int(position[0]), 0, dl.n_out - 1)
-            self.out_depth, self.in_depth, fit_d = _views(dl, self.od, MAX_DEPTH_VIEW,
-                                                          MAX_DEPTH_VIEW, MAX_DEPTH_VIEW)
+            self.depth = dl = WindowAxis.of(st.axes[0], self.transposed)
+            self.od = clamp(int(position[0]), 0, dl.n_out - 1)
+            self.out_depth, self.in_depth, fit_d = views(dl, self.od, MAX_DEPTH_VIEW,
+                                                         MAX_DEPTH_VIEW, MAX_DEPTH_VIEW)
             self.fits = self.fits and fit_d
             ud = np.arange(self.in_depth[0], self.in_depth[1] + 1)
             self.depth_cat, self.idx_d = dl.kind(ud)
@@ -456,16 +297,31 @@ def _depth_strip(sc: _Scene) -> list:
 
 def _build(r: ConvResult, position, stage: int | None,
            max_frames: int | None) -> go.Figure:
-    rank = rank_of(r)
-    if rank == 1:
-        from .sequence import build_sequence
+    if r.rank == 1:
         return build_sequence(r, position, stage, max_frames)
-    sc = _Scene(r, as_position(position, rank), stage)
-    st = sc.stage
-    o = sc.o
-    ov = sc.overlay(o)
-    left_title, right_title = _panel_titles(sc)
+    sc = _Scene(r, as_position(position, r.rank), stage)
+    ov = sc.overlay(sc.o)
+    traces, dynamic = _traces(sc, ov)
+    cropped = _cropped(sc)
+    lines = ([("depth slices", sc.depth)] if sc.rank == 3 else []) + [
+        ("rows", sc.rows), ("cols", sc.cols)]
+    notes = window_notes(cropped, r, sc.stage_index, lines)
+    layout, below = _layout(sc, notes, max_frames)
+    meta = _meta(sc, ov, cropped is not None)
+    frames = None
+    if max_frames:
+        frames, steps = _frames(sc, dynamic, max_frames)
+        meta["frames"] = len(frames)
+        layout.update(play_controls(below(LEGEND_PX + NOTE_PX * len(notes) + 8),
+                                    "output position ", steps))
+    return finish(traces, layout, meta, frames)
 
+
+def _traces(sc: _Scene, ov: dict) -> tuple[list, list[int]]:
+    """Input grid, output grid, the window at ``sc.o`` (taps, outline, next outline, the
+    produced cell), the depth strip in 3D and one legend entry per category drawn; and
+    which traces move with the position (the animation frames replace those)."""
+    o = sc.o
     shown, hover = _bg_labels(sc)
     bg = _heatmap(sc.bg, sc.in_cols[0], sc.in_rows[0], "x", "y", "input", text=shown,
                   show_text=shown is not None,
@@ -513,54 +369,43 @@ def _build(r: ConvResult, position, stage: int | None,
         present |= set(np.unique(sc.depth_cat).tolist())
         if (sc.depth_cat != INPUT).any():
             present.add(TAP_ZERO)
-    for cat in range(_N):
+    for cat in range(N_CATEGORIES):
         if cat in present and cat != GAP:
             traces.append(_legend_item(CATEGORY_NAMES[cat], CATEGORY_COLORS[cat]))
+    return traces, dynamic
 
-    # Notes first: they sit under the legend, so the bottom margin depends on them.
-    truncated = (sc.in_rows != (sc.rows.lo, sc.rows.hi) or sc.in_cols != (sc.cols.lo, sc.cols.hi)
-                 or sc.out_rows != (0, sc.rows.n_out - 1) or sc.out_cols != (0, sc.cols.n_out - 1))
+
+def _cropped(sc: _Scene) -> str | None:
+    """What a cropped view shows (None when the whole input and output are drawn)."""
     depth_cropped = sc.rank == 3 and sc.in_depth != (sc.depth.lo, sc.depth.hi)
-    truncated = truncated or depth_cropped
-    bottom_notes: list[tuple[str, str]] = []
-    if truncated:
-        full_in = (sc.rows.hi - sc.rows.lo + 1, sc.cols.hi - sc.cols.lo + 1)
-        msg = (f"Cropped view: {'zero-inserted ' if sc.transposed else ''}input rows "
-               f"{sc.in_rows[0]}…{sc.in_rows[1]}, cols {sc.in_cols[0]}…{sc.in_cols[1]} of "
-               f"{full_in[0]}×{full_in[1]}; output rows {sc.out_rows[0]}…{sc.out_rows[1]}, "
-               f"cols {sc.out_cols[0]}…{sc.out_cols[1]} of {sc.rows.n_out}×{sc.cols.n_out}")
-        if depth_cropped:
-            msg += (f"; depth slices {sc.in_depth[0]}…{sc.in_depth[1]} of "
-                    f"{sc.depth.lo}…{sc.depth.hi}")
-        if not sc.fits:
-            ext = (f"{sc.depth.e}×" if sc.rank == 3 else "") + f"{sc.rows.e}×{sc.cols.e}"
-            msg += f"; the window ({ext}) is larger than the view"
-        bottom_notes.append((msg + ".", TRUNCATION))
-    notes = []
-    if r.kind == "spatially_separable":
-        others = ", ".join(f"stage {i + 1} ({s.name}) slides a {shape_txt(s.kernel)} window"
-                           for i, s in enumerate(r.stages) if i != sc.stage_index)
-        notes.append(f"This is stage {sc.stage_index + 1} ({st.name}, "
-                     f"{shape_txt(st.kernel)}); {others}.")
-    elif len([s for s in r.stages if s.op != "channel_sum"]) > 1:
-        one = "×".join("1" * sc.rank)
-        notes.append(f"Then the {one} pointwise stage mixes the channels at each position.")
-    if st.op in ("conv", "transposed") and st.in_channels // st.groups > 1:
-        notes.append(f"Output channel 0 applies its own kernel to each of the "
-                     f"{st.in_channels // st.groups} channels it sees and adds them up "
-                     "(plus its bias).")
-    if notes:
-        bottom_notes.append((" ".join(notes), NOTE))
-    lines = [("rows", sc.rows), ("cols", sc.cols)]
-    unreached = unreached_note(([("depth slices", sc.depth)] if sc.depth else []) + lines)
-    if unreached:
-        bottom_notes.append((unreached, NOTE))
+    if (sc.in_rows == (sc.rows.lo, sc.rows.hi) and sc.in_cols == (sc.cols.lo, sc.cols.hi)
+            and sc.out_rows == (0, sc.rows.n_out - 1) and sc.out_cols == (0, sc.cols.n_out - 1)
+            and not depth_cropped):
+        return None
+    full_in = (sc.rows.hi - sc.rows.lo + 1, sc.cols.hi - sc.cols.lo + 1)
+    msg = (f"Cropped view: {'zero-inserted ' if sc.transposed else ''}input rows "
+           f"{sc.in_rows[0]}…{sc.in_rows[1]}, cols {sc.in_cols[0]}…{sc.in_cols[1]} of "
+           f"{full_in[0]}×{full_in[1]}; output rows {sc.out_rows[0]}…{sc.out_rows[1]}, "
+           f"cols {sc.out_cols[0]}…{sc.out_cols[1]} of {sc.rows.n_out}×{sc.cols.n_out}")
+    if depth_cropped:
+        msg += (f"; depth slices {sc.in_depth[0]}…{sc.in_depth[1]} of "
+                f"{sc.depth.lo}…{sc.depth.hi}")
+    if not sc.fits:
+        ext = (f"{sc.depth.e}×" if sc.rank == 3 else "") + f"{sc.rows.e}×{sc.cols.e}"
+        msg += f"; the window ({ext}) is larger than the view"
+    return msg
 
-    top_px, legend_px, note_px = 128, 50, 24
-    if sc.rank == 3:
-        top_px += 22  # the subtitle has a second sentence about depth
+
+TOP_PX, LEGEND_PX, NOTE_PX = 128, 50, 24
+
+
+def _layout(sc: _Scene, notes: list[tuple[str, str]], max_frames: int | None):
+    """(layout, below): the two grids side by side (a depth strip in front in 3D), the
+    legend and the notes under them; ``below(px)`` is the paper y ``px`` pixels under the
+    plot area (where the animation controls go)."""
+    top_px = TOP_PX + (22 if sc.rank == 3 else 0)  # 3D: the subtitle says more about depth
     controls_px = 86 if max_frames else 0
-    bottom_px = legend_px + note_px * len(bottom_notes) + controls_px + 8
+    bottom_px = LEGEND_PX + NOTE_PX * len(notes) + controls_px + 8
     height = 470 + top_px + bottom_px
     plot_px = height - top_px - bottom_px
 
@@ -590,7 +435,7 @@ def _build(r: ConvResult, position, stage: int | None,
                     scaleanchor="x2", scaleratio=1),
         height=height,
         plot_bgcolor="white",
-        coloraxis=dict(colorscale=COLORSCALE, cmin=0, cmax=_N, showscale=False),
+        coloraxis=dict(colorscale=COLORSCALE, cmin=0, cmax=N_CATEGORIES, showscale=False),
         legend=dict(orientation="h", x=0.0, y=below(6), yanchor="top", font=dict(size=11),
                     itemclick=False, itemdoubleclick=False),
         margin=dict(l=10, r=10, t=top_px, b=bottom_px),
@@ -602,6 +447,7 @@ def _build(r: ConvResult, position, stage: int | None,
         layout["yaxis3"] = axis(f"{in_unit} depth slice", *sc.in_depth, [0.0, 1.0], "x3",
                                 rows=True)
         layout["yaxis3"]["constrain"] = None
+    left_title, right_title = _panel_titles(sc)
     annotations = [
         dict(text=f"<b>{left_title}</b>", xref="paper", yref="paper", x=left0, y=1.0,
              yshift=44, xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=12),
@@ -610,18 +456,22 @@ def _build(r: ConvResult, position, stage: int | None,
              yshift=44, xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=12),
              align="left"),
     ]
-    for i, (text, name) in enumerate(bottom_notes):
-        annotations.append(note_annotation(text, name, y=below(legend_px + i * note_px),
+    for i, (text, name) in enumerate(notes):
+        annotations.append(note_annotation(text, name, y=below(LEGEND_PX + i * NOTE_PX),
                                            yanchor="top"))
-
-    stride = st.stride
-    sub = _axis_text(sc, o)
+    st = sc.stage
     layout["title"] = title(f"Sliding window{' (3D)' if sc.rank == 3 else ''} — "
-                            f"{kind_label(r.kind, sc.rank)}: kernel {shape_txt(st.kernel)}, "
-                            f"stride {stride[0] if len(set(stride)) == 1 else stride}", sub)
+                            f"{kind_label(sc.r.kind, sc.rank)}: kernel {fmt_shape(st.kernel)}, "
+                            f"stride {fmt_axes(st.stride)}", _axis_text(sc, sc.o))
     layout["annotations"] = annotations
+    return layout, below
+
+
+def _meta(sc: _Scene, ov: dict, truncated: bool) -> dict:
+    """What was drawn, one entry per axis (D, H, W)."""
+    o = sc.o
     meta = dict(
-        figure="sliding_window", kind=r.kind, stage=sc.stage_index, position=list(o),
+        figure="sliding_window", kind=sc.r.kind, stage=sc.stage_index, position=list(o),
         window_start=[int(ov["start"][0]), int(ov["start"][1])],
         extent=[sc.rows.e, sc.cols.e], kernel=[sc.rows.k, sc.cols.k],
         taps=int(len(ov["taps"][0]) * len(ov["taps"][1])),
@@ -629,7 +479,7 @@ def _build(r: ConvResult, position, stage: int | None,
         input_view=[*sc.in_rows, *sc.in_cols], output_view=[*sc.out_rows, *sc.out_cols],
         output_size=[sc.rows.n_out, sc.cols.n_out], transposed=sc.transposed,
         truncated=bool(truncated), frames=0)
-    if sc.rank == 3:  # one entry (or pair) per axis, (D, H, W)
+    if sc.rank == 3:
         dl = sc.depth
         meta.update(
             rank=3, position=[sc.od, *o],
@@ -642,40 +492,16 @@ def _build(r: ConvResult, position, stage: int | None,
             depth_taps=[int(t) for t in sc.depth_taps], depth_shown=sc.depth_shown)
     else:
         meta["rank"] = 2
-
-    frames = None
-    if max_frames:
-        frames, steps = _frames(sc, dynamic, max_frames)
-        meta["frames"] = len(frames)
-        controls_y = below(legend_px + note_px * len(bottom_notes) + 8)
-        layout["updatemenus"] = [dict(
-            type="buttons", direction="left", x=0.0, y=controls_y, xanchor="left",
-            yanchor="top", showactive=False, pad=dict(t=18, r=6),
-            buttons=[dict(label="▶ play", method="animate",
-                          args=[None, dict(frame=dict(duration=700, redraw=True),
-                                           transition=dict(duration=0), fromcurrent=True,
-                                           mode="immediate")]),
-                     dict(label="❚❚ pause", method="animate",
-                          args=[[None], dict(frame=dict(duration=0, redraw=False),
-                                             transition=dict(duration=0), mode="immediate")])])]
-        layout["sliders"] = [dict(
-            active=0, x=0.2, y=controls_y, len=0.8, xanchor="left", yanchor="top",
-            currentvalue=dict(prefix="output position ", font=dict(size=12)),
-            pad=dict(t=0, b=0), steps=steps)]
-    return finish(traces, layout, meta, frames)
+    return meta
 
 
 def _frames(sc: _Scene, dynamic: list[int], max_frames: int) -> tuple[list, list]:
     rows = range(sc.out_rows[0], sc.out_rows[1] + 1)
     cols = range(sc.out_cols[0], sc.out_cols[1] + 1)
-    order = [(i, j) for i in rows for j in cols if sc.window_in_view((i, j))]
-    if sc.o not in order:
-        order.insert(0, sc.o)
-    first = order.index(sc.o)
     # Each frame carries its window's cells: keep the total bounded for big dilated kernels.
-    per_frame = sc.rows.e * sc.cols.e
-    budget = max(1, FRAME_CELL_BUDGET // per_frame)
-    order = (order[first:] + order[:first])[:max(1, min(int(max_frames), budget))]
+    budget = max(1, FRAME_CELL_BUDGET // (sc.rows.e * sc.cols.e))
+    order = frame_order([(i, j) for i in rows for j in cols if sc.window_in_view((i, j))],
+                        sc.o, max_frames, budget)
     lead = f"{sc.od}, " if sc.rank == 3 else ""
     frames, steps = [], []
     for o in order:
@@ -693,10 +519,7 @@ def _frames(sc: _Scene, dynamic: list[int], max_frames: int) -> tuple[list, list
             dict(type="scatter", x=nx, y=ny, text=nt),
             dict(type="heatmap", x0=o[1], y0=o[0], text=[[f"y[{lead}{o[0]}, {o[1]}]"]]),
         ]))
-        steps.append(dict(label=name, method="animate",
-                          args=[[name], dict(mode="immediate", frame=dict(duration=0,
-                                                                          redraw=True),
-                                             transition=dict(duration=0))]))
+        steps.append(frame_step(name))
     return frames, steps
 
 

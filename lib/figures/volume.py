@@ -19,13 +19,15 @@ sizes, read from ``r.stages``.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 
 import plotly.graph_objects as go
 
-from lib.conv import ConvResult, Stage
+from lib.conv import ConvResult, Stage, kind_label
+from lib.text import fmt_axes, fmt_shape
 
-from ._common import (GREEN, NOTE, ORANGE, PURPLE, SKY, VERMILLION, finish, kind_label,
-                      note_annotation, rank_of, shape_txt, title)
+from ._common import (GREEN, NOTE, ORANGE, PURPLE, SKY, VERMILLION, finish, note_annotation,
+                      title)
 
 #: Depth is drawn receding up and to the right: one unit of depth moves (DX, DY).
 DX, DY = 0.42, 0.30
@@ -83,19 +85,15 @@ def _label(x: float, y: float, text: str, yanchor: str = "top", size: int = 12,
                 yanchor=yanchor, font=dict(size=size, color=color), align="center")
 
 
-def _dims_txt(values: tuple[int, ...]) -> str:
-    return str(values[0]) if len(set(values)) == 1 else "(" + ", ".join(map(str, values)) + ")"
-
-
 def _stage_caption(st: Stage) -> str:
-    kt = shape_txt(st.kernel)
+    kt = fmt_shape(st.kernel)
     if st.op == "channel_sum":
         return "Σ add all channels<br>(no weights)"
     parts = [f"{st.out_channels:,} × {kt}×{st.in_channels // st.groups}"]
     if set(st.stride) != {1}:
-        parts.append(f"stride {_dims_txt(st.stride)}")
+        parts.append(f"stride {fmt_axes(st.stride)}")
     if set(st.dilation) != {1}:
-        parts.append(f"dilation {_dims_txt(st.dilation)}")
+        parts.append(f"dilation {fmt_axes(st.dilation)}")
     if st.axes and st.axes[0].mode == "causal":
         parts.append("causal")
     if st.groups > 1 and st.op != "depthwise":
@@ -168,185 +166,230 @@ def _extra(f: _Scale, n: int, before: int, after: int, drawn: float) -> tuple[fl
     return extra * before / tot, extra * after / tot
 
 
+@dataclass
+class _Drawing:
+    """What the volume figure draws, filled step by step: layout shapes (boxes, lines),
+    annotations (labels) and invisible hover points."""
+
+    shapes: list[dict] = field(default_factory=list)
+    annotations: list[dict] = field(default_factory=list)
+    hover: list[tuple[float, float, str]] = field(default_factory=list)
+
+    def point(self, x: float, y: float, text: str) -> None:
+        self.hover.append((x, y, text))
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """One tensor on the drawing: box corner x, inner box (x_in, y_in) and sizes, padded
+    outer sizes (all in drawing units)."""
+
+    x: float
+    x_in: float
+    y_in: float
+    w: float
+    h: float
+    d: float
+    outer_w: float
+    outer_h: float
+    outer_d: float
+
+
+TOP = 0.0  # boxes hang from y = 0 downwards (front face top edge at y = 0)
+
+
 def volume_figure(r: ConvResult) -> go.Figure:
     """Input -> (intermediate) -> output tensors with the kernel, padding and one output cell.
 
     2D draws H×W×C boxes, 1D flat W×C strips (padding left/right; causal: left only), 3D
     D×H×W boxes with the depth axis labelled (each cell holds C values).
     """
-    rank = rank_of(r)
-    g = _Geometry(rank)
-    stages = r.stages
-    tensors = [stages[0].in_shape] + [st.out_shape for st in stages]
-    drawn_sizes = [n for t in tensors for n in g.whd(t)]
-    largest = max(drawn_sizes)
-    for st in stages:
+    g = _Geometry(r.rank)
+    tensors = [r.stages[0].in_shape] + [st.out_shape for st in r.stages]
+    f = _scale(r, g, tensors)
+    geo = [_sizes(r, g, f, ti, shape) for ti, shape in enumerate(tensors)]
+    drawing = _Drawing()
+    positions, lows, x_end, gap = _tensors(r, g, tensors, geo, drawing)
+    for si, st in enumerate(r.stages):
+        _stage(r, f, st, positions[si], positions[si + 1], drawing)
+    return finish(*_layout(r, f, drawing, positions, lows, x_end - gap + 2, tensors))
+
+
+def _scale(r: ConvResult, g: _Geometry, tensors: list) -> _Scale:
+    largest = max(n for t in tensors for n in g.whd(t))
+    for st in r.stages:
         for a in st.axes:
             largest = max(largest, a.size_in + max(a.before, 0) + max(a.after, 0))
-    f = _Scale(largest)
+    return _Scale(largest)
 
-    shapes: list[dict] = []
-    annotations: list[dict] = []
-    hover_x, hover_y, hover_t = [], [], []
-    boxes_meta = []
-    x = 0.0
-    top = 0.0  # boxes hang from y = 0 downwards (front face top edge at y = 0)
-    lows = []
+
+def _sizes(r: ConvResult, g: _Geometry, f: _Scale, ti: int, shape: tuple[int, ...]):
+    """(w, h, d, rim cells, rim kind, drawn rims (t, b, l, r, front, back)) of tensor ti.
+
+    The rim is the zero padding of the next conv, or the crop of a transposed conv that
+    produced the tensor."""
+    stages = r.stages
+    W_, H_, D_ = g.whd(shape)
+    w, h, d = f(W_), f(H_), f(D_)
+    rim, what = None, ""
+    if ti < len(stages) and stages[ti].op in ("conv", "depthwise"):
+        cells = g.rim([(a.before, a.after) for a in stages[ti].axes])
+        if any(cells):
+            rim, what = cells, "zero padding"
+    if ti > 0 and stages[ti - 1].op == "transposed":
+        cut = g.rim([(max(a.before, 0), max(a.after, 0)) for a in stages[ti - 1].axes])
+        if any(cut):
+            rim, what = cut, "cropped away"
+    drawn = (0.0,) * 6
+    if rim:
+        t_, b_, l_, r_, fr, bk = rim
+        pt, pb = _extra(f, H_, t_, b_, h) if r.rank > 1 else (0.0, 0.0)
+        pl, pr = _extra(f, W_, l_, r_, w)
+        pf, pk = _extra(f, D_, fr, bk, d) if r.rank == 3 else (0.0, 0.0)
+        drawn = (pt, pb, pl, pr, pf, pk)
+    return w, h, d, rim, what, drawn
+
+
+def _tensors(r: ConvResult, g: _Geometry, tensors: list, geo: list, drawing: _Drawing
+             ) -> tuple[list[_Placed], list[float], float, float]:
+    """Draw every tensor (its rim, its box, its labels) left to right; returns where each
+    went, the bottom of each, where the next would start and the gap between them."""
+    stages, rank = r.stages, r.rank
     names = ["input"] + [("output" if i == len(stages) - 1 else f"after {st.name}")
                          for i, st in enumerate(stages)]
     colors = [INPUT_COLOR] + [OUTPUT_COLOR if i == len(stages) - 1 else MID_COLOR
                               for i in range(len(stages))]
-
-    geo = []  # per tensor: w, h, d, rim cells, rim kind, drawn rims (t, b, l, r, front, back)
-    for ti, shape in enumerate(tensors):
-        W_, H_, D_ = g.whd(shape)
-        w, h, d = f(W_), f(H_), f(D_)
-        # Rims around this tensor: zero padding of the next conv, or the crop of a
-        # transposed conv that produced it.
-        rim, what = None, ""
-        if ti < len(stages) and stages[ti].op in ("conv", "depthwise"):
-            cells = g.rim([(a.before, a.after) for a in stages[ti].axes])
-            if any(cells):
-                rim, what = cells, "zero padding"
-        if ti > 0 and stages[ti - 1].op == "transposed":
-            cut = g.rim([(max(a.before, 0), max(a.after, 0)) for a in stages[ti - 1].axes])
-            if any(cut):
-                rim, what = cut, "cropped away"
-        drawn = (0.0,) * 6
-        if rim:
-            t_, b_, l_, r_, fr, bk = rim
-            pt, pb = _extra(f, H_, t_, b_, h) if rank > 1 else (0.0, 0.0)
-            pl, pr = _extra(f, W_, l_, r_, w)
-            pf, pk = _extra(f, D_, fr, bk, d) if rank == 3 else (0.0, 0.0)
-            drawn = (pt, pb, pl, pr, pf, pk)
-        geo.append((w, h, d, rim, what, drawn))
     span = sum(gg[0] + gg[5][2] + gg[5][3] + (gg[2] + gg[5][4] + gg[5][5]) * DX for gg in geo)
     share = 0.16  # of the figure width between two boxes, for the arrow and its caption
     gap = max(8.0, share * span / (1 - share * len(stages)))
-
-    positions = []  # per tensor: x, x_in, y_in, w, h, d, outer_w, outer_h, outer_d
+    positions, lows = [], []
+    x = 0.0
     for ti, shape in enumerate(tensors):
         w, h, d, rim, what, (pt, pb, pl, pr, pf, pk) = geo[ti]
         outer_w, outer_h, outer_d = w + pl + pr, h + pt + pb, d + pf + pk
         # the inner box sits pf deeper than the padded box's front face
-        x_in, y_in = x + pl + pf * DX, top - pt + pf * DY
+        x_in, y_in = x + pl + pf * DX, TOP - pt + pf * DY
         if rim:
-            shapes += _box_paths(x, top - outer_h, outer_w, outer_h, outer_d, PAD_COLOR,
-                                 line="#888888", dash="dot" if what == "cropped away" else "solid",
-                                 opacity=0.9)
-            annotations.append(_label(x + outer_w / 2, top + outer_d * DY + 0.6,
-                                      g.rim_text(what, rim), yanchor="bottom", size=11,
-                                      color="#555555"))
-        shapes += _box_paths(x_in, y_in - h, w, h, d, colors[ti])
-        positions.append((x, x_in, y_in, w, h, d, outer_w, outer_h, outer_d))
-        label = f"<b>{names[ti]}</b><br>{shape_txt(shape)}<br><span style='font-size:10px'>"
+            drawing.shapes += _box_paths(x, TOP - outer_h, outer_w, outer_h, outer_d,
+                                         PAD_COLOR, line="#888888",
+                                         dash="dot" if what == "cropped away" else "solid",
+                                         opacity=0.9)
+            drawing.annotations.append(_label(x + outer_w / 2, TOP + outer_d * DY + 0.6,
+                                              g.rim_text(what, rim), yanchor="bottom",
+                                              size=11, color="#555555"))
+        drawing.shapes += _box_paths(x_in, y_in - h, w, h, d, colors[ti])
+        positions.append(_Placed(x, x_in, y_in, w, h, d, outer_w, outer_h, outer_d))
+        label = f"<b>{names[ti]}</b><br>{fmt_shape(shape)}<br><span style='font-size:10px'>"
         label += {1: "W (steps) × C", 2: "H×W×C", 3: "D×H×W×C"}[rank] + "</span>"
-        annotations.append(_label(x + outer_w / 2 + outer_d * DX / 2, top - outer_h - 1.0,
-                                  label))
+        drawing.annotations.append(_label(x + outer_w / 2 + outer_d * DX / 2,
+                                          TOP - outer_h - 1.0, label))
         if rank == 3:  # name the receding axis on the box's top-right edge
-            annotations.append(_label(x_in + w + d * DX / 2 + 0.6, y_in - h + d * DY / 2,
-                                      f"↗ depth D = {shape[0]:,}", xanchor="left", size=10,
-                                      color="#555555", yanchor="middle"))
-        hover_x.append(x_in + w / 2)
-        hover_y.append(y_in - h / 2)
-        hover_t.append(g.hover(names[ti], shape))
-        boxes_meta.append(dict(name=names[ti], shape=list(shape)))
-        lows.append(top - outer_h)
+            drawing.annotations.append(_label(x_in + w + d * DX / 2 + 0.6,
+                                              y_in - h + d * DY / 2,
+                                              f"↗ depth D = {shape[0]:,}", xanchor="left",
+                                              size=10, color="#555555", yanchor="middle"))
+        drawing.point(x_in + w / 2, y_in - h / 2, g.hover(names[ti], shape))
+        lows.append(TOP - outer_h)
         x += outer_w + outer_d * DX + gap
+    return positions, lows, x, gap
 
-    # Kernels, output cells and the arrows between tensors.
-    for si, st in enumerate(stages):
-        xa, xa_in, ya_in, wa, ha, da, owa, oha, oda = positions[si]
-        xb, xb_in, yb_in, wb, hb, db, owb, ohb, odb = positions[si + 1]
-        mid_x = (xa + owa + oda * DX + xb) / 2
-        annotations.append(dict(
-            x=xb - 1.0, y=top - min(oha, ohb) / 2 - 2, ax=xa + owa + oda * DX + 1.0,
-            ay=top - min(oha, ohb) / 2 - 2, xref="x", yref="y", axref="x", ayref="y",
-            showarrow=True, arrowhead=2, arrowsize=1.2, arrowwidth=1.5, arrowcolor="#555555",
-            text=""))
-        annotations.append(_label(mid_x, top - min(oha, ohb) / 2 - 3, _stage_caption(st),
-                                  yanchor="top", size=11))
-        if st.op == "channel_sum":
-            continue
-        kt = shape_txt(st.kernel)
-        ext = tuple(a.extent for a in st.axes)
-        cin = st.in_channels // st.groups
-        # footprint of one kernel (drawn units): 1D taps × channels (flat), 2D kh×kw×cin,
-        # 3D kd×kh×kw (channels are not a drawn axis)
-        if rank == 1:
-            kwd, khd, kdd = f(ext[0]), f(cin), 0.0
-        elif rank == 2:
-            kwd, khd, kdd = f(ext[1]), f(ext[0]), f(cin)
-        else:
-            kwd, khd, kdd = f(ext[2]), f(ext[1]), f(ext[0])
-        if st.op == "transposed":
-            # one input cell scatters a kernel-sized patch (per output channel) into the output
-            cw = f(1)
-            ch_ = f(cin) if rank == 1 else f(1)
-            cd_ = 0.0 if rank == 1 else f(cin) if rank == 2 else f(1)
-            cell_x, cell_y = xa_in, ya_in
-            shapes += _box_paths(cell_x, cell_y - ch_, cw, ch_, cd_, CELL_COLOR)
-            px, py = xb_in, yb_in
-            pdd = 0.0 if rank == 1 else db if rank == 2 else kdd
-            phd = f(st.out_channels) if rank == 1 else khd
-            shapes += _box_paths(px, py - phd, kwd, phd, pdd, KERNEL_COLOR, opacity=0.85)
-            for (sx, sy), (tx, ty) in (((cell_x + cw, cell_y), (px + kwd, py)),
-                                       ((cell_x + cw, cell_y - ch_), (px + kwd, py - phd)),
-                                       ((cell_x, cell_y - ch_), (px, py - phd))):
-                shapes.append(dict(type="line", x0=sx, y0=sy, x1=tx, y1=ty, xref="x", yref="y",
-                                   line=dict(color="#555555", width=1, dash="dash"),
-                                   layer="above"))
-            hover_x.append(px + kwd / 2)
-            hover_y.append(py - phd / 2)
-            hover_t.append(f"one input cell × the {kt} kernels adds into a "
-                           f"{shape_txt(ext)} output patch in each of "
-                           f"{st.out_channels:,} channels")
-            continue
-        # kernel: footprint of the dilated kernel in the top-left (front) corner of the
-        # padded input
-        kx, ky = xa, top
-        shapes += _box_paths(kx, ky - khd, kwd, khd, kdd, KERNEL_COLOR, opacity=0.9)
-        annotations.append(_label(kx, ky - khd - 0.4, f"kernel {kt}×{cin}", size=11,
-                                  color="#8a5a00", xanchor="left"))
-        hover_x.append(kx + kwd / 2)
-        hover_y.append(ky - khd / 2)
-        dil = f" (dilated: covers {shape_txt(ext)})" if ext != tuple(st.kernel) else ""
-        hover_t.append(f"one filter: {kt} weights × {cin:,} channel(s){dil}; "
-                       f"{st.out_channels:,} filters → {st.out_channels:,} output channels")
-        # output position: 2D a 1×1 column through all output channels; 1D one step, all
-        # channels tall; 3D one 1×1×1 cell holding all output channels
+
+def _dashes(ends, color: str) -> list[dict]:
+    """Dashed lines from each (start, end) point pair."""
+    return [dict(type="line", x0=sx, y0=sy, x1=tx, y1=ty, xref="x", yref="y",
+                 line=dict(color=color, width=1, dash="dash"), layer="above")
+            for (sx, sy), (tx, ty) in ends]
+
+
+def _stage(r: ConvResult, f: _Scale, st: Stage, a: _Placed, b: _Placed,
+           drawing: _Drawing) -> None:
+    """The arrow and caption from tensor ``a`` to ``b``, and what one stage does between
+    them: a kernel in the corner of ``a`` and the output position it makes in ``b``, or
+    (transposed) one input cell and the patch it scatters."""
+    rank = r.rank
+    mid_x = (a.x + a.outer_w + a.outer_d * DX + b.x) / 2
+    y_arrow = TOP - min(a.outer_h, b.outer_h) / 2
+    drawing.annotations.append(dict(
+        x=b.x - 1.0, y=y_arrow - 2, ax=a.x + a.outer_w + a.outer_d * DX + 1.0,
+        ay=y_arrow - 2, xref="x", yref="y", axref="x", ayref="y",
+        showarrow=True, arrowhead=2, arrowsize=1.2, arrowwidth=1.5, arrowcolor="#555555",
+        text=""))
+    drawing.annotations.append(_label(mid_x, y_arrow - 3, _stage_caption(st), yanchor="top",
+                                      size=11))
+    if st.op == "channel_sum":
+        return
+    kt = fmt_shape(st.kernel)
+    ext = tuple(ax.extent for ax in st.axes)
+    cin = st.in_channels // st.groups
+    # footprint of one kernel (drawn units): 1D taps × channels (flat), 2D kh×kw×cin,
+    # 3D kd×kh×kw (channels are not a drawn axis)
+    if rank == 1:
+        kwd, khd, kdd = f(ext[0]), f(cin), 0.0
+    elif rank == 2:
+        kwd, khd, kdd = f(ext[1]), f(ext[0]), f(cin)
+    else:
+        kwd, khd, kdd = f(ext[2]), f(ext[1]), f(ext[0])
+    if st.op == "transposed":
+        # one input cell scatters a kernel-sized patch (per output channel) into the output
         cw = f(1)
-        c_h = f(st.out_channels) if rank == 1 else cw
-        c_d = 0.0 if rank == 1 else db if rank == 2 else cw
-        shapes += _box_paths(xb_in, yb_in - c_h, cw, c_h, c_d, CELL_COLOR, opacity=0.95)
-        for (sx, sy), (tx, ty) in (((kx + kwd, ky), (xb_in + cw, yb_in)),
-                                   ((kx + kwd, ky - khd), (xb_in + cw, yb_in - c_h)),
-                                   ((kx + kwd + kdd * DX, ky + kdd * DY),
-                                    (xb_in + cw + c_d * DX, yb_in + c_d * DY))):
-            shapes.append(dict(type="line", x0=sx, y0=sy, x1=tx, y1=ty, xref="x", yref="y",
-                               line=dict(color="#777777", width=1, dash="dash"),
-                               layer="above"))
-        hover_x.append(xb_in + cw / 2)
-        hover_y.append(yb_in - c_h / 2)
-        hover_t.append(f"one output position: {st.out_channels:,} numbers, one per filter")
+        ch_ = f(cin) if rank == 1 else f(1)
+        cd_ = 0.0 if rank == 1 else f(cin) if rank == 2 else f(1)
+        drawing.shapes += _box_paths(a.x_in, a.y_in - ch_, cw, ch_, cd_, CELL_COLOR)
+        pdd = 0.0 if rank == 1 else b.d if rank == 2 else kdd
+        phd = f(st.out_channels) if rank == 1 else khd
+        drawing.shapes += _box_paths(b.x_in, b.y_in - phd, kwd, phd, pdd, KERNEL_COLOR,
+                                     opacity=0.85)
+        drawing.shapes += _dashes((((a.x_in + cw, a.y_in), (b.x_in + kwd, b.y_in)),
+                                   ((a.x_in + cw, a.y_in - ch_), (b.x_in + kwd, b.y_in - phd)),
+                                   ((a.x_in, a.y_in - ch_), (b.x_in, b.y_in - phd))), "#555555")
+        drawing.point(b.x_in + kwd / 2, b.y_in - phd / 2,
+                      f"one input cell × the {kt} kernels adds into a {fmt_shape(ext)} "
+                      f"output patch in each of {st.out_channels:,} channels")
+        return
+    # kernel: footprint of the dilated kernel in the top-left (front) corner of the
+    # padded input
+    kx, ky = a.x, TOP
+    drawing.shapes += _box_paths(kx, ky - khd, kwd, khd, kdd, KERNEL_COLOR, opacity=0.9)
+    drawing.annotations.append(_label(kx, ky - khd - 0.4, f"kernel {kt}×{cin}", size=11,
+                                      color="#8a5a00", xanchor="left"))
+    dil = f" (dilated: covers {fmt_shape(ext)})" if ext != tuple(st.kernel) else ""
+    drawing.point(kx + kwd / 2, ky - khd / 2,
+                  f"one filter: {kt} weights × {cin:,} channel(s){dil}; "
+                  f"{st.out_channels:,} filters → {st.out_channels:,} output channels")
+    # output position: 2D a 1×1 column through all output channels; 1D one step, all
+    # channels tall; 3D one 1×1×1 cell holding all output channels
+    cw = f(1)
+    c_h = f(st.out_channels) if rank == 1 else cw
+    c_d = 0.0 if rank == 1 else b.d if rank == 2 else cw
+    drawing.shapes += _box_paths(b.x_in, b.y_in - c_h, cw, c_h, c_d, CELL_COLOR, opacity=0.95)
+    drawing.shapes += _dashes((((kx + kwd, ky), (b.x_in + cw, b.y_in)),
+                               ((kx + kwd, ky - khd), (b.x_in + cw, b.y_in - c_h)),
+                               ((kx + kwd + kdd * DX, ky + kdd * DY),
+                                (b.x_in + cw + c_d * DX, b.y_in + c_d * DY))), "#777777")
+    drawing.point(b.x_in + cw / 2, b.y_in - c_h / 2,
+                  f"one output position: {st.out_channels:,} numbers, one per filter")
 
-    x_max = x - gap + 2
+
+def _layout(r: ConvResult, f: _Scale, drawing: _Drawing, positions: list[_Placed],
+            lows: list[float], x_max: float, tensors: list) -> tuple[list, dict, dict]:
+    """(traces, layout, meta): the hover points, the title and the ranges."""
+    rank = r.rank
     room = 0.02 * x_max  # about one line of text at the usual figure width
     y_min = min(lows) - 4.5 * room
-    y_max = top + max(p[8] for p in positions) * DY + 2.5 * room
+    y_max = TOP + max(p.outer_d for p in positions) * DY + 2.5 * room
     if not f.linear:
-        annotations.append(note_annotation(
+        drawing.annotations.append(note_annotation(
             "not to scale: box sides grow with √size<br>so large layers fit; labels are "
             "true sizes", NOTE, x=1.0, y=1.0, xanchor="right", yanchor="top"))
         y_max += 0.25 * (y_max - y_min)
-    hover = go.Scatter(x=hover_x, y=hover_y, mode="markers", text=hover_t,
+    hx, hy, ht = (list(v) for v in zip(*drawing.hover))
+    hover = go.Scatter(x=hx, y=hy, mode="markers", text=ht,
                        marker=dict(size=14, color="rgba(0,0,0,0)"), hoverinfo="text",
                        showlegend=False, name="boxes")
-    out = r.output_shape
-    rf = r.receptive_field
-    sub = (f"{kind_label(r.kind, rank)}: {shape_txt(r.input_shape)} in → {shape_txt(out)} "
-           f"out. Every output {'step' if rank == 1 else 'cell'} looks at a window of "
-           f"{shape_txt(rf)} input {'steps' if rank == 1 else 'cells'}.")
+    step = "step" if rank == 1 else "cell"
+    sub = (f"{kind_label(r.kind, rank)}: {fmt_shape(r.input_shape)} in → "
+           f"{fmt_shape(r.output_shape)} out. Every output {step} looks at a window of "
+           f"{fmt_shape(r.receptive_field)} input {step}s.")
     if rank == 1:
         sub += " Strips: steps across, channels up."
     elif rank == 3:
@@ -356,8 +399,8 @@ def volume_figure(r: ConvResult) -> go.Figure:
     layout = dict(
         title=title(heading, sub),
         height=420,
-        shapes=shapes,
-        annotations=annotations,
+        shapes=drawing.shapes,
+        annotations=drawing.annotations,
         showlegend=False,
         xaxis=dict(visible=False, range=[-2, x_max],
                    title=dict(text="steps →" if rank == 1 else "width →")),
@@ -365,6 +408,9 @@ def volume_figure(r: ConvResult) -> go.Figure:
                    title=dict(text="channels ↑" if rank == 1 else "height ↑")),
         plot_bgcolor="white",
     )
+    names = ["input"] + [("output" if i == len(r.stages) - 1 else f"after {st.name}")
+                         for i, st in enumerate(r.stages)]
     meta = dict(figure="volume", kind=r.kind, rank=rank, scale="linear" if f.linear else "sqrt",
-                boxes=boxes_meta, truncated=False)
-    return finish([hover], layout, meta)
+                boxes=[dict(name=n, shape=list(t)) for n, t in zip(names, tensors)],
+                truncated=False)
+    return [hover], layout, meta

@@ -1,0 +1,420 @@
+"""What the filter figures draw, and the 3D pieces they draw it with.
+
+Both filter figures (1D/2D in :mod:`.filters`, 3D in :mod:`.filters3d`) start from the
+same plan: for every stage with a window, which filters are drawn (spread over the
+groups), which input channels each sees, in which colour and depth slot
+(:func:`plan_stages`). Both end with the same pieces: one translucent mesh per channel
+colour (:func:`channel_meshes`), one marker trace per stage for the weights
+(:func:`weights_trace`), the biases, the "+N more" notes, the stage headings and the
+figure's ``meta`` and layout.
+
+What is drawn comes from ``r.stages`` only: a stage's filters are its output channels,
+filter ``f`` belongs to group ``f // (out / groups)`` and sees the ``in / groups`` input
+channels of that group. That one rule covers standard, pointwise, grouped, depthwise
+(groups = c), the two stages of the separable kinds, transposed (filter = output channel)
+and spatially separable; ``shared_channels`` draws one kernel per filter reused by all c.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import plotly.graph_objects as go
+
+from lib.conv import ConvResult, Stage, kind_label
+from lib.text import fmt_shape, plural
+
+from ._common import (BLACK, BLUE, CHANNEL_COLORS, GREY, NOTE, TRUNCATION, note_annotation,
+                      title, truncation_text)
+
+#: Kernels are drawn up to this many rows / columns (the app's maximum w is 11).
+MAX_KERNEL_DRAWN = 11
+#: Channel slices sit this far apart along the depth axis (slab + gap).
+DEPTH_STEP = 2.0
+SLAB_HALF = 0.42
+SHARED_COLOR = BLUE
+FLAT_ZOOM = 2.2  # size of the wall in the scene (see fit_scene)
+
+
+@dataclass
+class Block:
+    """One drawn filter: the input channels it sees, their colours and depth slots."""
+
+    stage: int
+    filt: int
+    group: int
+    channels: list[int]
+    colors: list[int]
+    depths: list[float]
+    unseen: list[float] = field(default_factory=list)  # depths of channels it skips
+    x0: float = 0.0
+    z0: float = 0.0
+
+
+@dataclass
+class StagePlan:
+    """The drawn filters of one stage and how much of the stage they are."""
+
+    index: int
+    stage: Stage
+    label: str
+    filters_total: int
+    channels_total: int  # input channels each filter sees
+    kernel: tuple[int, ...]  # the stage's kernel, one size per spatial axis
+    kernel_drawn: tuple[int, ...]
+    blocks: list[Block] = field(default_factory=list)
+    channels_drawn: int = 0
+    depth: float = 0.0
+    has_bias: bool = False
+    extra_rows: int = 0  # 1D shared_channels: rows for the reused copies of the kernel
+
+    @property
+    def flat(self) -> bool:
+        """1D: a filter is a flat kw × c block facing the viewer, one row per channel."""
+        return len(self.kernel) == 1
+
+    @property
+    def grid(self) -> tuple[int, int]:
+        """(rows, cols) of one drawn channel slice: a 1D kernel is one row of taps."""
+        kd = self.kernel_drawn
+        return (1, kd[0]) if len(kd) == 1 else (kd[-2], kd[-1])
+
+    @property
+    def face(self) -> tuple[int, int]:
+        """(height, width) of a block's front face in the layout."""
+        if self.flat:
+            return round(self.depth / DEPTH_STEP) + 1 + self.extra_rows, self.grid[1]
+        return self.grid
+
+    @property
+    def thickness(self) -> float:
+        """How far a block recedes from its front face."""
+        return 2 * SLAB_HALF if self.flat else self.depth + 2 * SLAB_HALF
+
+
+# ---------------------------------------------------------------------------
+# The plan
+# ---------------------------------------------------------------------------
+
+def _pick_filters(n_out: int, groups: int, max_filters: int) -> list[int]:
+    """The filters to draw: all if they fit, else spread over the groups (a few of each)."""
+    if n_out <= max_filters:
+        return list(range(n_out))
+    per = n_out // groups
+    if groups == 1:
+        return list(range(max_filters))
+    if groups > max_filters:  # a few groups, two filters each (shows the multiplier)
+        q = min(per, 2)
+        return [gi * per + j for gi in range(-(-max_filters // q)) for j in range(q)][:max_filters]
+    picked: list[int] = []
+    for gi in range(groups):
+        count = min(per, max_filters // groups + (1 if gi < max_filters % groups else 0))
+        picked.extend(gi * per + j for j in range(count))
+    return picked
+
+
+def _plan_stage(r: ConvResult, index: int, max_filters: int, max_channels: int) -> StagePlan:
+    st = r.stages[index]
+    g = st.groups
+    n_out, n_in = st.out_channels, st.in_channels
+    per_out, per_in = n_out // g, n_in // g
+    plan = StagePlan(index, st, st.name, n_out, per_in, tuple(st.kernel),
+                     tuple(min(k, MAX_KERNEL_DRAWN) for k in st.kernel),
+                     has_bias=st.bias_params > 0)
+    filters = _pick_filters(n_out, g, max_filters)
+    groups_drawn = sorted({f // per_out for f in filters})
+    ch_per = min(per_in, max(1, max_channels // len(groups_drawn)))
+    plan.channels_drawn = ch_per
+    # Depth slot of every drawn input channel; a gap separates channel groups.
+    all_channels = sorted({gi * per_in + j for gi in groups_drawn for j in range(ch_per)})
+    depth_of: dict[int, float] = {}
+    slot = 0.0
+    prev_group = None
+    for ch in all_channels:
+        grp = ch // per_in
+        if prev_group is not None and grp != prev_group and per_in > 1:
+            slot += 1  # one empty slot between groups
+        depth_of[ch] = slot * DEPTH_STEP
+        slot += 1
+        prev_group = grp
+    plan.depth = (slot - 1) * DEPTH_STEP if all_channels else 0.0
+    rank = {ch: i for i, ch in enumerate(all_channels)}
+    # Colour = input channel. Later stages colour their input by where it came from.
+    first = r.stages[0]
+    for f in filters:
+        gi = f // per_out
+        chans = [gi * per_in + j for j in range(ch_per)]
+        if st.op == "conv" and index > 0 and first.op == "depthwise":
+            m = first.out_channels // first.in_channels  # intermediate ch j <- input ch j // m
+            colors = [(ch // m) % len(CHANNEL_COLORS) for ch in chans]
+        else:
+            colors = [rank[ch] % len(CHANNEL_COLORS) for ch in chans]
+        unseen = [depth_of[ch] for ch in all_channels if ch // per_in != gi] if g > 1 else []
+        plan.blocks.append(Block(index, f, gi, chans, colors, [depth_of[ch] for ch in chans],
+                                 unseen))
+    return plan
+
+
+def plan_stages(r: ConvResult, max_filters: int, max_channels: int) -> list[StagePlan]:
+    """One plan per stage with a window (the channel sum of shared_channels has none):
+    at most ``max_filters`` filters (spread over the groups) and ``max_channels`` channel
+    slices each, kernels up to ``MAX_KERNEL_DRAWN`` a side."""
+    return [_plan_stage(r, i, max_filters, max_channels)
+            for i, st in enumerate(r.stages) if st.op != "channel_sum"]
+
+
+# ---------------------------------------------------------------------------
+# Words
+# ---------------------------------------------------------------------------
+
+def filter_tag(plan: StagePlan, b: Block) -> str:
+    """The label under a drawn filter: ``filter 3 (ch 1)``, ``out ch 2 · group 0``."""
+    op = plan.stage.op
+    tag = f"filter {b.filt}"
+    if op == "depthwise":
+        tag += f" (ch {b.group})"
+    elif op == "transposed":
+        tag = f"out ch {b.filt}"
+    if plan.stage.groups > 1 and op != "depthwise":
+        tag += f" · group {b.group}"
+    return tag
+
+
+def stage_heading(r: ConvResult, plan: StagePlan) -> str:
+    """What a stage's filters are: ``10 filters of 4×4×3``, ``Stage 1 (depthwise): …``."""
+    st = plan.stage
+    one_d = len(plan.kernel) == 1
+    kt = fmt_shape(plan.kernel) + (" tap" + ("s" if plan.kernel[0] != 1 else "")
+                                   if one_d else "")
+    n, cin = plan.filters_total, plan.channels_total
+    if r.kind == "shared_channels":
+        return (f"{plural(n, 'filter')} of {kt}: one kernel each, shared by all "
+                f"{r.spec.c} channels")
+    what = "filters" if n != 1 else "filter"
+    head = (f"{n:,} {what} of {kt} × {cin} channel{'s' if cin != 1 else ''}"
+            if one_d else f"{n:,} {what} of {kt}×{cin}")
+    if st.op == "depthwise":
+        m = st.out_channels // st.in_channels
+        head += f", {m} per input channel" if m > 1 else ", one per input channel"
+    elif st.op == "transposed":
+        head = (f"{n:,} output channels × a {kt} × {cin} kernel (scattered)" if one_d else
+                f"{n:,} output channels × a {kt}×{cin} kernel (scattered)")
+    elif st.groups > 1:
+        head += f" in {st.groups} groups"
+    if r.kind != "shared_channels" and len(r.stages) > 1:
+        head = f"Stage {plan.index + 1} ({st.name}): " + head
+    return head
+
+
+def _truncation_parts(plan: StagePlan) -> list[str]:
+    parts = []
+    if plan.filters_total > len(plan.blocks):
+        parts.append(f"+{plan.filters_total - len(plan.blocks):,} more filters")
+    if plan.channels_total > plan.channels_drawn:
+        parts.append(f"+{plan.channels_total - plan.channels_drawn:,} more channels per "
+                     "filter")
+    if plan.kernel_drawn != plan.kernel:
+        parts.append(f"kernel cropped to {fmt_shape(plan.kernel_drawn)} of "
+                     f"{fmt_shape(plan.kernel)}")
+    return parts
+
+
+def truncation(plans: list[StagePlan]) -> list[str]:
+    """What was not drawn, one entry per stage that lost something."""
+    out = []
+    for plan in plans:
+        parts = _truncation_parts(plan)
+        if parts:
+            out.append((f"{plan.label}: " if len(plans) > 1 else "") + ", ".join(parts))
+    return out
+
+
+def stage_meta(plan: StagePlan, cells: int) -> dict:
+    """What ``fig.layout.meta`` records about one stage (``cells``: weight markers drawn)."""
+    return dict(
+        stage=plan.index, name=plan.label, op=plan.stage.op,
+        filters_total=plan.filters_total, filters_drawn=len(plan.blocks),
+        channels_total=plan.channels_total, channels_drawn=plan.channels_drawn,
+        kernel=list(plan.kernel), kernel_drawn=list(plan.kernel_drawn),
+        cells=cells, biases=len(plan.blocks) if plan.has_bias else 0,
+        filters=[b.filt for b in plan.blocks])
+
+
+# ---------------------------------------------------------------------------
+# Traces
+# ---------------------------------------------------------------------------
+
+def _box_mesh(boxes: np.ndarray) -> dict:
+    """Mesh3d arrays for axis-aligned boxes given as rows (x0, x1, y0, y1, z0, z1)."""
+    n = len(boxes)
+    corners = np.array([[0, 2, 4], [1, 2, 4], [1, 3, 4], [0, 3, 4],
+                        [0, 2, 5], [1, 2, 5], [1, 3, 5], [0, 3, 5]])
+    verts = boxes[:, corners]  # (n, 8, 3)
+    tri = np.array([[0, 1, 2], [0, 2, 3], [4, 5, 6], [4, 6, 7], [0, 1, 5], [0, 5, 4],
+                    [1, 2, 6], [1, 6, 5], [2, 3, 7], [2, 7, 6], [3, 0, 4], [3, 4, 7]])
+    faces = (tri[None, :, :] + 8 * np.arange(n)[:, None, None]).reshape(-1, 3)
+    v = verts.reshape(-1, 3).astype(np.float32)
+    idx = np.int16 if len(v) < 32000 else np.int32
+    return dict(x=v[:, 0], y=v[:, 1], z=v[:, 2], i=faces[:, 0].astype(idx),
+                j=faces[:, 1].astype(idx), k=faces[:, 2].astype(idx))
+
+
+def mesh(boxes: list, color: str, name: str, opacity: float, legend: bool = True,
+         group: str | None = None) -> go.Mesh3d:
+    """One Mesh3d for many boxes (rows x0, x1, y0, y1, z0, z1) of one colour."""
+    arr = np.asarray(boxes, dtype=np.float32).reshape(-1, 6)
+    return go.Mesh3d(**_box_mesh(arr), color=color, opacity=opacity, name=name,
+                     showlegend=legend, legendgroup=group or name, hoverinfo="skip",
+                     flatshading=True, lighting=dict(ambient=0.85, diffuse=0.3, specular=0.0),
+                     showscale=False)
+
+
+@dataclass
+class Pieces:
+    """The boxes and points a filter figure collects while it walks the plans."""
+
+    slabs: dict[int, list] = field(default_factory=dict)  # colour -> boxes (-1: shared)
+    ghosts: list = field(default_factory=list)  # the shared kernel reused per channel
+    unseen: list = field(default_factory=list)  # channels of another group
+    colour_names: dict[int, str] = field(default_factory=dict)
+    bias: list[tuple[float, float, float, int]] = field(default_factory=list)  # x, y, z, filter
+    traces: list = field(default_factory=list)  # the weight markers, one trace per stage
+    stage_meta: list[dict] = field(default_factory=list)
+
+
+def channel_meshes(p: Pieces, shared: bool, c: int, opacity: tuple[float, float]) -> list:
+    """One mesh per channel colour (the legend is the colour key), the reused copies of a
+    shared kernel and the faint channels a filter does not see. ``opacity``: (shared
+    kernel, channel slabs)."""
+    meshes = []
+    if shared:
+        meshes.append(mesh(p.slabs[-1], SHARED_COLOR, "one kernel per filter", opacity[0]))
+        if p.ghosts:
+            meshes.append(mesh(p.ghosts, SHARED_COLOR, "the same kernel reused for channel "
+                               f"1…{c - 1}", 0.12))
+    else:
+        for ci in sorted(p.slabs):
+            meshes.append(mesh(p.slabs[ci], CHANNEL_COLORS[ci],
+                               p.colour_names.get(ci, f"channel {ci}"), opacity[1]))
+    if p.unseen:
+        meshes.append(mesh(p.unseen, GREY, "channel of another group: not seen", 0.08))
+    return meshes
+
+
+def weights_trace(x, y, z, customdata: np.ndarray, colors: np.ndarray, shared: bool,
+                  size: float, name: str, hover: str) -> go.Scatter3d:
+    """One marker per weight, coloured by input channel (one colour when shared)."""
+    palette = [SHARED_COLOR] if shared else list(CHANNEL_COLORS)
+    cd = customdata.astype(np.uint8 if customdata.max() < 256 else np.int16)
+    return go.Scatter3d(
+        x=x, y=y, z=z, mode="markers", customdata=cd,
+        marker=dict(size=size, symbol="square",
+                    color=np.zeros(x.size, np.uint8) if shared else colors.astype(np.uint8),
+                    colorscale=([[0, SHARED_COLOR], [1, SHARED_COLOR]] if shared else
+                                [[i / (len(palette) - 1), c] for i, c in enumerate(palette)]),
+                    cmin=0, cmax=1 if shared else len(palette) - 1,
+                    line=dict(width=0.5, color="#333333")),
+        name=name, hovertemplate=hover + "<extra></extra>", showlegend=False)
+
+
+def bias_trace(bias: list[tuple[float, float, float, int]]) -> list:
+    """The black diamonds, one bias per drawn filter (none without bias)."""
+    if not bias:
+        return []
+    x, y, z, filt = zip(*bias)
+    return [go.Scatter3d(
+        x=np.asarray(x, np.float32), y=np.asarray(y, np.float32),
+        z=np.asarray(z, np.float32), mode="markers", customdata=np.asarray(filt, np.int16),
+        marker=dict(size=7, symbol="diamond", color=BLACK, line=dict(width=1, color="white")),
+        name="bias (one number per filter)",
+        hovertemplate="bias of filter %{customdata}: one number, added to every output "
+                      "cell of that channel<extra></extra>")]
+
+
+def text_trace(x, y, z, text, name: str, size: int = 11, color: str = "#333333",
+               **extra) -> go.Scatter3d:
+    """Labels in the scene (filter tags, channel names, stage headings)."""
+    return go.Scatter3d(x=np.asarray(x, np.float32), y=np.asarray(y, np.float32),
+                        z=np.asarray(z, np.float32), mode="text", text=list(text),
+                        textfont=dict(size=size, color=color), hoverinfo="skip",
+                        showlegend=False, name=name, **extra)
+
+
+# ---------------------------------------------------------------------------
+# Layout
+# ---------------------------------------------------------------------------
+
+def fit_scene(scene: dict, traces: list, pad_lo=(3.0, 6.0, 2.0), pad_hi=(8.0, 6.0, 3.0),
+              zoom: float = FLAT_ZOOM) -> None:
+    """Fix the scene's ranges and aspect so the whole wall of blocks fits the figure.
+
+    With ``aspectmode="data"`` a thin scene (1D blocks are flat; 3D cubes are at most 11
+    deep) is zoomed until the wall overflows the figure; explicit ranges with a little
+    depth keep every block and label in view, at the same proportions.
+    """
+    lo, hi = np.full(3, np.inf), np.full(3, -np.inf)
+    for t in traces:
+        for i, axis in enumerate("xyz"):
+            v = t[axis]
+            if v is None or len(v) == 0:
+                continue
+            v = np.asarray(v, np.float64)
+            v = v[np.isfinite(v)]
+            if v.size:
+                lo[i], hi[i] = min(lo[i], v.min()), max(hi[i], v.max())
+    lo -= pad_lo
+    hi += pad_hi
+    span = hi - lo
+    ratio = span / span.max() * zoom
+    for i, axis in enumerate("xyz"):
+        scene[f"{axis}axis"]["range"] = [float(lo[i]), float(hi[i])]
+    scene["aspectmode"] = "manual"
+    scene["aspectratio"] = dict(x=float(ratio[0]), y=float(ratio[1]), z=float(ratio[2]))
+
+
+#: Scene axes with nothing on them but a title.
+BLANK_AXIS = dict(showticklabels=False, showgrid=False, zeroline=False, showbackground=False,
+                  showspikes=False)
+
+
+def tensor_layout(r: ConvResult, rank: int, plans: list[StagePlan], p: Pieces,
+                  about: str, weights_per_filter: str, height: int, scene: dict
+                  ) -> tuple[dict, dict]:
+    """(layout, meta) of a filter figure: title with the parameter count, legend, the
+    truncation and shared-kernel notes, and the 3D ``scene``.
+
+    ``about``: what follows the counts in the subtitle; ``weights_per_filter``: how a
+    shared kernel's weights read (``kh×kw weights, not kh×kw×c``)."""
+    shared = r.kind == "shared_channels"
+    cut = truncation(plans)
+    annotations = []
+    if cut:
+        annotations.append(note_annotation(truncation_text(cut), TRUNCATION, x=1.0,
+                                           y=0.0, xanchor="right"))
+    if shared:
+        annotations.append(note_annotation(
+            f"Same kernel for all {r.spec.c} channels: the layer sums the channels first, "
+            f"then convolves (each filter has {weights_per_filter}).", NOTE,
+            y=1.0, yanchor="top"))
+    meta = dict(
+        figure="filter_tensor", kind=r.kind, rank=rank, truncated=bool(cut),
+        filters_drawn=sum(len(pl.blocks) for pl in plans),
+        filters_total=sum(pl.filters_total for pl in plans),
+        channels_drawn=plans[0].channels_drawn, channels_total=plans[0].channels_total,
+        stages=p.stage_meta)
+    bias_note = (f"{r.bias_params:,} bias{'es' if r.bias_params != 1 else ''} (◆)"
+                 if r.bias_params else "no biases")
+    sub = (f"{kind_label(r.kind, rank)}: {r.params:,} parameters = {r.weight_params:,} "
+           f"weights (one per cell) + {bias_note}. {about}")
+    layout = dict(
+        title=title("What the layer learns: its filters", sub),
+        height=height,
+        showlegend=True,
+        legend=dict(title=dict(text="" if shared else "colour = input channel<br>a weight reads"),
+                    x=1.0, xanchor="right", y=0.86, yanchor="top",
+                    bgcolor="rgba(255,255,255,0.7)", itemsizing="constant"),
+        scene=scene,
+        annotations=annotations,
+    )
+    return layout, meta
