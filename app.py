@@ -11,4 +11,5 @@ st.navigation([
     st.Page("pages/network.py", title="Network builder", icon="🧱"),
     st.Page("pages/quiz.py", title="Quiz", icon="❓"),
     st.Page("pages/prove_it.py", title="Prove it", icon="🧮"),
+    st.Page("pages/real_image.py", title="On a real image", icon="🖼️"),
 ]).run()

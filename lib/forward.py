@@ -48,13 +48,14 @@ per-map colour scale of the page would hide anyway.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from lib.conv import ConvError, ConvResult, Stage, analyze
 from lib.numeric import pad_or_crop
+from lib.state import CONTROL_BY_KEY, PADDING_MODES, Control, parse_query
 from lib.text import fmt_int, fmt_shape
 
 #: The weight choices: four classic kernels and seeded random weights.
@@ -384,10 +385,13 @@ class Picture:
 
 
 def picture(values: np.ndarray, title: str) -> Picture:
-    """One map as a picture: grey (black = 0, white = max) when it has no negative values;
-    otherwise blue (negative) – white (0) – red (positive), symmetric around 0. Each map
-    uses its own scale (the caption gives the range); maps larger than
-    :data:`PICTURE_SIDE` are shown every n-th pixel."""
+    """One map as a picture: grey (black = 0, white = bright) when it has no negative values;
+    otherwise blue (negative) – white (0) – red (positive), symmetric around 0.
+
+    Each map has its own scale, from 0 to the 99th percentile of |value| (a few extreme
+    cells, such as the zero-padded border, would otherwise wash out every edge inside);
+    the caption gives the true range. Maps larger than :data:`PICTURE_SIDE` are shown
+    every n-th pixel."""
     a = np.nan_to_num(np.asarray(values, dtype=np.float64))
     step = max(1, math.ceil(max(a.shape) / PICTURE_SIDE))
     low, high = float(a.min()), float(a.max())
@@ -397,13 +401,91 @@ def picture(values: np.ndarray, title: str) -> Picture:
     if top < 1e-12:
         rgb = np.full((*shown.shape, 3), 255, dtype=np.uint8)
         scale = "all 0"
-    elif low >= -1e-9 * top:
-        grey = np.round(np.clip(shown / top, 0, 1) * 255).astype(np.uint8)
-        rgb = np.stack([grey] * 3, axis=-1)
     else:
+        usual = float(np.percentile(np.abs(a), 99))
+        top = usual if usual > top * 1e-3 else top  # mostly zeros: the largest value
         t = np.clip(shown / top, -1, 1)
-        pos, neg = np.clip(t, 0, 1), np.clip(-t, 0, 1)
-        rgb = np.round(np.stack([1 - neg, 1 - pos - neg, 1 - pos], axis=-1) * 255)
-        rgb = np.clip(rgb, 0, 255).astype(np.uint8)
+        if low >= -1e-9 * abs(high):
+            grey = np.round(np.clip(t, 0, 1) * 255).astype(np.uint8)
+            rgb = np.stack([grey] * 3, axis=-1)
+        else:
+            pos, neg = np.clip(t, 0, 1), np.clip(-t, 0, 1)
+            rgb = np.round(np.stack([1 - neg, 1 - pos - neg, 1 - pos], axis=-1) * 255)
+            rgb = np.clip(rgb, 0, 255).astype(np.uint8)
     size = f", shown at 1/{step}" if step > 1 else ""
     return Picture(rgb, f"{title} ({scale}{size})")
+
+
+# ---------------------------------------------------------------------------
+# The "On a real image" page's URL-bound controls
+# ---------------------------------------------------------------------------
+
+#: Where the picture comes from: the bundled sample or an upload (an upload is never in a
+#: link: a link to ``img=upload`` opens the uploader and shows the sample until a file comes).
+PICTURES: dict[str, str] = {"sample": "Sample picture", "upload": "My own (PNG or JPEG upload)"}
+
+
+def _explorers(key: str, **changes: object) -> Control:
+    """The explorer's control ``key`` under this page's key ``i<key>`` (same label and
+    meaning; ``changes`` narrow the range or change the default)."""
+    return replace(CONTROL_BY_KEY[key], key=f"i{key}", **changes)
+
+
+#: Prefixed with ``i`` so they never collide with the explorer's keys in one session (the
+#: ranges differ: this page computes every number of every map).
+REAL_IMAGE_CONTROLS: tuple[Control, ...] = (
+    Control("img", "Picture", "sample", choices=tuple(PICTURES),
+            labels=tuple(PICTURES.values())),
+    _explorers("kind"),
+    Control("ipre", "Weights", "edge", choices=tuple(PRESETS), always_in_url=True,
+            labels=tuple(PRESETS.values())),
+    Control("iseed", "random seed", 0, 0, 999_999),
+    _explorers("k", default=8, high=32),
+    _explorers("w", default=3),
+    _explorers("s"),
+    _explorers("pad", default="same", choices=PADDING_MODES[:3]),
+    _explorers("p"),
+    _explorers("d"),
+    _explorers("g", high=3),  # a picture has 1 (grey) or 3 (RGB) channels
+    _explorers("dm"),
+    _explorers("op"),
+)
+#: Which lib.conv argument each layer control feeds (for "does it apply to this kind?").
+IMAGE_ARGS: dict[str, str] = {"ik": "k", "iw": "w", "is": "stride", "ipad": "padding",
+                              "ip": "padding", "id": "dilation", "ig": "groups",
+                              "idm": "depth_multiplier", "iop": "output_padding"}
+
+
+def parse_image_query(query: Mapping[str, object],
+                      controls: Sequence[Control] = REAL_IMAGE_CONTROLS
+                      ) -> tuple[dict[str, object], list[str]]:
+    """Raw query parameters -> valid control values and warnings naming each bad value."""
+    return parse_query(query, controls)
+
+
+def layer_kwargs(values: Mapping[str, object]) -> dict[str, object]:
+    """Control values -> ``run_layer``'s layer arguments (analyze's, without c, H, W)."""
+    pad = values.get("ipad", "same")
+    return {"kind": values["ikind"], "k": int(values["ik"]), "w": int(values["iw"]),
+            "stride": int(values.get("is", 1)),
+            "padding": int(values.get("ip", 1)) if pad == "explicit" else str(pad),
+            "dilation": int(values.get("id", 1)), "groups": int(values.get("ig", 1)),
+            "depth_multiplier": int(values.get("idm", 1)),
+            "output_padding": int(values.get("iop", 0))}
+
+
+def explorer_query(values: Mapping[str, object], shape: tuple[int, int, int]
+                   ) -> dict[str, str]:
+    """The explorer's link for the same layer on an input of ``shape`` (H, W, c): it shows
+    the same shapes, parameters and formulas (the explorer's keys, not this page's)."""
+    layer = layer_kwargs(values)
+    H, W, c = shape
+    pad = layer["padding"]
+    query = {"kind": str(layer["kind"]), "k": str(layer["k"]), "w": str(layer["w"]),
+             "c": str(c), "H": str(H), "W": str(W), "s": str(layer["stride"]),
+             "pad": "explicit" if isinstance(pad, int) else str(pad),
+             "d": str(layer["dilation"]), "g": str(layer["groups"]),
+             "dm": str(layer["depth_multiplier"]), "op": str(layer["output_padding"])}
+    if isinstance(pad, int):
+        query["p"] = str(pad)
+    return query

@@ -34,8 +34,10 @@ from PIL import Image, ImageOps
 
 from lib.text import fmt_int
 
-#: Largest upload accepted, in bytes (1 MB).
-MAX_BYTES = 1_000_000
+#: Largest upload accepted, in bytes: 1 MB as Streamlit counts it (server.maxUploadSize = 1 in
+#: .streamlit/config.toml and nginx's client_max_body_size 1m are the same limit, enforced
+#: before the bytes reach this module; this check keeps lib.image safe on its own).
+MAX_BYTES = 1024 * 1024
 #: Longest side after shrinking, in pixels.
 MAX_SIDE = 256
 #: Shortest side accepted (after shrinking), in pixels.
@@ -113,7 +115,7 @@ def _check_bytes(data: object) -> bytes:
         raise ImageError("The file is empty (0 bytes).")
     if len(data) > MAX_BYTES:
         raise ImageError(f"The file is {fmt_int(len(data))} bytes "
-                         f"({len(data) / 1e6:.1f} MB); the limit is 1 MB "
+                         f"({len(data) / MAX_BYTES:.1f} MB); the limit is 1 MB "
                          f"({fmt_int(MAX_BYTES)} bytes). Save a smaller copy (or a JPEG) "
                          "and upload that.")
     return data

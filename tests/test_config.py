@@ -51,7 +51,7 @@ def test_server_is_headless_and_cross_site_protected():
 
 
 def test_resource_limits():
-    assert 0 < opt("server.maxUploadSize") <= 1, "the app has no uploads"
+    assert 0 < opt("server.maxUploadSize") <= 1, "one upload: a picture of at most 1 MB"
     assert 0 < opt("server.maxMessageSize") <= 50, "cap websocket messages (default 200 MB)"
     assert opt("runner.fastReruns", True) is True, "a new value must interrupt a stale run"
 

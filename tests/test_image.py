@@ -125,7 +125,7 @@ def test_over_one_megabyte():
     data = encode(noise(700, 700))  # random pixels do not compress
     assert len(data) > MAX_BYTES
     message = refused(data)
-    assert f"{len(data):,} bytes" in message and "the limit is 1 MB (1,000,000 bytes)" in message
+    assert f"{len(data):,} bytes" in message and "the limit is 1 MB (1,048,576 bytes)" in message
 
 
 def test_exactly_the_limit_is_read_but_one_byte_more_is_not():

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from lib.conv import KINDS
+from lib.forward import REAL_IMAGE_CONTROLS
 from lib.numeric import PROVE_IT_CONTROLS
 from lib.quiz import QUIZ_CONTROLS
 from lib.state import (COMPARE_CONTROLS, DIMS, EXPLORER_CONTROLS, EXPLORER_FIGURE_CONTROLS,
@@ -25,6 +26,7 @@ PAGES: dict[str, tuple[str, str, tuple[Control, ...]]] = {
     "pages/walkthrough.py": ("/walkthrough", "How many weights", WALKTHROUGH_CONTROLS),
     "pages/quiz.py": ("/quiz", "Quiz", QUIZ_CONTROLS),
     "pages/prove_it.py": ("/prove_it", "Prove it", PROVE_IT_CONTROLS),
+    "pages/real_image.py": ("/real_image", "On a real image", REAL_IMAGE_CONTROLS),
 }
 
 #: What a control needs before a student can change it (a link that sets it up).
@@ -45,12 +47,17 @@ PREREQUISITES: dict[str, dict[str, dict[str, str]]] = {
         "pg": {"proof": "transposed", "pc": "2", "pk": "2"},
         "pop": {"proof": "transposed", "ps": "2"},
     },
+    "pages/real_image.py": {
+        "iseed": {"ipre": "random"}, "ip": {"ipad": "explicit"},
+        "ig": {"ikind": "grouped", "ik": "6", "ig": "2"}, "idm": {"ikind": "depthwise"},
+        "iop": {"ikind": "transposed", "is": "2"},
+    },
 }
 
 #: Controls drawn as a selectbox (every other choice is a radio).
-SELECTBOXES = {"kind"}
+SELECTBOXES = {"kind", "ikind", "ipre"}
 #: Integer controls drawn as a number box only (no slider).
-NUMBER_BOXES = {"seed", "pseed"}
+NUMBER_BOXES = {"seed", "pseed", "iseed"}
 
 
 @dataclass(frozen=True)
@@ -141,6 +148,12 @@ CHAINS: dict[str, list[tuple[str, object]]] = {
         ("pm", 2), ("pH", 4), ("pW", 6), ("pc", 2), ("pk", 4), ("pw", 2), ("ps", 2),
         ("ppad", "explicit"), ("pp", 2), ("pd", 2), ("pbias", False), ("pseed", 1),
         ("proof", "transposed"), ("pg", 2), ("pop", 1),
+    ],
+    "pages/real_image.py": [
+        ("ik", 9), ("iw", 5), ("is", 2), ("id", 2), ("ipad", "explicit"), ("ip", 2),
+        ("ipre", "random"), ("iseed", 1), ("ikind", "grouped"), ("ig", 3),
+        ("ikind", "depthwise"), ("idm", 2), ("ikind", "transposed"), ("iop", 1),
+        ("img", "upload"),
     ],
 }
 

@@ -22,6 +22,7 @@ PAGES = {
     "/network": "Network builder",
     "/quiz": "Quiz",
     "/prove_it": "Prove it",
+    "/real_image": "On a real image",
 }
 CLASSIC = dict(kind="standard", k=10, w=4, c=3, H=32, W=32)
 SLIDERS = {"k": "k — filters (output channels)", "w": "w — kernel size",
