@@ -49,7 +49,7 @@ PREREQUISITES: dict[str, dict[str, dict[str, str]]] = {
     },
     "pages/real_image.py": {
         "iseed": {"ipre": "random"}, "ip": {"ipad": "explicit"},
-        "ig": {"ikind": "grouped", "ik": "6", "ig": "2"}, "idm": {"ikind": "depthwise"},
+        "ig": {"ikind": "grouped", "ik": "6"}, "idm": {"ikind": "depthwise"},
         "iop": {"ikind": "transposed", "is": "2"},
     },
 }
