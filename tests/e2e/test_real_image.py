@@ -63,14 +63,17 @@ def test_a_file_over_one_megabyte_is_refused_and_the_sample_stays(page: Page):
     expect(page.locator(EXCEPTION)).to_have_count(0)
 
 
-def test_a_file_that_is_not_an_image_is_named_and_the_page_keeps_working(page: Page):
-    open_app(page, "/real_image?img=upload")
+def test_not_an_image_then_a_kernel_larger_than_the_picture(page: Page):
+    """Each is named in a message; the page keeps working (sample, then the input shown)."""
+    open_app(page, "/real_image?img=upload&iw=11&ipad=valid")
+    expect(metric(page, "Output (H×W×C)")).to_have_text("118×118×8")  # the sample
     upload(page, "notes.png", b"these are my lecture notes, not a picture\n")
     expect(page.get_by_test_id("stAlertContentError")).to_contain_text(
         "This upload can't be used: This file is not a PNG or JPEG image")
     expect(metric(page, "Input (H×W×c)")).to_have_text("128×128×3")
-    # ... and a small real image afterwards replaces it
+    # a real but tiny picture: the 11×11 kernel does not fit in 10 rows
     upload(page, "tiny.png", png(np.full((10, 12, 3), 200, np.uint8)))
-    expect(metric(page, "Input (H×W×c)")).to_have_text("10×12×3")
-    expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
+    expect(page.get_by_test_id("stAlertContentError")).to_contain_text(
+        "can't run on this 10×12×3 picture: kernel 11 is larger than padded input 10 along H")
+    expect(page.get_by_test_id("stImageCaption").filter(has_text="red channel")).to_be_visible()
     expect(page.locator(EXCEPTION)).to_have_count(0)
