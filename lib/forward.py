@@ -332,7 +332,7 @@ def _notes(r: ConvResult, preset: str) -> tuple[str, ...]:
                 "all biases 0.",)
     w = r.spec.kernel[0]
     if r.kind == "pointwise" or w == 1:
-        notes.append(f"A 1×1 kernel sees no neighbours: {PRESETS[preset].lower()} at 1×1 is "
+        notes.append(f"A 1×1 kernel sees no neighbours: the {preset} kernel at 1×1 is "
                      + ("0, so every map is 0." if preset == "edge"
                         else "the identity, so each map is a mix of the input channels."))
     elif preset in ("edge", "emboss"):

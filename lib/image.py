@@ -54,10 +54,10 @@ _OTHER_SIGNATURES: dict[bytes, str] = {
     b"<?xml": "an XML file (an SVG drawing?)", b"\x00\x00\x01\x00": "an icon (ICO) file",
 }
 _EXIF_ORIENTATION = 0x0112
-_ORIENTATION_WORDS = {
-    2: "mirrored left-right", 3: "rotated 180°", 4: "mirrored top-bottom",
-    5: "mirrored and rotated 90°", 6: "rotated 90° clockwise", 7: "mirrored and rotated 90°",
-    8: "rotated 90° counter-clockwise",
+_ORIENTATION_WORDS = {  # what turning it upright does, per EXIF orientation value
+    2: "mirrored left–right", 3: "turned 180°", 4: "mirrored top–bottom",
+    5: "mirrored along its main diagonal", 6: "turned 90° clockwise",
+    7: "mirrored along its other diagonal", 8: "turned 90° counter-clockwise",
 }
 
 
@@ -159,8 +159,8 @@ def _upright(img: Image.Image, notes: list[str]) -> Image.Image:
         return img
     if orientation not in _ORIENTATION_WORDS:
         return img
-    notes.append(f"Turned upright: its EXIF orientation tag says the camera stored it "
-                 f"{_ORIENTATION_WORDS[orientation]} (orientation {orientation}).")
+    notes.append(f"Turned upright as its EXIF orientation tag ({orientation}) says: "
+                 f"{_ORIENTATION_WORDS[orientation]} (phones store photos sideways).")
     return ImageOps.exif_transpose(img)
 
 

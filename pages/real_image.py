@@ -124,7 +124,7 @@ def _kernel_table(values: dict[str, object], f: Forward) -> None:
     if preset == "random":
         return
     w = f.result.spec.kernel[0] if f.result.kind != "pointwise" else 1
-    with st.expander(f"The {PRESETS[preset].lower()} kernel ({w}×{w})"):
+    with st.expander(f"The kernel: {PRESETS[preset]}, {w}×{w}"):
         st.dataframe(matrix_rows(preset_kernel(preset, w), decimals=3), hide_index=True)
         st.caption("Filter o uses it turned by o × 90°; a filter that adds n channels "
                    "gets it divided by n (see the notes).")
