@@ -97,13 +97,14 @@ def _controls(channels: int) -> dict[str, object]:
 
 
 def _shapes(f: Forward) -> None:
+    """The input and output shapes as the explorer shows them, and every stage's output."""
     r = f.result
-    cols = st.columns(2 + (len(r.stages) > 1))
+    cols = st.columns(2)
     cols[0].metric("Input (H×W×c)", fmt_shape(r.input_shape))
     cols[1].metric("Output (H×W×C)", fmt_shape(r.output_shape))
     if len(r.stages) > 1:
-        cols[2].metric("Stages", " → ".join(fmt_shape(s.out_shape) for s in r.stages),
-                       help="The output of every real layer inside this kind, in order")
+        st.markdown("Stages: " + " → ".join(f"{s.name} {fmt_shape(s.out_shape)}"
+                                             for s in r.stages))
 
 
 def _maps(title: str, maps, names: list[str]) -> None:

@@ -63,7 +63,8 @@ def test_every_kind_shows_the_explorers_shapes(kind):
     assert m["Input (H×W×c)"] == fmt_shape(r.input_shape)
     assert m["Output (H×W×C)"] == fmt_shape(r.output_shape)
     if len(r.stages) > 1:
-        assert m["Stages"] == " → ".join(fmt_shape(s.out_shape) for s in r.stages)
+        stages = "Stages: " + " → ".join(f"{s.name} {fmt_shape(s.out_shape)}" for s in r.stages)
+        assert stages in [md.value for md in at.markdown]
     shown = output_captions(at)
     assert len(shown) == r.output_shape[-1]  # the first 8 + the rest behind "+M more"
     if r.output_shape[-1] > 8:
