@@ -39,7 +39,7 @@ PAGES = {
     "/": 1,
     "/compare": 1,
     "/walkthrough": 2,
-    "/network": 2,       # the comparison charts of the default preset; the tab's are hidden
+    "/network": 2,       # the per-layer bars (in the hidden "Charts" tab)
     "/quiz": 0,
     "/prove_it": 0,
 }
@@ -59,7 +59,7 @@ def _answer_quiz(page: Page) -> None:
 
 def _charts_tab(page: Page) -> None:
     page.get_by_role("tab", name="Charts").click()
-    expect(page.locator(".js-plotly-plot:visible")).to_have_count(4)
+    expect(page.locator('[data-testid="stPlotlyChart"]:visible')).to_have_count(4)
 
 
 #: (id, path, charts to wait for, an action after the page settled or None)
@@ -80,7 +80,8 @@ STATES: list[tuple[str, str, int, Callable[[Page], None] | None]] = [
     ("explorer-advanced-open", "/?kind=grouped&c=6&g=3&k=12", 1, _open_expander),
     ("compare-3D", "/compare?dims=3D", 1, None),
     ("quiz-answered", "/quiz?seed=7&level=hard", 0, _answer_quiz),
-    ("network-charts", "/network", 2, _charts_tab),
+    ("network-charts", "/network?net=in32x32x3,c3x3-16-same,sep3x3-32-same,gap,d10", 4,
+     _charts_tab),
     ("prove-im2col", "/prove_it?proof=im2col", 0, None),
     ("prove-transposed", "/prove_it?proof=transposed", 0, None),
 ]
@@ -130,9 +131,11 @@ def check(browser: Browser, base_url: str, case: str, path: str, viewport: str,
     try:
         page = context.new_page()
         open_app(page, path)
-        if charts:
-            expect(page.locator(".js-plotly-plot .main-svg").first).to_be_attached()
-            expect(page.locator(".js-plotly-plot")).to_have_count(charts)
+        if charts:  # each chart's element, then plotly's drawing inside every one of them
+            expect(page.get_by_test_id("stPlotlyChart")).to_have_count(charts)
+            for i in range(charts):
+                expect(page.get_by_test_id("stPlotlyChart").nth(i).locator(".main-svg").first
+                       ).to_be_attached()
         if action is not None:
             action(page)
             wait_for_app_idle(page)
