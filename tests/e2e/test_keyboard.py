@@ -2,9 +2,9 @@
 
 Only ``page.keyboard`` is used to move and act (Tab, arrows, Enter, Space, typing into the
 kind menu); the page is read, never clicked. At every control the test checks that focus
-is *visible*: the focused element or one of its three nearest ancestors draws an outline or
-box-shadow that goes away when the focus leaves (so an always-present shadow does not
-count).
+is *visible*: the focused element or one of its five nearest ancestors draws an outline, a
+box-shadow or a border colour that goes away when the focus leaves (so an always-present
+shadow does not count).
 """
 
 from __future__ import annotations
@@ -32,19 +32,26 @@ FOCUSED_JS = """() => {
             role: a.getAttribute('role') || a.type || a.tagName.toLowerCase()};
 }"""
 
-#: Outline / box-shadow of the focused element and its 3 nearest ancestors, focused and
-#: then blurred (the focus ring is the difference); focus is restored by the next Tab.
-RING_JS = """() => {
-    const look = (el) => { const out = []; for (let i = 0; el && i < 4; i++, el = el.parentElement) {
+#: Outline / box-shadow / border of the focused element and its 5 nearest ancestors, focused and
+#: then blurred (the focus ring is the difference); Shift+Tab, Tab brings the focus back.
+RING_JS = """async () => {
+    const chain = [];
+    for (let el = document.activeElement, i = 0; el && i < 6; i++, el = el.parentElement) {
+        chain.push(el);
+    }
+    const look = () => chain.flatMap((el) => {
         const s = getComputedStyle(el);
-        out.push(s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0
-                 ? `outline ${s.outlineWidth} ${s.outlineColor}` : '',
-                 s.boxShadow === 'none' ? '' : `shadow ${s.boxShadow}`); }
-        return out; };
-    const a = document.activeElement;
-    const focused = look(a);
-    a.blur();
-    const blurred = look(a);
+        return [s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0
+                ? `outline ${s.outlineWidth} ${s.outlineColor}` : '',
+                s.boxShadow === 'none' ? '' : `shadow ${s.boxShadow}`,
+                s.borderTopStyle !== 'none' && parseFloat(s.borderTopWidth) > 0
+                ? `border ${s.borderTopWidth} ${s.borderTopColor}` : ''];
+    });
+    const focused = look();
+    chain[0].blur();
+    // Widgets that style focus from React state repaint after the blur event: wait 2 frames.
+    await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+    const blurred = look();
     return focused.filter((v, i) => v && v !== blurred[i]);
 }"""
 
@@ -85,11 +92,13 @@ def test_explorer_by_keyboard_alone(page: Page):
 
     # The kind menu: Tab to it, type to filter, Enter to choose.
     tab_to(page, lambda f: f["widget"] == "stSelectbox" and "kind" in f["label"].lower())
+    assert_focus_visible(page, "kind menu")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")  # back on the menu after the focus check
     page.keyboard.type("Depthwise separable (Keras")
     page.keyboard.press("Enter")
     expect(metric(page, "Parameters")).to_have_text("88")
     wait_for_app_idle(page)
-    assert_focus_visible(page, "kind menu")  # the focus stays on the menu after Enter
 
     # A slider: Tab to k, ArrowRight twice.
     tab_to(page, lambda f: f["widget"] == "stSlider" and f["label"].startswith("k —"))
