@@ -2,8 +2,12 @@
 
 import streamlit as st
 
+from pages._shared import keyboard_scrollers
+
 st.set_page_config(page_title="ConvScope", page_icon="🔍", layout="wide")
 st.sidebar.caption("ConvScope — every number here is checked against real PyTorch and Keras layers.")
+with st.sidebar:
+    keyboard_scrollers()  # formulas / code wider than the screen: reachable by keyboard
 st.navigation([
     st.Page("pages/explorer.py", title="Explorer", icon="🔍", default=True),
     st.Page("pages/compare.py", title="Compare", icon="⚖️"),

@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import streamlit as st
 
+from lib.alt_text import PREFIX
 from lib.state import PADDING_MODES, Control, to_query
 
 _WARN = "_url_warnings:{page}"
@@ -170,6 +171,58 @@ def dismiss_url_warnings(page: str) -> None:
 def user_acted() -> None:
     """Part of every control's callback: this run follows the control, not the URL."""
     st.session_state[_ACTED] = True
+
+
+# ---------------------------------------------------------------------------
+# Keyboard access to what scrolls sideways
+# ---------------------------------------------------------------------------
+
+#: A formula or a code block wider than its column scrolls sideways (phone, projector). A
+#: keyboard user can only scroll what can take the focus: Chromium and Firefox focus such a
+#: scroller by themselves, Safari does not, and WCAG 2.1.1 (axe-core's
+#: ``scrollable-region-focusable``) asks for it. This constant script (no user or URL text
+#: in it) gives every formula / code block that overflows ``tabindex=0``, a region role and
+#: a name, and takes them away when it fits again (resize, rerun). Runs once per page load.
+_SCROLLERS_JS = """<script>
+(() => {
+  if (window.__convscopeScrollers) return;
+  window.__convscopeScrollers = true;
+  const SEL = '.katex-display, [data-testid="stCode"] pre';
+  const mark = () => document.querySelectorAll(SEL).forEach((el) => {
+    const wide = el.scrollWidth > el.clientWidth + 1;
+    if (wide && !el.hasAttribute('tabindex')) {
+      el.setAttribute('tabindex', '0');
+      el.setAttribute('role', 'region');
+      el.setAttribute('aria-label', el.matches('pre') ? 'Code, scrolls sideways'
+                                                      : 'Formula, scrolls sideways');
+      el.dataset.convscopeScroller = '1';
+    } else if (!wide && el.dataset.convscopeScroller) {
+      ['tabindex', 'role', 'aria-label'].forEach((a) => el.removeAttribute(a));
+      delete el.dataset.convscopeScroller;
+    }
+  });
+  let queued = false;
+  const schedule = () => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => { queued = false; mark(); });
+  };
+  new MutationObserver(schedule).observe(document.body, {childList: true, subtree: true});
+  window.addEventListener('resize', schedule);
+  schedule();
+})();
+</script>"""
+
+
+def figure_text(text: str, into: st.delta_generator.DeltaGenerator | None = None) -> None:
+    """A figure's text alternative (``lib.alt_text``), as plain text right under it: the
+    sentence a screen reader reads where the plotly figure is drawn. Never HTML."""
+    (into or st).caption(PREFIX + text)
+
+
+def keyboard_scrollers() -> None:
+    """Call once per run (app.py): see ``_SCROLLERS_JS``."""
+    st.html(_SCROLLERS_JS, unsafe_allow_javascript=True)
 
 
 # ---------------------------------------------------------------------------

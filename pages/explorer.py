@@ -7,12 +7,13 @@ from dataclasses import replace
 import streamlit as st
 
 from lib import figures, snippets
+from lib.alt_text import explorer_alt
 from lib.conv import KIND_INFO, not_applicable_reason
 from lib.state import (CONTROL_BY_KEY, EXPLORER_CONTROLS, EXPLORER_FIGURE_CONTROLS,
                        SCALING_VARIES, conv_kwargs, parse_explorer_query, sweep_values,
                        try_analyze)
 from lib.text import fmt_bytes, fmt_count, fmt_int, fmt_shape
-from pages._shared import (bound_choice, bound_slider, bound_toggle,
+from pages._shared import (bound_choice, bound_slider, bound_toggle, figure_text,
                            padding_radio, report_url_changes, seed_from_url, sync_url)
 
 PAGE = "explorer"
@@ -132,6 +133,7 @@ def _figure(r, values: dict[str, object]) -> None:
     scaling curve varies) rerun only this part of the page, not the numbers and code.
     """
     choice = bound_choice(PAGE, FIGURE_CONTROL["fig"], label_visibility="collapsed")
+    position: tuple[int, ...] = (0, 0)
     try:
         if choice == "filters":
             fig = figures.filter_tensor_figure(r)
@@ -161,6 +163,7 @@ def _figure(r, values: dict[str, object]) -> None:
         st.info(f"{FIGURE_CONTROL['fig'].label_of(choice)}: {err}")
     else:
         st.plotly_chart(fig, key=f"figure-{choice}", config={"displaylogo": False})
+        figure_text(explorer_alt(choice, r, fig.layout.meta, position))
     sync_url(PAGE, CONTROLS)  # a fragment run changes the figure's keys only
 
 

@@ -6,11 +6,12 @@ import numpy as np
 import streamlit as st
 
 from lib.conv import ConvError
+from lib.alt_text import heatmap_alt
 from lib.figures import heatmap_grid
 from lib.numeric import (PROVE_IT_CONTROLS, USES, Tensor, config_from_values, im2col_names,
                          matrix_rows, parse_prove_query, prove)
 from lib.text import fmt_shape
-from pages._shared import (bound_choice, bound_number, bound_slider, bound_toggle,
+from pages._shared import (bound_choice, bound_number, bound_slider, bound_toggle, figure_text,
                            report_url_changes, seed_from_url, sync_url)
 
 PAGE = "prove_it"
@@ -47,6 +48,7 @@ def _show(t: Tensor, key: str) -> None:
         st.dataframe(matrix_rows(t.values), hide_index=True)
     else:
         st.plotly_chart(heatmap_grid(t.values, t.name), key=key)
+        figure_text(heatmap_alt(t.values, t.name))
 
 
 def main() -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from lib import figures
+from lib.alt_text import WALKTHROUGH_ALT
 from lib.state import WALKTHROUGH_CONTROLS, parse_query
 from lib.walkthrough import INTRO, STEPS, Step, StepSpec, build_step
-from pages._shared import bound_choice, bound_slider, report_url_changes, seed_from_url, sync_url
+from pages._shared import (bound_choice, bound_slider, figure_text, report_url_changes,
+                           seed_from_url, sync_url)
 
 PAGE = "walkthrough"
 CONTROL_BY_KEY = {c.key: c for c in WALKTHROUGH_CONTROLS}
@@ -24,6 +26,7 @@ def _figure(spec: StepSpec, step: Step) -> None:
     if spec.figure is None or step.result is None:
         return
     st.plotly_chart(getattr(figures, spec.figure)(step.result))
+    figure_text(WALKTHROUGH_ALT[spec.figure](step.result))
 
 
 def _step(spec: StepSpec) -> None:
