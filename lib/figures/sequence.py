@@ -165,7 +165,7 @@ def _bar(x, base, color, name, *, text=None, customdata=None, hover=None, xaxis=
                                                  width=0.6 if outline else 0)),
               xaxis=xaxis, yaxis="y", showlegend=legend, textposition="inside",
               insidetextanchor="middle", textangle=0, cliponaxis=False,
-              textfont=dict(size=11, color=textcolor))
+              textfont=dict(size=12, color=textcolor))
     if text is not None:
         kw["text"] = text
     if customdata is not None:
@@ -260,7 +260,7 @@ def _traces(sc: _Seq) -> tuple[list, list[int]]:
                              line=dict(color=BLACK, width=2.2), hoverinfo="skip",
                              name="window (kernel footprint)"))
     traces.append(go.Scatter(x=nxt["x"], y=nxt["y"], text=nxt["text"], mode="lines+text",
-                             textposition="top right", textfont=dict(size=11, color="#333333"),
+                             textposition="top right", textfont=dict(size=12, color="#333333"),
                              xaxis="x", yaxis="y", line=dict(color=BLACK, width=1.3, dash="dash"),
                              hoverinfo="skip", name="next window (one stride on)"))
     traces.append(_bar(produced["x"], produced["base"],
@@ -274,7 +274,7 @@ def _traces(sc: _Seq) -> tuple[list, list[int]]:
                                  fill="toself", fillcolor=FUTURE_FILL, xaxis="x", yaxis="y",
                                  line=dict(color=VERMILLION, width=1.2, dash="dot"),
                                  textposition="top right",
-                                 textfont=dict(size=11, color="#8c3b00"), hoverinfo="skip",
+                                 textfont=dict(size=12, color="#8c3b00"), hoverinfo="skip",
                                  name="future steps (causal: not seen)"))
     return traces, list(range(static, len(traces)))
 
@@ -321,7 +321,7 @@ def _layout(sc: _Seq, notes: list[tuple[str, str]], max_frames: int | None):
         xaxis=dict(title=dict(text=f"{in_unit} step (time index t)", standoff=4),
                    range=[v0 - 0.7, v1 + 0.7], side="top", anchor="y", dtick=dtick, tick0=0,
                    showgrid=False, zeroline=False, ticks="outside", ticklen=3,
-                   tickfont=dict(size=11)),
+                   tickfont=dict(size=12)),
         xaxis2=dict(title=dict(text="output step" + (" (drawn under its newest input)"
                                                     if sc.causal else
                                                     " (drawn under its window's centre)"),
@@ -329,7 +329,7 @@ def _layout(sc: _Seq, notes: list[tuple[str, str]], max_frames: int | None):
                     overlaying="x", matches="x", side="bottom", anchor="y",
                     tickmode="array", tickvals=np.asarray(sc.x_of(tick_o), np.float32),
                     ticktext=[str(v) for v in tick_o.tolist()], showgrid=False,
-                    zeroline=False, ticks="outside", ticklen=3, tickfont=dict(size=11)),
+                    zeroline=False, ticks="outside", ticklen=3, tickfont=dict(size=12)),
         yaxis=dict(title=dict(text="sequence (one channel)", standoff=2),
                    range=[Y_OUTPUT - 0.75, Y_KERNEL + 0.75], fixedrange=True,
                    tickmode="array", tickvals=[Y_OUTPUT, Y_INPUT, Y_KERNEL],
@@ -339,7 +339,7 @@ def _layout(sc: _Seq, notes: list[tuple[str, str]], max_frames: int | None):
         plot_bgcolor="white",
         bargap=0,
         showlegend=True,
-        legend=dict(orientation="h", x=0.0, y=below(40), yanchor="top", font=dict(size=11),
+        legend=dict(orientation="h", x=0.0, y=below(40), yanchor="top", font=dict(size=12),
                     itemclick=False, itemdoubleclick=False),
         margin=dict(l=10, r=10, t=TOP_PX, b=bottom_px),
     )
