@@ -93,7 +93,8 @@ def title(text: str, sub: str | None = None) -> dict:
 def title_height(t: dict) -> int:
     """Pixels from the figure's top edge to below the subtitle of title dict ``t``."""
     sub = (t.get("subtitle") or {}).get("text")
-    return (_TITLE_TOP + _TITLE_LINE * _lines(t.get("text")) + _SUB_LINE * _lines(sub)
+    lines = _lines(t.get("text"))  # (a wrapped title is moved down by its extra lines)
+    return (_TITLE_TOP + _TITLE_LINE * (2 * lines - 1) + _SUB_LINE * _lines(sub)
             + _TITLE_GAP)
 
 

@@ -27,7 +27,7 @@ from .blocks import (BLANK_AXIS, DEPTH_STEP, SLAB_HALF, Block, Pieces, StagePlan
 from .filters3d import filter_blocks_3d
 
 GAP = 3  # cells between neighbouring filter blocks (one above the other)
-GAP_X = 7  # cells between side-by-side blocks: room for their "filter 3" labels
+GAP_X = 10  # cells between side-by-side blocks: room for their "filter 3" labels
 # How the default camera projects depth (y) and width (x); see _layout_blocks.
 RISE_DEPTH, SHIFT_DEPTH, RISE_X = 0.45, 0.35, 0.16
 

@@ -25,11 +25,10 @@ import plotly.graph_objects as go
 from lib.conv import ConvResult, kind_label
 from lib.text import fmt_axes, fmt_shape, plural
 
-from ._common import (BLACK, NOTE_LINE_PX, NOTE_PAD_PX, SUBTITLE_CHARS, as_position, finish,
-                      note_annotation, title, title_height, wrap)
+from ._common import BLACK, as_position, finish, note_annotation, title, title_height, wrap
 from .sequence import build_sequence
 from .window import (CATEGORY_COLORS, CATEGORY_NAMES, COLORSCALE, GAP, INPUT, INSERTED,
-                     N_CATEGORIES, OUT, PAD, PRODUCED, TAP, TAP_ZERO, WindowAxis, clamp,
+                     N_CATEGORIES, OUT, notes_height, PAD, PRODUCED, TAP, TAP_ZERO, WindowAxis, clamp,
                      frame_order, frame_step, play_controls, views, window_notes,
                      window_stage)
 
@@ -404,15 +403,6 @@ PANEL_CHARS = (22, 15)
 FOOT_LEGEND_PX = 84
 
 
-def notes_height(notes: list[tuple[str, str]]) -> tuple[list[str], list[int], int]:
-    """Wrapped note texts, the px offset of each under the plot, and their total height."""
-    texts, offsets, y = [], [], 8
-    for text, _ in notes:
-        wrapped = wrap(text, SUBTITLE_CHARS)
-        texts.append(wrapped)
-        offsets.append(y)
-        y += NOTE_LINE_PX * (wrapped.count("<br>") + 1) + NOTE_PAD_PX
-    return texts, offsets, y
 
 
 def _layout(sc: _Scene, notes: list[tuple[str, str]], max_frames: int | None):
