@@ -6,6 +6,8 @@ Colours are Okabe–Ito (colour-blind safe). ``finish`` applies the common layou
 
 from __future__ import annotations
 
+import re
+import textwrap
 from collections.abc import Iterable, Sequence
 
 import plotly.graph_objects as go
@@ -31,17 +33,69 @@ BIAS_COLOR = VERMILLION
 TEMPLATE = "plotly_white"
 FONT = dict(family="Inter, Segoe UI, Helvetica, Arial, sans-serif", size=13, color="#222222")
 MARGIN = dict(l=10, r=10, t=64, b=10)
+#: Readable from the back of a classroom: no text under 12 px, titles at least 14 px.
+SMALL_PX, TITLE_PX, SUBTITLE_PX = 12, 16, 12
+#: Characters per title / subtitle line. Streamlit gives a figure as little as ~300 px
+#: (the explorer's figure column on a 1024 px projector, the whole column on a phone) and
+#: plotly never wraps a title: the lines are broken here, for the narrowest slot.
+TITLE_CHARS, SUBTITLE_CHARS = 38, 44
+#: Pixels above the title, per title line, per subtitle line, and under the subtitle.
+_TITLE_TOP, _TITLE_LINE, _SUB_LINE, _TITLE_GAP = 8, 21, 16, 14
 
 #: Names of the layout annotations the tests (and the page) look for.
 TRUNCATION = "truncation"
 NOTE = "note"
+STAGES = "stages"  # what each stage's filters are (the filter figures)
+
+
+def wrap(text: str, chars: int) -> str:
+    """Break ``text`` into ``<br>``-separated lines of about ``chars`` visible characters.
+
+    Lines break after a clause (``, `` ``. `` ``; `` ``: ``) so a phrase such as "490
+    parameters" or "kernel cropped to 11 of 15" stays on one line; only a clause longer
+    than a line is broken between words. Existing ``<br>`` are kept; a part holding a tag
+    (``<b>``) is never split.
+    """
+    lines: list[str] = []
+    for part in re.split(r"<br\s*/?>", text):
+        if len(re.sub(r"<[^>]+>", "", part)) <= chars or "<" in part:
+            lines.append(part)
+            continue
+        line = ""
+        for clause in re.split(r"(?<=[,.;:]) ", part):
+            for piece in ([clause] if len(clause) <= chars else
+                          textwrap.wrap(clause, chars, break_on_hyphens=False)):
+                if line and len(line) + 1 + len(piece) > chars:
+                    lines.append(line)
+                    line = piece
+                else:
+                    line = f"{line} {piece}" if line else piece
+        lines.append(line)
+    return "<br>".join(lines)
+
+
+def _lines(text: str | None) -> int:
+    return 0 if not text else len(re.findall(r"<br\s*/?>", text)) + 1
 
 
 def title(text: str, sub: str | None = None) -> dict:
-    t = dict(text=text, x=0.01, xanchor="left", y=0.98, yanchor="top", font=dict(size=17))
+    """The figure's title (and subtitle), wrapped for the narrowest slot; the top margin
+    that fits them is set by :func:`finish` (see :func:`title_height`)."""
+    t = dict(text=wrap(text, TITLE_CHARS), x=0.01, xanchor="left", xref="container",
+             y=1.0, yanchor="top", yref="container",
+             font=dict(size=TITLE_PX))
     if sub:
-        t["subtitle"] = dict(text=sub, font=dict(size=12, color="#555555"))
+        t["subtitle"] = dict(text=wrap(sub, SUBTITLE_CHARS),
+                             font=dict(size=SUBTITLE_PX, color="#555555"))
     return t
+
+
+def title_height(t: dict) -> int:
+    """Pixels from the figure's top edge to below the subtitle of title dict ``t``."""
+    sub = (t.get("subtitle") or {}).get("text")
+    lines = _lines(t.get("text"))  # (a wrapped title is moved down by its extra lines)
+    return (_TITLE_TOP + _TITLE_LINE * (2 * lines - 1) + _SUB_LINE * _lines(sub)
+            + _TITLE_GAP)
 
 
 def note_annotation(text: str, name: str, y: float = 0.0, x: float = 0.0,
@@ -49,9 +103,25 @@ def note_annotation(text: str, name: str, y: float = 0.0, x: float = 0.0,
     """A small paper-anchored note (e.g. "+504 more filters"), named so tests can find it."""
     return dict(text=text, name=name, xref="paper", yref="paper", x=x, y=y,
                 xanchor=xanchor, yanchor=yanchor, showarrow=False, align="left",
-                font=dict(size=12, color="#444444"),
+                font=dict(size=SMALL_PX, color="#444444"),
                 bgcolor="rgba(255,255,255,0.85)", bordercolor="#bbbbbb", borderwidth=1,
                 borderpad=3)
+
+
+NOTE_LINE_PX, NOTE_PAD_PX = 16, 10
+
+
+def stack_notes_above(notes: list[dict], chars: int = SUBTITLE_CHARS) -> tuple[list[dict], int]:
+    """Place note annotations in a strip above the plot area, one under the other, each
+    wrapped for the narrowest slot; returns (the notes, the strip's height in px) — add
+    the height to the top margin. Above the plot they never cover data or a legend."""
+    placed, shift = [], 0
+    for note in reversed(notes):
+        text = "<br>".join(wrap(line, chars) for line in note["text"].split("<br>"))
+        placed.append(dict(note, text=text, x=0.0, xanchor="left", y=1.0, yanchor="bottom",
+                           yshift=shift + 4))
+        shift += NOTE_LINE_PX * _lines(text) + NOTE_PAD_PX
+    return placed[::-1], shift + (8 if notes else 0)
 
 
 def truncation_text(parts: Iterable[str]) -> str:
@@ -79,9 +149,17 @@ def set_template(fig: go.Figure) -> None:
 
 def finish(data: list, layout: dict, meta: dict, frames: list | None = None) -> go.Figure:
     """Build the figure in one go with the shared defaults (template, font, margins)."""
-    base = dict(font=FONT, margin=MARGIN, meta=meta, hoverlabel=dict(font_size=12),
-                legend=dict(font=dict(size=12)))
+    base = dict(font=FONT, margin=MARGIN, meta=meta, hoverlabel=dict(font_size=SMALL_PX),
+                legend=dict(font=dict(size=SMALL_PX)))
     base.update(layout)
+    if isinstance(base.get("title"), dict) and base["title"].get("yref") == "container":
+        # _TITLE_TOP px below the top edge (a container title at y=1 starts above it)
+        # (plotly anchors a wrapped title by its first line: the others push it upwards)
+        drop = _TITLE_TOP + _TITLE_LINE * (_lines(base["title"].get("text")) - 1)
+        base["title"] = dict(base["title"], y=1 - drop / int(base.get("height") or 450))
+        margin = dict(MARGIN, **base["margin"])
+        margin["t"] = max(margin["t"], title_height(base["title"]))
+        base["margin"] = margin
     fig = (go.Figure(data=data, layout=base) if frames is None
            else go.Figure(data=data, layout=base, frames=frames))
     set_template(fig)

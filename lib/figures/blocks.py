@@ -25,8 +25,9 @@ import plotly.graph_objects as go
 from lib.conv import ConvResult, Stage, kind_label
 from lib.text import fmt_shape, plural
 
-from ._common import (BLACK, BLUE, CHANNEL_COLORS, GREY, NOTE, TRUNCATION, note_annotation,
-                      title, truncation_text)
+from ._common import (BLACK, BLUE, CHANNEL_COLORS, GREY, MARGIN, NOTE, STAGES, TRUNCATION,
+                      note_annotation, stack_notes_above, title, title_height,
+                      truncation_text)
 
 #: Kernels are drawn up to this many rows / columns (the app's maximum w is 11).
 MAX_KERNEL_DRAWN = 11
@@ -207,6 +208,15 @@ def stage_heading(r: ConvResult, plan: StagePlan) -> str:
     return head
 
 
+def scene_heading(r: ConvResult, plan: StagePlan) -> str:
+    """The short label drawn in the 3D scene next to a stage's filters (``Stage 1 ·
+    depthwise``); the whole :func:`stage_heading` is a note above the drawing, where it
+    can wrap (text in a 3D scene cannot, and a long one is cut on a narrow screen)."""
+    if len(r.stages) > 1 and r.kind != "shared_channels":
+        return f"Stage {plan.index + 1} · {plan.stage.name}"
+    return f"{plural(plan.filters_total, 'filter')}"
+
+
 def _truncation_parts(plan: StagePlan) -> list[str]:
     parts = []
     if plan.filters_total > len(plan.blocks):
@@ -332,7 +342,7 @@ def bias_trace(bias: list[tuple[float, float, float, int]]) -> list:
                       "cell of that channel<extra></extra>")]
 
 
-def text_trace(x, y, z, text, name: str, size: int = 11, color: str = "#333333",
+def text_trace(x, y, z, text, name: str, size: int = 12, color: str = "#333333",
                **extra) -> go.Scatter3d:
     """Labels in the scene (filter tags, channel names, stage headings)."""
     return go.Scatter3d(x=np.asarray(x, np.float32), y=np.asarray(y, np.float32),
@@ -379,8 +389,8 @@ BLANK_AXIS = dict(showticklabels=False, showgrid=False, zeroline=False, showback
 
 
 def tensor_layout(r: ConvResult, rank: int, plans: list[StagePlan], p: Pieces,
-                  about: str, weights_per_filter: str, height: int, scene: dict
-                  ) -> tuple[dict, dict]:
+                  about: str, weights_per_filter: str, height: int, scene: dict,
+                  traces: list) -> tuple[dict, dict]:
     """(layout, meta) of a filter figure: title with the parameter count, legend, the
     truncation and shared-kernel notes, and the 3D ``scene``.
 
@@ -388,15 +398,14 @@ def tensor_layout(r: ConvResult, rank: int, plans: list[StagePlan], p: Pieces,
     shared kernel's weights read (``kh×kw weights, not kh×kw×c``)."""
     shared = r.kind == "shared_channels"
     cut = truncation(plans)
-    annotations = []
-    if cut:
-        annotations.append(note_annotation(truncation_text(cut), TRUNCATION, x=1.0,
-                                           y=0.0, xanchor="right"))
+    notes = [note_annotation("<br>".join(stage_heading(r, plan) for plan in plans), STAGES)]
     if shared:
-        annotations.append(note_annotation(
+        notes.append(note_annotation(
             f"Same kernel for all {r.spec.c} channels: the layer sums the channels first, "
-            f"then convolves (each filter has {weights_per_filter}).", NOTE,
-            y=1.0, yanchor="top"))
+            f"then convolves (each filter has {weights_per_filter}).", NOTE))
+    if cut:
+        notes.append(note_annotation(truncation_text(cut), TRUNCATION))
+    annotations, notes_px = stack_notes_above(notes)
     meta = dict(
         figure="filter_tensor", kind=r.kind, rank=rank, truncated=bool(cut),
         filters_drawn=sum(len(pl.blocks) for pl in plans),
@@ -407,14 +416,123 @@ def tensor_layout(r: ConvResult, rank: int, plans: list[StagePlan], p: Pieces,
                  if r.bias_params else "no biases")
     sub = (f"{kind_label(r.kind, rank)}: {r.params:,} parameters = {r.weight_params:,} "
            f"weights (one per cell) + {bias_note}. {about}")
+    layout_title = title("What the layer learns: its filters", sub)
+    top_px = title_height(layout_title) + notes_px
+    fit_view(scene, traces, height, top_px)
     layout = dict(
-        title=title("What the layer learns: its filters", sub),
+        title=layout_title,
         height=height,
         showlegend=True,
-        legend=dict(title=dict(text="" if shared else "colour = input channel<br>a weight reads"),
-                    x=1.0, xanchor="right", y=0.86, yanchor="top",
-                    bgcolor="rgba(255,255,255,0.7)", itemsizing="constant"),
+        # Under the drawing, never on it: a horizontal legend below the scene.
+        legend=dict(title=dict(text="" if shared else "colour = the input channel a weight reads",
+                               side="top"),
+                    orientation="h", x=0.0, xanchor="left", y=0.0, yanchor="top",
+                    itemsizing="constant"),
+        margin=dict(MARGIN, t=top_px),
         scene=scene,
         annotations=annotations,
     )
     return layout, meta
+
+
+#: The narrowest width (CSS px) Streamlit gives a figure (the explorer's figure column on
+#: a 1024 px projector; a phone gives ~360): 3D views are fitted to it.
+NARROW_PX = 306
+#: Height (px) kept under a 3D scene for its horizontal legend on a narrow screen.
+LEGEND_PX = 120
+
+
+def _text_half(text: str, size: float, position: str) -> tuple[float, float, float, float]:
+    """Pixels a scene label reaches (left, right, up, down) from its point."""
+    w, h = len(text) * size * 0.58 + 4, size * 1.3
+    left = right = w / 2
+    up = down = h / 2
+    if "right" in position:
+        left, right = 0.0, w
+    elif "left" in position:
+        left, right = w, 0.0
+    if "top" in position:
+        up, down = h, 0.0
+    elif "bottom" in position:
+        up, down = 0.0, h
+    return left, right, up, down
+
+
+def fit_view(scene: dict, traces: list, height: int, top_px: int,
+             pad: float = 0.5, margin_px: float = 6.0) -> None:
+    """Zoom and centre an orthographic 3D scene so everything drawn fits the narrowest slot.
+
+    Plotly's orthographic view spans ±1 vertically and ±(width / height) across, and zooms
+    with ``aspectratio``; a wall of filters wider than tall was therefore cut at the sides
+    of a narrow figure (half the filters on a phone). Here every point and every label
+    (its pixel box) is projected along the camera, and the largest ``aspectratio`` scale
+    that keeps all of them inside a ``NARROW_PX`` wide scene is chosen; ``camera.center``
+    puts the drawing in the middle. Wider screens show the same drawing with room around.
+    """
+    pts, boxes = [], []
+    for t in traces:
+        xyz = [t[a] for a in "xyz"]
+        if any(v is None or len(v) == 0 for v in xyz):
+            continue
+        arr = np.column_stack([np.asarray(v, np.float64) for v in xyz])
+        ok = np.isfinite(arr).all(axis=1)
+        mode = (t["mode"] or "") if t.type == "scatter3d" else ""
+        if "text" in mode and t["text"] is not None:
+            size = float(t["textfont"]["size"] or 12)
+            pos = str(t["textposition"] or "middle center")
+            for p, s, good in zip(arr, t["text"], ok):
+                if good:
+                    boxes.append((p, _text_half(str(s), size, pos)))
+        pts.append(arr[ok])
+    allp = np.concatenate(pts)
+    lo, hi = allp.min(axis=0) - pad, allp.max(axis=0) + pad
+    span = hi - lo
+    aspect = span / span.max()
+    cam = scene["camera"]
+    eye = np.array([cam["eye"][a] for a in "xyz"], np.float64)
+    look = -eye / np.linalg.norm(eye)
+    right = np.cross(look, [0.0, 0.0, 1.0])
+    right /= np.linalg.norm(right)
+    upv = np.cross(right, look)
+
+    def project(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        m = (p - (lo + hi) / 2) * aspect / span
+        return m @ right, m @ upv
+
+    u, v = project(allp)
+    if boxes:
+        bu, bv = project(np.array([b[0] for b in boxes]))
+        ext = np.array([b[1] for b in boxes])
+    else:
+        bu = bv = np.zeros(0)
+        ext = np.zeros((0, 4))
+    w_px = NARROW_PX - 20 - 2 * margin_px
+    h_px = height - top_px - LEGEND_PX - 2 * margin_px
+
+    def extent(k: float) -> tuple[float, float, float, float]:
+        xs_lo = np.concatenate([k * u, k * bu - ext[:, 0]])
+        xs_hi = np.concatenate([k * u, k * bu + ext[:, 1]])
+        ys_lo = np.concatenate([k * v, k * bv - ext[:, 3]])
+        ys_hi = np.concatenate([k * v, k * bv + ext[:, 2]])
+        return xs_lo.min(), xs_hi.max(), ys_lo.min(), ys_hi.max()
+
+    lo_k, hi_k = 0.05, 4000.0
+    for _ in range(40):  # the largest px-per-unit k that fits w_px × h_px
+        k = (lo_k + hi_k) / 2
+        x0, x1, y0, y1 = extent(k)
+        if x1 - x0 <= w_px and y1 - y0 <= h_px:
+            lo_k = k
+        else:
+            hi_k = k
+    k = lo_k
+    x0, x1, y0, y1 = extent(k)
+    cu, cv = (x0 + x1) / 2 / k, (y0 + y1) / 2 / k  # drawing's middle, model units
+    s = 2 * k / (h_px + 2 * margin_px)  # model units -> ±1 of the view's height
+    centre = s * (cu * right + cv * upv)
+    dist = max(3.0, 2 * float(np.max(aspect * s)))
+    scene["aspectmode"] = "manual"
+    scene["aspectratio"] = {a: float(aspect[i] * s) for i, a in enumerate("xyz")}
+    for i, a in enumerate("xyz"):
+        scene[f"{a}axis"]["range"] = [float(lo[i]), float(hi[i])]
+    cam["center"] = {a: float(centre[i]) for i, a in enumerate("xyz")}
+    cam["eye"] = {a: float(centre[i] - look[i] * dist) for i, a in enumerate("xyz")}

@@ -22,11 +22,12 @@ from lib.conv import ConvResult
 
 from ._common import BLACK, CHANNEL_COLORS, GREY, finish
 from .blocks import (BLANK_AXIS, DEPTH_STEP, SLAB_HALF, Block, Pieces, StagePlan, bias_trace,
-                     channel_meshes, filter_tag, fit_scene, plan_stages, stage_heading,
+                     channel_meshes, filter_tag, plan_stages, scene_heading,
                      stage_meta, tensor_layout, text_trace, weights_trace)
 from .filters3d import filter_blocks_3d
 
-GAP = 3  # cells between neighbouring filter blocks
+GAP = 3  # cells between neighbouring filter blocks (one above the other)
+GAP_X = 10  # cells between side-by-side blocks: room for their "filter 3" labels
 # How the default camera projects depth (y) and width (x); see _layout_blocks.
 RISE_DEPTH, SHIFT_DEPTH, RISE_X = 0.45, 0.35, 0.16
 
@@ -60,8 +61,8 @@ def filter_tensor_figure(r: ConvResult, max_filters: int = 8, max_channels: int 
     traces.append(text_trace(*zip(*labels), name="filter labels"))
     traces.append(text_trace(
         np.zeros(len(headings), np.float32) - 0.5, np.full(len(headings), -1.0, np.float32),
-        [z for z, _ in headings], [stage_heading(r, plan) for _, plan in headings],
-        "stage headings", size=13, color="#111111", textposition="middle right"))
+        [z for z, _ in headings], [scene_heading(r, plan) for _, plan in headings],
+        "stage headings", size=12, color="#111111", textposition="middle right"))
     if r.kind == "transposed":
         traces.extend(_scatter_illustration(r, plans[0]))
     return finish(traces, *_layout(r, plans, p, traces))
@@ -80,13 +81,9 @@ def _layout_blocks(plans: list[StagePlan]) -> list[tuple[float, StagePlan]]:
         kh, kw = plan.face
         depth = plan.thickness
         n = len(plan.blocks)
-        if n <= 4:
-            ncols = n
-        elif kw <= 2:
-            ncols = min(n, 8)
-        else:
-            ncols = math.ceil(n / math.ceil(n / 4))
-        dx = kw + GAP + SHIFT_DEPTH * depth
+        # Two blocks a row: their "filter 3" labels stay apart even on a ~300 px figure.
+        ncols = min(n, 2)
+        dx = kw + GAP_X + SHIFT_DEPTH * depth
         dz = kh + GAP + 1.5 + RISE_DEPTH * depth
         width = (ncols - 1) * dx + kw + SHIFT_DEPTH * depth
         z_top -= RISE_X * width  # room for the heading above the right-hand blocks
@@ -192,7 +189,7 @@ def _layout(r: ConvResult, plans: list[StagePlan], p: Pieces, traces: list
             ) -> tuple[dict, dict]:
     one_d = r.rank == 1
     scene = dict(
-        domain=dict(x=[0.0, 0.76], y=[0.0, 1.0]),
+        domain=dict(x=[0.0, 1.0], y=[0.0, 1.0]),
         xaxis=dict(title=dict(text="kernel tap (along the sequence)" if one_d
                               else "kernel column (width)"), **BLANK_AXIS),
         yaxis=(dict(title=dict(text="(flat)"), visible=False) if one_d
@@ -204,11 +201,9 @@ def _layout(r: ConvResult, plans: list[StagePlan], p: Pieces, traces: list
                          else dict(x=-0.55, y=-1.55, z=0.75)), up=dict(x=0, y=0, z=1),
                     projection=dict(type="orthographic")),
         dragmode="turntable")
-    if one_d:
-        fit_scene(scene, traces)
     return tensor_layout(r, r.rank, plans, p, "Colour = input channel.",
                          "kw weights, not kw×c" if one_d else "kh×kw weights, not kh×kw×c",
-                         560, scene)
+                         560, scene, traces)
 
 
 def _scatter_illustration(r: ConvResult, plan: StagePlan) -> list:

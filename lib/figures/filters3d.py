@@ -23,7 +23,7 @@ from lib.conv import ConvResult
 
 from ._common import finish
 from .blocks import (BLANK_AXIS, DEPTH_STEP, MAX_KERNEL_DRAWN, Pieces, StagePlan, bias_trace,
-                     channel_meshes, filter_tag, fit_scene, plan_stages, stage_heading,
+                     channel_meshes, filter_tag, plan_stages, scene_heading,
                      stage_meta, tensor_layout, text_trace, weights_trace)
 
 #: Most weight markers drawn in one figure (all stages); kernels are cropped to fit.
@@ -57,7 +57,7 @@ def filter_blocks_3d(r: ConvResult, max_filters: int = 8, max_channels: int = 8)
         textposition=["middle left" if t.endswith(" ") else "top center" for t in text]))
     traces.append(text_trace(
         np.full(len(headings), -LABEL_W, np.float32) - 6, np.zeros(len(headings), np.float32),
-        [hz for hz, _ in headings], [t for _, t in headings], "stage headings", size=13,
+        [hz for hz, _ in headings], [t for _, t in headings], "stage headings", size=12,
         color="#111111", textposition="middle right"))
     return finish(traces, *_layout(r, plans, p, traces))
 
@@ -82,7 +82,7 @@ def _draw_stage(r: ConvResult, plan: StagePlan, plans: list[StagePlan], copies: 
     dx = kw + CUBE_GAP + SHIFT_D * kd
     dz = kh + ROW_GAP + RISE_D * kd
     slots = round(plan.depth / DEPTH_STEP) + 1 + copies
-    headings.append((z_top + 1.0, stage_heading(r, plan)))
+    headings.append((z_top + 2.5, scene_heading(r, plan)))
     z_top -= RISE_X * (slots * dx + 2) + 3.0 + RISE_D * kd  # room for heading and labels
     slot_labels: dict[float, str] = {}
     dd, rr, cc = np.meshgrid(np.arange(kd), np.arange(kh), np.arange(kw), indexing="ij")
@@ -137,7 +137,7 @@ def _draw_stage(r: ConvResult, plan: StagePlan, plans: list[StagePlan], copies: 
 def _layout(r: ConvResult, plans: list[StagePlan], p: Pieces, traces: list
             ) -> tuple[dict, dict]:
     scene = dict(
-        domain=dict(x=[0.0, 0.78], y=[0.0, 1.0]),
+        domain=dict(x=[0.0, 1.0], y=[0.0, 1.0]),
         xaxis=dict(title=dict(text="kernel width (kw) · one cube per input channel"),
                    **BLANK_AXIS),
         yaxis=dict(title=dict(text="kernel depth (kd)"), **BLANK_AXIS),
@@ -146,8 +146,7 @@ def _layout(r: ConvResult, plans: list[StagePlan], p: Pieces, traces: list
         camera=dict(eye=dict(x=-0.5, y=-1.6, z=0.7), up=dict(x=0, y=0, z=1),
                     projection=dict(type="orthographic")),
         dragmode="turntable")
-    fit_scene(scene, traces, pad_lo=(8.0, 1.0, 2.0), pad_hi=(2.0, 1.0, 2.0), zoom=SCENE_ZOOM)
     return tensor_layout(
         r, 3, plans, p, "A 3D filter is 4D: one row per filter, a kd×kh×kw cube for every "
         "input channel it sees. Colour = input channel.", "kd×kh×kw weights, not kd×kh×kw×c",
-        620, scene)
+        620, scene, traces)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from ._common import set_template
+from ._common import SMALL_PX, set_template
 
 
 def panels(values: np.ndarray, name: str) -> list[tuple[str, np.ndarray]]:
@@ -33,7 +33,7 @@ def heatmap_grid(values: np.ndarray, name: str, decimals: int = 2) -> go.Figure:
     """
     parts = panels(values, name)
     shown = parts[:MAX_PANELS]
-    cols = min(len(shown), 4)
+    cols = 1  # one panel a row: on a phone (~270 px) a cell still fits "-0.61" at 12 px
     rows = -(-len(shown) // cols)
     a = np.asarray(values, dtype=float)
     top = float(np.max(np.abs(a))) if a.size else 1.0
@@ -49,6 +49,7 @@ def heatmap_grid(values: np.ndarray, name: str, decimals: int = 2) -> go.Figure:
         traces.append(go.Heatmap(
             z=z, zmin=-top, zmax=top, zmid=0, colorscale="RdBu", reversescale=True,
             showscale=n == 0, text=np.round(z, decimals), texttemplate="%{text}",
+            textfont=dict(size=SMALL_PX),
             hovertemplate="row %{y}, col %{x}: %{z:.4f}<extra></extra>",
             xgap=1, ygap=1, xaxis=f"x{suffix}", yaxis=f"y{suffix}"))
         layout[f"xaxis{suffix}"] = dict(domain=[max(x0, 0.0), min(x0 + width, 1.0)],

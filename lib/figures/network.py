@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 
 from lib.network import Comparison, NetworkResult
 
-from ._common import BLUE, ORANGE, VERMILLION, finish, title
+from ._common import BLUE, MARGIN, ORANGE, VERMILLION, finish, title
 
 METRICS = {"params": ("Parameters", "parameters"), "macs": ("MACs (one image)", "MACs")}
 _COLOR = {"params": BLUE, "macs": ORANGE}
@@ -28,6 +28,12 @@ def layer_labels(result: NetworkResult) -> list[str]:
     return [f"{r.index}. {r.name}" for r in result.rows]
 
 
+#: Layers by number (names in the hover and the table above): a numeric axis lets plotly
+#: thin its ticks on a phone instead of printing 30 names on top of each other.
+_LAYER_AXIS = dict(title=dict(text="layer"), tickformat="d", nticks=12, rangemode="tozero",
+                   showgrid=False)
+
+
 def layer_bars_figure(result: NetworkResult, metric: str = "params") -> go.Figure:
     """One bar per layer: its parameters (or MACs) and, in the hover, its share."""
     axis, word = _check(metric)
@@ -37,13 +43,16 @@ def layer_bars_figure(result: NetworkResult, metric: str = "params") -> go.Figur
     hover = [f"{r.description}<br>{v:,} {word} ({100 * s:.1f} % of {total:,})"
              + (f"<br>{r.note}" if r.note and v == 0 else "")
              for r, v, s in zip(result.rows, values, shares)]
-    data = [go.Bar(x=layer_labels(result), y=values, marker_color=_COLOR[metric],
-                   name=word, hovertext=hover, hoverinfo="text",
+    data = [go.Bar(x=[r.index for r in result.rows], y=values, marker_color=_COLOR[metric],
+                   name=word, hovertext=[f"{lab}: {h}" for lab, h in
+                                         zip(layer_labels(result), hover)],
+                   hoverinfo="text",
                    text=[f"{100 * s:.0f} %" if s >= 0.005 else "" for s in shares],
                    textposition="outside", cliponaxis=False)]
     layout = dict(title=title(f"{axis} per layer", f"total {total:,}"),
-                  xaxis=dict(title=dict(text="layer"), tickangle=-30),
+                  xaxis=_LAYER_AXIS,
                   yaxis=dict(title=dict(text=axis), rangemode="tozero"),
+                  uniformtext=dict(minsize=12, mode="hide"),
                   showlegend=False, height=380)
     return finish(data, layout, meta={"metric": metric, "values": values})
 
@@ -51,25 +60,28 @@ def layer_bars_figure(result: NetworkResult, metric: str = "params") -> go.Figur
 def comparison_figure(cmp: Comparison, metric: str = "params") -> go.Figure:
     """Grouped bars per layer: the depthwise separable stack next to its standard twin."""
     axis, word = _check(metric)
-    labels = [f"{r.index}. {r.spec.kind or r.spec.op}" for r in cmp.separable.rows]
+    labels = [r.index for r in cmp.separable.rows]
+    names = [f"{r.index}. {r.spec.kind or r.spec.op}" for r in cmp.separable.rows]
     series = (("depthwise separable", cmp.separable, BLUE),
               ("standard conv", cmp.standard, VERMILLION))
     data = []
     for name, result, color in series:
         values = [getattr(r, metric) for r in result.rows]
         data.append(go.Bar(x=labels, y=values, name=name, marker_color=color,
-                           hovertext=[f"{name}: {r.description}<br>{v:,} {word}"
-                                      for r, v in zip(result.rows, values)],
+                           hovertext=[f"{lab} · {name}: {r.description}<br>{v:,} {word}"
+                                      for lab, r, v in zip(names, result.rows, values)],
                            hoverinfo="text"))
     ratio = cmp.params_ratio if metric == "params" else cmp.macs_ratio
     layout = dict(title=title(f"{axis}: standard vs depthwise separable",
                               f"standard / separable = {ratio:.1f}×"),
                   barmode="group",
-                  xaxis=dict(title=dict(text="layer"), tickangle=-30),
+                  xaxis=_LAYER_AXIS,
                   yaxis=dict(title=dict(text=axis), rangemode="tozero"),
-                  legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1,
-                              xanchor="right"),
-                  height=400)
+                  # under the axis title, off the bars and the title
+                  legend=dict(orientation="h", yref="container", y=0.0, yanchor="bottom",
+                              x=0.0, xanchor="left"),
+                  margin=dict(MARGIN, b=74),
+                  height=420)
     return finish(data, layout, meta={"metric": metric, "ratio": ratio})
 
 

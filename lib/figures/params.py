@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from lib.conv import KIND_INFO, ConvError, ConvResult, analyze, kind_label, spatial_rank
 from lib.text import fmt_int, fmt_shape, fmt_size
 
-from ._common import (BIAS_COLOR, BLUE, NOTE, ORANGE, VERMILLION, WEIGHT_COLOR, finish,
+from ._common import (BIAS_COLOR, BLUE, MARGIN, NOTE, ORANGE, VERMILLION, WEIGHT_COLOR, finish,
                       note_annotation, title)
 
 #: Which analyze() arguments each ``vary`` choice sets.
@@ -255,8 +255,10 @@ def scaling_figure(base_kwargs: Mapping[str, object], vary: str, values: Sequenc
         yaxis2=dict(domain=[0.0, 0.4], title=dict(text="MACs"), type=ytype,
                     rangemode="tozero" if not log_y else None, tickformat="~s"),
         shapes=shapes,
-        legend=dict(orientation="h", x=1.0, xanchor="right", y=0.61, yanchor="bottom",
-                    bgcolor="rgba(255,255,255,0.8)"),
+        # at the figure's foot, under the lower x-axis title: never on a curve or a title
+        legend=dict(orientation="h", x=0.0, xanchor="left", yref="container", y=0.0,
+                    yanchor="bottom"),
+        margin=dict(MARGIN, b=84),
         hovermode="x unified",
     )
     meta = dict(figure="scaling", vary=vary, values=used, skipped=skipped, params=params,

@@ -22,6 +22,7 @@ from lib.conv import ConvResult, kind_label
 
 from ._common import BLACK, VERMILLION, as_position, finish, note_annotation, title
 from .window import (CATEGORY_COLORS, CATEGORY_NAMES, INPUT, INSERTED, OUT, PAD, PRODUCED, TAP,
+                     notes_height,
                      TAP_ZERO, WindowAxis, clamp, frame_order, frame_step, play_controls, views,
                      window_notes, window_stage)
 
@@ -165,7 +166,7 @@ def _bar(x, base, color, name, *, text=None, customdata=None, hover=None, xaxis=
                                                  width=0.6 if outline else 0)),
               xaxis=xaxis, yaxis="y", showlegend=legend, textposition="inside",
               insidetextanchor="middle", textangle=0, cliponaxis=False,
-              textfont=dict(size=11, color=textcolor))
+              textfont=dict(size=12, color=textcolor))
     if text is not None:
         kw["text"] = text
     if customdata is not None:
@@ -204,7 +205,7 @@ def build_sequence(r: ConvResult, position, stage: int | None,
     if max_frames:
         frames, steps = _frames(sc, dynamic, max_frames)
         meta["frames"] = len(frames)
-        layout.update(play_controls(below(40 + LEGEND_PX + NOTE_PX * len(notes) + 8),
+        layout.update(play_controls(below(56 + LEGEND_PX + 16 + notes_height(notes)[2] + 4),
                                     "output step ", steps))
     return finish(traces, layout, meta, frames)
 
@@ -259,8 +260,10 @@ def _traces(sc: _Seq) -> tuple[list, list[int]]:
     traces.append(go.Scatter(x=box["x"], y=box["y"], mode="lines", xaxis="x", yaxis="y",
                              line=dict(color=BLACK, width=2.2), hoverinfo="skip",
                              name="window (kernel footprint)"))
+    right_half = len(nxt["x"]) and nxt["x"][0] is not None and (
+        nxt["x"][0] > (sc.view[0] + sc.view[1]) / 2)
     traces.append(go.Scatter(x=nxt["x"], y=nxt["y"], text=nxt["text"], mode="lines+text",
-                             textposition="top right", textfont=dict(size=11, color="#333333"),
+                             textposition="top left" if right_half else "top right", textfont=dict(size=12, color="#333333"),
                              xaxis="x", yaxis="y", line=dict(color=BLACK, width=1.3, dash="dash"),
                              hoverinfo="skip", name="next window (one stride on)"))
     traces.append(_bar(produced["x"], produced["base"],
@@ -274,7 +277,7 @@ def _traces(sc: _Seq) -> tuple[list, list[int]]:
                                  fill="toself", fillcolor=FUTURE_FILL, xaxis="x", yaxis="y",
                                  line=dict(color=VERMILLION, width=1.2, dash="dot"),
                                  textposition="top right",
-                                 textfont=dict(size=11, color="#8c3b00"), hoverinfo="skip",
+                                 textfont=dict(size=12, color="#8c3b00"), hoverinfo="skip",
                                  name="future steps (causal: not seen)"))
     return traces, list(range(static, len(traces)))
 
@@ -300,7 +303,8 @@ def _layout(sc: _Seq, notes: list[tuple[str, str]], max_frames: int | None):
     newest input or their window's centre) on the bottom one; ``below(px)`` is the paper y
     ``px`` pixels under the plot area."""
     controls_px = 86 if max_frames else 0
-    bottom_px = LEGEND_PX + NOTE_PX * len(notes) + controls_px + 44
+    note_texts, note_y, notes_px = notes_height(notes)
+    bottom_px = 40 + LEGEND_PX + 16 + notes_px + controls_px + 44
     height = TOP_PX + PLOT_PX + bottom_px
 
     def below(px: float) -> float:
@@ -321,15 +325,15 @@ def _layout(sc: _Seq, notes: list[tuple[str, str]], max_frames: int | None):
         xaxis=dict(title=dict(text=f"{in_unit} step (time index t)", standoff=4),
                    range=[v0 - 0.7, v1 + 0.7], side="top", anchor="y", dtick=dtick, tick0=0,
                    showgrid=False, zeroline=False, ticks="outside", ticklen=3,
-                   tickfont=dict(size=11)),
-        xaxis2=dict(title=dict(text="output step" + (" (drawn under its newest input)"
+                   tickfont=dict(size=12)),
+        xaxis2=dict(title=dict(text="output step" + ("<br>(drawn under its newest input)"
                                                     if sc.causal else
-                                                    " (drawn under its window's centre)"),
+                                                    "<br>(drawn under its window's centre)"),
                                standoff=4),
                     overlaying="x", matches="x", side="bottom", anchor="y",
                     tickmode="array", tickvals=np.asarray(sc.x_of(tick_o), np.float32),
                     ticktext=[str(v) for v in tick_o.tolist()], showgrid=False,
-                    zeroline=False, ticks="outside", ticklen=3, tickfont=dict(size=11)),
+                    zeroline=False, ticks="outside", ticklen=3, tickfont=dict(size=12)),
         yaxis=dict(title=dict(text="sequence (one channel)", standoff=2),
                    range=[Y_OUTPUT - 0.75, Y_KERNEL + 0.75], fixedrange=True,
                    tickmode="array", tickvals=[Y_OUTPUT, Y_INPUT, Y_KERNEL],
@@ -339,13 +343,14 @@ def _layout(sc: _Seq, notes: list[tuple[str, str]], max_frames: int | None):
         plot_bgcolor="white",
         bargap=0,
         showlegend=True,
-        legend=dict(orientation="h", x=0.0, y=below(40), yanchor="top", font=dict(size=11),
+        legend=dict(orientation="h", x=0.0, y=below(56), yanchor="top", font=dict(size=12),
                     itemclick=False, itemdoubleclick=False),
         margin=dict(l=10, r=10, t=TOP_PX, b=bottom_px),
     )
-    layout["annotations"] = [note_annotation(text, name, y=below(40 + LEGEND_PX + i * NOTE_PX),
+    # notes under the legend (which wraps to 3 rows on a phone), each wrapped to fit
+    layout["annotations"] = [note_annotation(text, name, y=below(56 + LEGEND_PX + 16 + y),
                                              yanchor="top")
-                             for i, (text, name) in enumerate(notes)]
+                             for (_, name), text, y in zip(notes, note_texts, note_y)]
     ln = sc.line
     head = (f"Sliding window (1D) — {kind_label(sc.r.kind, 1)}: kernel {ln.k}"
             + (f", dilation {ln.d}" if ln.d > 1 else "")

@@ -25,10 +25,10 @@ import plotly.graph_objects as go
 from lib.conv import ConvResult, kind_label
 from lib.text import fmt_axes, fmt_shape, plural
 
-from ._common import BLACK, as_position, finish, note_annotation, title
+from ._common import BLACK, as_position, finish, note_annotation, title, title_height, wrap
 from .sequence import build_sequence
 from .window import (CATEGORY_COLORS, CATEGORY_NAMES, COLORSCALE, GAP, INPUT, INSERTED,
-                     N_CATEGORIES, OUT, PAD, PRODUCED, TAP, TAP_ZERO, WindowAxis, clamp,
+                     N_CATEGORIES, OUT, notes_height, PAD, PRODUCED, TAP, TAP_ZERO, WindowAxis, clamp,
                      frame_order, frame_step, play_controls, views, window_notes,
                      window_stage)
 
@@ -157,7 +157,7 @@ def _heatmap(z, x0, y0, xaxis, yaxis, name, text=None, hovertemplate=None, show_
         kw["text"] = text
         if show_text:
             kw["texttemplate"] = "%{text}"
-            kw["textfont"] = dict(size=10, color="#222222")
+            kw["textfont"] = dict(size=12, color="#222222")
     kw["hovertemplate"] = hovertemplate or "row %{y}, col %{x}<extra></extra>"
     return go.Heatmap(**kw)
 
@@ -312,7 +312,7 @@ def _build(r: ConvResult, position, stage: int | None,
     if max_frames:
         frames, steps = _frames(sc, dynamic, max_frames)
         meta["frames"] = len(frames)
-        layout.update(play_controls(below(LEGEND_PX + NOTE_PX * len(notes) + 8),
+        layout.update(play_controls(below(notes_height(notes)[2] + 4),
                                     "output position ", steps))
     return finish(traces, layout, meta, frames)
 
@@ -351,7 +351,7 @@ def _traces(sc: _Scene, ov: dict) -> tuple[list, list[int]]:
                              hoverinfo="skip"))
     nx, ny, nt = sc.next_outline(o)
     traces.append(go.Scatter(x=nx, y=ny, mode="lines+text", text=nt, textposition="top right",
-                             textfont=dict(size=11, color="#333333"), xaxis="x", yaxis="y",
+                             textfont=dict(size=12, color="#333333"), xaxis="x", yaxis="y",
                              line=dict(color=BLACK, width=1.5, dash="dash"),
                              name="next window (one stride on)", hoverinfo="skip"))
     produced_text = [[f"y[{lead}{o[0]}, {o[1]}]"]]
@@ -397,15 +397,28 @@ def _cropped(sc: _Scene) -> str | None:
 
 
 TOP_PX, LEGEND_PX, NOTE_PX = 128, 50, 24
+#: Panel-title characters per line (left grid, right grid) on a ~300 px figure.
+PANEL_CHARS = (22, 15)
+#: Pixels under the notes kept for the legend (it wraps to 3-4 rows on a phone).
+FOOT_LEGEND_PX = 84
+
+
 
 
 def _layout(sc: _Scene, notes: list[tuple[str, str]], max_frames: int | None):
     """(layout, below): the two grids side by side (a depth strip in front in 3D), the
     legend and the notes under them; ``below(px)`` is the paper y ``px`` pixels under the
     plot area (where the animation controls go)."""
-    top_px = TOP_PX + (22 if sc.rank == 3 else 0)  # 3D: the subtitle says more about depth
+    left_title, right_title = (wrap(t, n) for t, n in zip(_panel_titles(sc), PANEL_CHARS))
+    panel_lines = max(t.count("<br>") + 1 for t in (left_title, right_title))
+    head = title(f"Sliding window{' (3D)' if sc.rank == 3 else ''} — "
+                 f"{kind_label(sc.r.kind, sc.rank)}: kernel {fmt_shape(sc.stage.kernel)}, "
+                 f"stride {fmt_axes(sc.stage.stride)}", _axis_text(sc, sc.o))
+    # title and subtitle, the panel titles, then the top axes' titles and ticks (44 px)
+    top_px = title_height(head) + 16 * panel_lines + 4 + 44
     controls_px = 86 if max_frames else 0
-    bottom_px = LEGEND_PX + NOTE_PX * len(notes) + controls_px + 8
+    note_texts, note_y, notes_px = notes_height(notes)
+    bottom_px = notes_px + controls_px + FOOT_LEGEND_PX
     height = 470 + top_px + bottom_px
     plot_px = height - top_px - bottom_px
 
@@ -423,7 +436,7 @@ def _layout(sc: _Scene, notes: list[tuple[str, str]], max_frames: int | None):
         rng = [hi + 0.5, lo - 0.5] if rows else [lo - 0.5, hi + 0.5]
         return dict(domain=domain, anchor=anchor, title=dict(text=title_text, standoff=2),
                     range=rng, dtick=dtick, tick0=0, showgrid=False, zeroline=False,
-                    ticks="outside", ticklen=3, constrain="domain", tickfont=dict(size=11),
+                    ticks="outside", ticklen=3, constrain="domain", tickfont=dict(size=12),
                     **extra)
 
     layout = dict(
@@ -436,8 +449,9 @@ def _layout(sc: _Scene, notes: list[tuple[str, str]], max_frames: int | None):
         height=height,
         plot_bgcolor="white",
         coloraxis=dict(colorscale=COLORSCALE, cmin=0, cmax=N_CATEGORIES, showscale=False),
-        legend=dict(orientation="h", x=0.0, y=below(6), yanchor="top", font=dict(size=11),
-                    itemclick=False, itemdoubleclick=False),
+        # at the figure's foot, under the notes and the play controls
+        legend=dict(orientation="h", x=0.0, yref="container", y=0.0, yanchor="bottom",
+                    font=dict(size=12), itemclick=False, itemdoubleclick=False),
         margin=dict(l=10, r=10, t=top_px, b=bottom_px),
     )
     if sc.rank == 3:
@@ -447,7 +461,6 @@ def _layout(sc: _Scene, notes: list[tuple[str, str]], max_frames: int | None):
         layout["yaxis3"] = axis(f"{in_unit} depth slice", *sc.in_depth, [0.0, 1.0], "x3",
                                 rows=True)
         layout["yaxis3"]["constrain"] = None
-    left_title, right_title = _panel_titles(sc)
     annotations = [
         dict(text=f"<b>{left_title}</b>", xref="paper", yref="paper", x=left0, y=1.0,
              yshift=44, xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=12),
@@ -456,13 +469,9 @@ def _layout(sc: _Scene, notes: list[tuple[str, str]], max_frames: int | None):
              yshift=44, xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=12),
              align="left"),
     ]
-    for i, (text, name) in enumerate(notes):
-        annotations.append(note_annotation(text, name, y=below(LEGEND_PX + i * NOTE_PX),
-                                           yanchor="top"))
-    st = sc.stage
-    layout["title"] = title(f"Sliding window{' (3D)' if sc.rank == 3 else ''} — "
-                            f"{kind_label(sc.r.kind, sc.rank)}: kernel {fmt_shape(st.kernel)}, "
-                            f"stride {fmt_axes(st.stride)}", _axis_text(sc, sc.o))
+    for (_, name), text, y in zip(notes, note_texts, note_y):
+        annotations.append(note_annotation(text, name, y=below(y), yanchor="top"))
+    layout["title"] = head
     layout["annotations"] = annotations
     return layout, below
 

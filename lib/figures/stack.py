@@ -340,7 +340,7 @@ def _layout(t: _Tree) -> tuple[dict, dict]:
         shapes=shapes,
         annotations=annotations,
         legend=dict(orientation="h", x=0.0, y=-0.13 * 5 / (n_layers + 1), yanchor="top",
-                    font=dict(size=11)),
+                    font=dict(size=12)),
         margin=dict(l=10, r=150, t=96, b=10),
     )
     meta = dict(

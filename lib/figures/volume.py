@@ -276,10 +276,10 @@ def _tensors(r: ConvResult, g: _Geometry, tensors: list, geo: list, drawing: _Dr
                                          opacity=0.9)
             drawing.annotations.append(_label(x + outer_w / 2, TOP + outer_d * DY + 0.6,
                                               g.rim_text(what, rim), yanchor="bottom",
-                                              size=11, color="#555555"))
+                                              size=12, color="#555555"))
         drawing.shapes += _box_paths(x_in, y_in - h, w, h, d, colors[ti])
         positions.append(_Placed(x, x_in, y_in, w, h, d, outer_w, outer_h, outer_d))
-        label = f"<b>{names[ti]}</b><br>{fmt_shape(shape)}<br><span style='font-size:10px'>"
+        label = f"<b>{names[ti]}</b><br>{fmt_shape(shape)}<br><span style='font-size:12px'>"
         label += {1: "W (steps) × C", 2: "H×W×C", 3: "D×H×W×C"}[rank] + "</span>"
         drawing.annotations.append(_label(x + outer_w / 2 + outer_d * DX / 2,
                                           TOP - outer_h - 1.0, label))
@@ -287,7 +287,7 @@ def _tensors(r: ConvResult, g: _Geometry, tensors: list, geo: list, drawing: _Dr
             drawing.annotations.append(_label(x_in + w + d * DX / 2 + 0.6,
                                               y_in - h + d * DY / 2,
                                               f"↗ depth D = {shape[0]:,}", xanchor="left",
-                                              size=10, color="#555555", yanchor="middle"))
+                                              size=12, color="#555555", yanchor="middle"))
         drawing.point(x_in + w / 2, y_in - h / 2, g.hover(names[ti], shape))
         lows.append(TOP - outer_h)
         x += outer_w + outer_d * DX + gap
@@ -315,7 +315,7 @@ def _stage(r: ConvResult, f: _Scale, st: Stage, a: _Placed, b: _Placed,
         showarrow=True, arrowhead=2, arrowsize=1.2, arrowwidth=1.5, arrowcolor="#555555",
         text=""))
     drawing.annotations.append(_label(mid_x, y_arrow - 3, _stage_caption(st), yanchor="top",
-                                      size=11))
+                                      size=12))
     if st.op == "channel_sum":
         return
     kt = fmt_shape(st.kernel)
@@ -350,7 +350,7 @@ def _stage(r: ConvResult, f: _Scale, st: Stage, a: _Placed, b: _Placed,
     # padded input
     kx, ky = a.x, TOP
     drawing.shapes += _box_paths(kx, ky - khd, kwd, khd, kdd, KERNEL_COLOR, opacity=0.9)
-    drawing.annotations.append(_label(kx, ky - khd - 0.4, f"kernel {kt}×{cin}", size=11,
+    drawing.annotations.append(_label(kx, ky - khd - 0.4, f"kernel {kt}×{cin}", size=12,
                                       color="#8a5a00", xanchor="left"))
     dil = f" (dilated: covers {fmt_shape(ext)})" if ext != tuple(st.kernel) else ""
     drawing.point(kx + kwd / 2, ky - khd / 2,

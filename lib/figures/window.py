@@ -19,7 +19,8 @@ import numpy as np
 from lib.conv import Axis, ConvResult
 from lib.text import fmt_shape
 
-from ._common import GREEN, NOTE, ORANGE, TRUNCATION
+from ._common import (GREEN, NOTE, NOTE_LINE_PX, NOTE_PAD_PX, ORANGE, SUBTITLE_CHARS, TRUNCATION,
+                      wrap)
 
 MARGIN_CELLS = 2  # input cells shown beyond the outermost window of a cropped view
 
@@ -246,4 +247,17 @@ def play_controls(y: float, prefix: str, steps: list[dict]) -> dict:
         sliders=[dict(
             active=0, x=0.2, y=y, len=0.8, xanchor="left", yanchor="top",
             currentvalue=dict(prefix=prefix, font=dict(size=12)),
+            # no label under every step (they overlap on a phone): the current value says it
+            ticklen=0, font=dict(size=12, color="rgba(0,0,0,0)"),
             pad=dict(t=0, b=0), steps=steps)])
+
+
+def notes_height(notes: list[tuple[str, str]]) -> tuple[list[str], list[int], int]:
+    """Wrapped note texts, the px offset of each under the plot, and their total height."""
+    texts, offsets, y = [], [], 8
+    for text, _ in notes:
+        wrapped = wrap(text, SUBTITLE_CHARS)
+        texts.append(wrapped)
+        offsets.append(y)
+        y += NOTE_LINE_PX * (wrapped.count("<br>") + 1) + NOTE_PAD_PX
+    return texts, offsets, y

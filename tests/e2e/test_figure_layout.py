@@ -1,0 +1,144 @@
+"""Every figure of every page, measured as drawn in Chromium at the three viewports.
+
+The matrix: every case of tests/figure_cases.py (every page's figures, every kind,
+1D/2D/3D where the kind exists, plus the long-note settings) at the slot width the real app
+gives it on a laptop (1440x900), a classroom projector (1024x768) and a phone (390x844).
+Cases are drawn by a bare Streamlit page (tests/e2e/figure_harness_app.py: Streamlit's own
+plotly.js and theme), a few per page load, each at the three widths, and measured with
+tests/e2e/layout.py (text cut at the edge, overlapping texts, legend over data, text under
+12 px / titles under 14 px, drawn elements outside the frame).
+
+A second, small pass opens the real app: the slot widths assumed by the matrix must be the
+ones Streamlit really gives (so the numbers cannot drift), and the figures of each page as
+a student first sees them must pass the same checks.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests.e2e.helpers import open_app, wait_for_app_idle
+from tests.e2e.layout import check_figures, describe
+from tests.figure_cases import SLOT_WIDTHS, VIEWPORTS, figure_cases
+from tools.serve import REPO_ROOT, WAIT_MS, start_server
+
+HARNESS = REPO_ROOT / "tests" / "e2e" / "figure_harness_app.py"
+CASES = figure_cases()
+#: Cases per page load: each is drawn at three widths; 3D scenes each hold a WebGL
+#: context and Chromium keeps only 16 per page.
+BATCH = 5
+#: Pixels the measured slot width may differ from SLOT_WIDTHS (scrollbars, rounding).
+WIDTH_SLACK = 2
+
+_READY_JS = """(n) => {
+  const gds = [...document.querySelectorAll('.js-plotly-plot')];
+  if (gds.length !== n) return false;
+  return gds.every(gd => gd._fullLayout && gd.querySelector('.main-svg') &&
+     Object.keys(gd._fullLayout).filter(k => /^scene\\d*$/.test(k))
+       .every(k => gd._fullLayout[k]._scene && gd._fullLayout[k]._scene.glplot &&
+                   gd._fullLayout[k]._scene.glplot.cameraParams));
+}"""
+
+
+def _batches() -> list[list]:
+    by_slot: dict[str, list] = {}
+    for case in CASES:
+        by_slot.setdefault(case.slot, []).append(case)
+    out = []
+    for slot, cases in by_slot.items():
+        out += [cases[i:i + BATCH] for i in range(0, len(cases), BATCH)]
+    return out
+
+
+BATCHES = _batches()
+
+
+@pytest.fixture(scope="module")
+def harness(tmp_path_factory):
+    server = start_server(HARNESS, log_dir=tmp_path_factory.mktemp("harness-log"))
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def harness_page(browser: Browser, harness):
+    ctx = browser.new_context(viewport=dict(width=1440, height=900))
+    ctx.set_default_timeout(WAIT_MS)
+    page = ctx.new_page()
+    yield page
+    ctx.close()
+
+
+@pytest.mark.parametrize("batch", BATCHES, ids=[f"{b[0].slot}-{b[0].id}+{len(b) - 1}"
+                                                 for b in BATCHES])
+def test_every_figure_fits_at_every_viewport(harness_page, harness, batch):
+    widths = sorted({SLOT_WIDTHS[batch[0].slot][v] for v in VIEWPORTS}, reverse=True)
+    page = harness_page
+    page.goto(f"{harness}/?ids={','.join(c.id for c in batch)}"
+              f"&widths={','.join(map(str, widths))}")
+    page.get_by_text("harness done").wait_for()
+    wait_for_app_idle(page)
+    page.wait_for_function(_READY_JS, arg=len(batch) * len(widths), polling=100)
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => "
+                  "requestAnimationFrame(r)))")
+    results = check_figures(page)
+    bad = {r["id"]: r["violations"] for r in results if r["violations"]}
+    assert not bad, "\n\n".join(f"{fid}:\n{describe(v)}" for fid, v in bad.items())
+
+
+def test_slot_widths_match_the_real_app(browser: Browser, base_url):
+    """The widths the matrix draws at are the ones Streamlit gives each slot."""
+    probes = {"explorer": "/", "full": "/compare", "half": "/prove_it"}
+    for view, (w, h) in VIEWPORTS.items():
+        ctx = browser.new_context(viewport=dict(width=w, height=h))
+        ctx.set_default_timeout(WAIT_MS)
+        page = ctx.new_page()
+        try:
+            for slot, path in probes.items():
+                open_app(page, f"{base_url}{path}")
+                chart = page.get_by_test_id("stPlotlyChart")
+                expect(chart.first).to_be_visible()
+                got = page.evaluate("""() => [...document.querySelectorAll(
+                    '[data-testid=stPlotlyChart]')].map(e => e.getBoundingClientRect().width)""")
+                want = SLOT_WIDTHS[slot][view]
+                assert any(abs(g - want) <= WIDTH_SLACK for g in got), (
+                    f"{slot} slot at {view} {w}x{h}: charts are {got} px wide, the layout "
+                    f"matrix assumes {want} px (update tests/figure_cases.py SLOT_WIDTHS)")
+        finally:
+            ctx.close()
+
+
+@pytest.mark.parametrize("view", list(VIEWPORTS))
+def test_real_pages_pass_the_same_checks(browser: Browser, base_url, view):
+    """Each page with figures, as first opened, in the real app: screenshots + checks."""
+    w, h = VIEWPORTS[view]
+    ctx = browser.new_context(viewport=dict(width=w, height=h))
+    ctx.set_default_timeout(WAIT_MS)
+    page = ctx.new_page()
+    problems = []
+    try:
+        for path in ("/", "/?fig=window", "/?fig=scaling", "/compare", "/walkthrough"):
+            open_app(page, f"{base_url}{path}")
+            page.get_by_test_id("stPlotlyChart").first.wait_for()
+            page.wait_for_function(_READY_JS, arg=page.get_by_test_id("stPlotlyChart").count())
+            wait_for_app_idle(page)
+            for r in check_figures(page):
+                if r["violations"]:
+                    problems.append(f"{path} @ {view}:\n{describe(r['violations'])}")
+    finally:
+        ctx.close()
+    assert not problems, "\n\n".join(problems)
+
+
+def test_matrix_size_is_what_the_note_says():
+    """Guard: every kind and dims of the explorer figures is in the matrix."""
+    from lib.conv import KINDS
+    ids = {c.id for c in CASES}
+    for kind in KINDS:
+        assert f"explorer-filter_tensor_figure-{kind}-2D" in ids
+    assert len(CASES) * len(VIEWPORTS) >= 500, time.strftime("%X")
