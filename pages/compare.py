@@ -6,7 +6,8 @@ import streamlit as st
 
 from lib.compare import (compare_csv, compare_kinds, compare_kwargs, compare_table,
                          csv_file_name, groups_caption, kernel_dims, parse_compare_query,
-                         rank_of, results_by_kind, separable_theory, settings_caption)
+                         rank_of, results_by_kind, separable_theory, settings_caption,
+                         tradeoff_text)
 from lib.figures import compare_params_figure
 from lib.state import COMPARE_CONTROLS
 from pages._shared import (bound_choice, bound_slider, bound_toggle, padding_radio,
@@ -80,9 +81,9 @@ def _figure(rows) -> None:
 
 
 def _theory(kwargs) -> None:
-    st.subheader("Why depthwise separable is cheaper")
     t = separable_theory(kwargs["k"], kernel_dims(kwargs["w"], rank_of(kwargs)), kwargs["c"],
                          kwargs["depth_multiplier"], kwargs["bias"])
+    st.subheader(t.heading)
     st.markdown(t.intro)
     st.latex(t.exact_latex)
     st.latex(t.limit_latex)
@@ -92,7 +93,7 @@ def _theory(kwargs) -> None:
 def _tradeoffs(rows) -> None:
     st.subheader("Trade-offs")
     for row in rows:
-        st.markdown(f"**{row.label}** — {row.tradeoff}")
+        st.markdown(f"**{row.label}** — {tradeoff_text(row, rows)}")
 
 
 def main() -> None:
