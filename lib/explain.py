@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from lib.geometry import Axis, Stage
 from lib.spec import ConvError, ConvSpec, transposed_output_padding
-from lib.text import compare_counts, fmt_axes, fmt_shape, tex_int
+from lib.text import compare_counts, fmt_axes, fmt_shape, plural, tex_int
 
 @dataclass(frozen=True)
 class Formula:
@@ -149,7 +149,7 @@ def _filters_sentences(w: _Words) -> list[str]:
     filters = "filter" if k == 1 else "filters"
     lines = [f"Each of the {k:,} {filters} is a {fd}×{c // g:,} block: it has its own {fd} "
              f"weights for each of the {c // g:,} input channel{'s' if c // g != 1 else ''} "
-             f"it sees ({ft * (c // g):,} weights){w.bias_txt} = {per:,} parameters. "
+             f"it sees ({plural(ft * (c // g), 'weight')}){w.bias_txt} = {per:,} parameters. "
              f"{k:,} {filters} × {per:,} = {w.params:,}."]
     if s.kind == "standard" and c > 1:
         lines.append(
@@ -158,8 +158,9 @@ def _filters_sentences(w: _Words) -> list[str]:
             f"And {c:,}×{k:,}×{w.kd} = {c * k * w.taps:,} counts only the weights"
             + (f": add one bias per filter, {k:,}." if s.bias else "."))
     if g > 1:
-        lines.append(f"With groups={g:,}, each filter sees only the {c // g:,} channels of "
-                     f"its group, which divides the weights by {g:,}.")
+        lines.append(f"With groups={g:,}, each filter sees only the "
+                     f"{plural(c // g, 'channel')} of its group, which divides the weights "
+                     f"by {g:,}.")
     return lines
 
 
@@ -175,14 +176,14 @@ def _separable_sentences(w: _Words) -> list[str]:
     s = w.s
     dw, pw = w.stages
     lines = [f"Two steps. Depthwise: one {w.kn} filter per input channel "
-             f"(× depth multiplier {s.depth_multiplier}) = {dw.weight_params:,} weights; "
+             f"(× depth multiplier {s.depth_multiplier}) = {plural(dw.weight_params, 'weight')}; "
              f"it learns spatial patterns only. Pointwise: {s.k:,} "
              f"filter{'s' if s.k != 1 else ''} of "
-             f"{fmt_shape((1,) * s.rank)}×{dw.out_channels:,} = {pw.weight_params:,} weights; "
+             f"{fmt_shape((1,) * s.rank)}×{dw.out_channels:,} = {plural(pw.weight_params, 'weight')}; "
              "it mixes channels only."]
     if s.kind == "separable_keras":
         lines.append(f"Keras SeparableConv{s.rank}D has one bias vector, of size k = {s.k:,} "
-                     f"({pw.bias_params:,} biases): total {w.params:,}.")
+                     f"({plural(pw.bias_params, 'bias')}): total {w.params:,}.")
     elif s.bias:
         keras = w.params - dw.bias_params  # Keras's SeparableConv has no depthwise bias
         lines.append(f"In PyTorch these are two nn.Conv{s.rank}d layers and each has its "
@@ -214,7 +215,7 @@ def _transposed_sentences(w: _Words) -> list[str]:
     return [f"Each input cell multiplies a {w.kn} kernel per output channel and adds "
             f"it into the output at stride {fmt_axes(s.stride)}: this upsamples. Weights: "
             f"{s.c:,} × {s.k // s.groups:,} × {w.kd.replace('×', ' × ')}"
-            f"{f' plus {s.k:,} biases' if s.bias else ''} = {w.params:,}."]
+            f"{' plus ' + plural(s.k, 'bias') if s.bias else ''} = {w.params:,}."]
 
 
 def _one_axis_sentences(w: _Words) -> list[str]:

@@ -18,8 +18,8 @@ def tex_int(n: int) -> str:
 
 
 def plural(n: int, word: str) -> str:
-    """1 -> '1 filter'; 1200 -> '1,200 filters'."""
-    return f"{n:,} {word}" + ("" if n == 1 else "s")
+    """1 -> '1 filter'; 1200 -> '1,200 filters'; 2 biases (a word ending in s takes es)."""
+    return f"{n:,} {word}" + ("" if n == 1 else "es" if word.endswith("s") else "s")
 
 
 def fmt_shape(shape: Iterable[int]) -> str:
@@ -113,7 +113,9 @@ def compare_counts(a: int, b: int, noun: str = "parameters", other: str = "") ->
         return f"the same number of {noun}" + (f" as {other}" if other else "")
     word = "more" if a > b else "fewer"
     ratio = f" ({times(a / b)})" if b else ""
-    return f"{abs(a - b):,} {word} {noun}{ratio}" + (f" than {other}" if other else "")
+    diff = abs(a - b)
+    noun = noun[:-1] if diff == 1 and noun.endswith("s") else noun  # 1 more parameter
+    return f"{diff:,} {word} {noun}{ratio}" + (f" than {other}" if other else "")
 
 
 def ratio_delta(a: int, b: int) -> tuple[str, str]:

@@ -147,14 +147,15 @@ def _total(v: Mapping[str, object]) -> Step:
     wrong = [f"{k}×{w}×{w} = {fmt_int(one_kernel.params)} counts one {w}×{w} kernel per "
              f"filter, as if all {c} channels shared it (step 5)"] if c > 1 else []
     wrong.append(f"{c}×{k}×{w}×{w} = {fmt_int(r.weight_params)} forgets the "
-                 f"{r.bias_params} biases")
+                 f"{plural(r.bias_params, 'bias')}")
     return Step(
         3, spec.title,
         paragraphs=(
-            f"Each of the {k} filters has its own {fmt_int(r.params_per_filter or 0)} parameters, "
+            f"{'Each of the ' + plural(k, 'filter') if k > 1 else 'The one filter'} has its "
+            f"own {fmt_int(r.params_per_filter or 0)} parameters, "
             f"so the layer trains {k} × {fmt_int(r.params_per_filter or 0)} = "
-            f"**{fmt_int(r.params)}**: {fmt_int(r.weight_params)} weights and "
-            f"{r.bias_params} biases (one per filter).",
+            f"**{fmt_int(r.params)}**: {plural(r.weight_params, 'weight')} and "
+            f"{plural(r.bias_params, 'bias')} (one per filter).",
             "Common wrong answers: " + "; ".join(wrong) + ".",
             "Keras's model.summary() and PyTorch's sum(p.numel() for p in "
             "layer.parameters()) print the same number.",
@@ -243,16 +244,18 @@ def _separable(v: Mapping[str, object]) -> Step:
         6, spec.title,
         paragraphs=(
             f"A depthwise separable conv splits the job in two. A depthwise conv gives each of "
-            f"the {c} channels its own {w}×{w} filter ({fmt_int(dw.weight_params)} weights, "
-            f"spatial patterns only); then a 1×1 pointwise conv mixes the {c} channels into {k} "
-            f"outputs ({fmt_int(pw.weight_params)} weights, channel mixing only). Separating "
+            f"the {plural(c, 'channel')} its own {w}×{w} filter "
+            f"({plural(dw.weight_params, 'weight')}, spatial patterns only); then a 1×1 "
+            f"pointwise conv mixes the {plural(c, 'channel')} into {plural(k, 'output')} "
+            f"({plural(pw.weight_params, 'weight')}, channel mixing only). Separating "
             f"the two is the idea behind Xception and MobileNet.",
-            f"Keras's SeparableConv2D has a single bias vector, for the {k} outputs: "
+            f"Keras's SeparableConv2D has a single bias vector, for the "
+            f"{plural(k, 'output')}: "
             f"{fmt_int(keras.weight_params)} + {keras.bias_params} = "
             f"**{fmt_int(keras.params)}**. In PyTorch you build it from two nn.Conv2d layers "
             f"and each has its own bias, "
             f"{dw.bias_params} + {pw.bias_params}: **{fmt_int(torch.params)}**. Same layer shape, "
-            f"{fmt_int(extra)} parameters apart (bias=False on the depthwise nn.Conv2d matches "
+            f"{plural(extra, 'parameter')} apart (bias=False on the depthwise nn.Conv2d matches "
             f"Keras).",
             f"A standard Conv2D of the same shape trains {fmt_int(std.params)}: the Keras version "
             f"has " + compare_counts(keras.params, std.params, other="that") + " (the compare "

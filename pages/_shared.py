@@ -41,6 +41,13 @@ _ACTED = "_url_user_acted"
 Parser = Callable[[Mapping[str, object], Sequence[Control]], tuple[dict[str, object], list[str]]]
 
 
+def sidebar_hint(what: str) -> None:
+    """A line at the top of the main column saying where the controls are: on a phone the
+    sidebar starts folded away, and a student should not have to hunt for it."""
+    st.caption(f"⚙️ {what}: in the sidebar. On a phone, tap **›** at the top left to "
+               "open it.")
+
+
 def ensure_app_navigation() -> None:
     """Make sure this page runs inside app.py's st.navigation, even for a deep link.
 

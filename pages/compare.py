@@ -11,7 +11,7 @@ from lib.compare import (compare_csv, compare_kinds, compare_kwargs, compare_tab
 from lib.figures import compare_params_figure
 from lib.state import COMPARE_CONTROLS
 from pages._shared import (bound_choice, bound_slider, bound_toggle, padding_radio,
-                           report_url_changes, seed_from_url, sync_url)
+                           report_url_changes, seed_from_url, sidebar_hint, sync_url)
 
 PAGE = "compare"
 CONTROL_BY_KEY = {c.key: c for c in COMPARE_CONTROLS}
@@ -99,6 +99,7 @@ def _tradeoffs(rows) -> None:
 def main() -> None:
     values = _controls()
     st.title("Compare conv kinds")
+    sidebar_hint("Layer settings (k, w, c, H, W and the advanced knobs)")
     notice = st.container()
     kwargs = compare_kwargs(values)
     rows = compare_kinds(**kwargs)

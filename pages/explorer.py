@@ -12,8 +12,8 @@ from lib.state import (CONTROL_BY_KEY, EXPLORER_CONTROLS, EXPLORER_FIGURE_CONTRO
                        SCALING_VARIES, conv_kwargs, parse_explorer_query, sweep_values,
                        try_analyze)
 from lib.text import fmt_bytes, fmt_count, fmt_int, fmt_shape
-from pages._shared import (bound_choice, bound_slider, bound_toggle,
-                           padding_radio, report_url_changes, seed_from_url, sync_url)
+from pages._shared import (bound_choice, bound_slider, bound_toggle, padding_radio,
+                           report_url_changes, seed_from_url, sidebar_hint, sync_url)
 
 PAGE = "explorer"
 CONTROLS = EXPLORER_CONTROLS + EXPLORER_FIGURE_CONTROLS
@@ -200,6 +200,7 @@ def _page(values: dict[str, object]) -> None:
 def main() -> None:
     values = _controls()
     st.title("Conv explorer")
+    sidebar_hint("Conv kind and layer settings (k, w, c, H, W and the advanced knobs)")
     notice = st.container()
     _page(values)
     report_url_changes(PAGE, CONTROLS, into=notice)

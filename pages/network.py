@@ -13,7 +13,8 @@ from lib.network import (DEFAULT_NET, GRAMMAR_HELP, PRESETS, TABLE_COLUMNS, Netw
                          table_types, to_table, unreadable_message, with_input)
 from lib.state import DIMS
 from lib.text import fmt_count, fmt_int, fmt_shape, ratio_delta
-from pages._shared import ensure_app_navigation, link_opened, user_acted, write_url
+from pages._shared import (ensure_app_navigation, link_opened, sidebar_hint, user_acted,
+                           write_url)
 
 PAGE = "network"
 CUSTOM = "custom"
@@ -297,6 +298,7 @@ def main() -> None:
     _sync_widgets(spec)
     _sidebar(spec.rank)
     st.title("Network builder")
+    sidebar_hint("Presets, input and layer settings")
     st.caption("Stack layers and see what `model.summary()` prints — plus the MACs, each "
                "layer's share and how far each value sees. Every conv number comes from the "
                "same model as the Explorer; the presets are checked against real Keras and "
