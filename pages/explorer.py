@@ -100,7 +100,9 @@ def _details(r) -> None:
              "PyTorch weight": str(tuple(s.torch_weight_shape)) if s.torch_weight_shape else "—",
              "Keras kernel": str(tuple(s.keras_weight_shape)) if s.keras_weight_shape else "—",
              "MACs": s.macs} for s in r.stages]
-    st.dataframe(rows, hide_index=True, width="stretch")
+    count = st.column_config.NumberColumn(format="localized")  # 3,822 like every count
+    st.dataframe(rows, hide_index=True, width="stretch",
+                 column_config={name: count for name in ("weights", "biases", "params", "MACs")})
     m = r.memory
     cols = st.columns(4)
     cols[0].metric("FLOPs (= 2 × MACs)", fmt_count(r.flops))
