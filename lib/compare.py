@@ -68,8 +68,8 @@ TRADEOFFS: dict[str, str] = {
         "channels carry similar patterns: the channels are summed first, so the layer cannot "
         "tell them apart. A poor fit for RGB, where a red edge and a blue edge differ."),
     "transposed": (
-        "Upsamples: each input cell scatters a kernel into a larger output (decoders, "
-        "segmentation, GAN generators). Its weight tensor is a standard conv's (same c, k "
+        "Upsamples (at stride > 1): each input cell scatters a kernel into the output "
+        "(decoders, segmentation, GAN generators). Its weight tensor is a standard conv's (same c, k "
         "and w, at groups = 1) transposed; uneven overlaps can cause checkerboard "
         "artefacts."),
     "spatially_separable": (

@@ -8,6 +8,7 @@ here computes a shape or a count.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -26,10 +27,50 @@ class Formula:
 
     @property
     def latex(self) -> str:
-        """Three aligned lines (symbols, numbers, value): short enough for a phone."""
+        """Aligned lines (symbols, numbers, value), a long sum broken after its terms:
+        each line fits a phone's 390 px screen."""
         value = tex_int(self.value)  # the same thousands separators as the text
-        return aligned(f"{self.lhs} &= {self.symbolic}", f"&= {self.substituted}",
-                       f"&= {value}")
+        rows = []
+        for i, side in enumerate((self.symbolic, self.substituted)):
+            first, *rest = sum_lines(side)
+            rows.append((f"{self.lhs} " if i == 0 else "") + f"&= {first}")
+            rows += [f"&\\quad + {term}" for term in rest]
+        return aligned(*rows, f"&= {value}")
+
+
+#: Visible characters per formula line after the left-hand side (KaTeX at 16 px, binary
+#: operators spaced: about 12 px each; a 390 px phone has 358 px for a formula).
+LINE_CHARS = 20
+
+
+def visible_length(tex: str) -> int:
+    """Roughly how many characters a LaTeX snippet shows (a command is one glyph)."""
+    return len(re.sub(r"[{}\s_^]", "", re.sub(r"\\[A-Za-z]+", "#", tex)))
+
+
+def sum_lines(expr: str, limit: int = LINE_CHARS) -> list[str]:
+    """``expr`` cut at its top-level `` + `` into lines of at most ``limit`` visible
+    characters (a term longer than that keeps a line of its own)."""
+    terms, depth, start = [], 0, 0
+    for i, ch in enumerate(expr):
+        depth += ch in "({["
+        depth -= ch in ")}]"
+        if depth == 0 and expr.startswith(" + ", i):
+            terms.append(expr[start:i])
+            start = i + 3
+    terms.append(expr[start:])
+    lines, counts = [terms[0]], [1]
+    for term in terms[1:]:
+        width = visible_length(lines[-1]) + 1 + visible_length(term)
+        # "+ 1" stays with what it adds to (even after a long floor that has a line alone)
+        short = visible_length(term) <= 3 and (width <= limit + 3 or counts[-1] == 1)
+        if width <= limit or short:
+            lines[-1] += " + " + term
+            counts[-1] += 1
+        else:
+            lines.append(term)
+            counts.append(1)
+    return lines
 
 
 def aligned(*rows: str) -> str:

@@ -62,6 +62,18 @@ def ensure_app_navigation() -> None:
     if getattr(PagesManager, "uses_pages_directory", False):
         PagesManager.uses_pages_directory = False
         st.rerun()
+    phone_style()
+
+
+#: Phones: formulas at 1em (not KaTeX's 1.21em), so each aligned line of a formula fits a
+#: 390 px screen. A fixed style: nothing from the user or the URL is in it.
+PHONE_STYLE = ("<style>@media (max-width: 640px) "
+               "{ .katex-display > .katex { font-size: 1em; } }</style>")
+
+
+def phone_style() -> None:
+    """Every page's style for small screens (called by every page, see above)."""
+    st.html(PHONE_STYLE)
 
 
 def url_query() -> dict[str, list[str]]:
