@@ -27,8 +27,9 @@ from fractions import Fraction
 
 from lib.conv import (AXES, KINDS, ConvError, ConvResult, IntPair, analyze, kind_label,
                       spatial_rank)
+from lib.explain import aligned
 from lib.state import COMPARE_CONTROLS, Control, conv_kwargs, parse_explorer_query
-from lib.text import fmt_shape
+from lib.text import compare_counts, fmt_int, fmt_shape, tex_int
 
 #: Kinds that take a ``groups`` argument.
 GROUPED_KINDS = frozenset({"grouped", "transposed"})
@@ -40,13 +41,14 @@ AUTO_GROUPS_CAP = 4
 TRADEOFFS: dict[str, str] = {
     "standard": (
         "The baseline: every filter has its own spatial pattern for every input channel. "
-        "The most expressive of all, and the most parameters and MACs."),
+        "The most expressive of all: every other kind is a restricted (or transposed) "
+        "version of it."),
     "pointwise": (
         "Mixes channels only: each output pixel sees a single input pixel, so it learns no "
-        "spatial pattern (no edges, no textures). Cheap; used to change the number of "
-        "channels (bottlenecks) and as the second half of a separable conv."),
+        "spatial pattern (no edges, no textures). Used to change the number of channels "
+        "(bottlenecks) and as the second half of a separable conv."),
     "grouped": (
-        "Each filter sees only the c/g channels of its group, which divides parameters and "
+        "Each filter sees only the c/g channels of its group, which divides the weights and "
         "MACs by g, but the groups never exchange information unless a 1×1 conv or a "
         "channel shuffle follows. ResNeXt uses many groups (cardinality); AlexNet split its "
         "layers into two groups to fit on two GPUs."),
@@ -56,21 +58,22 @@ TRADEOFFS: dict[str, str] = {
     "separable_keras": (
         "Depthwise separable: a depthwise conv learns spatial patterns, a 1×1 conv learns how "
         "to mix channels. Separating spatial and cross-channel learning is the idea behind "
-        "Xception and MobileNet; it costs roughly 1/k + 1/(w·w) of a standard conv."),
+        "Xception and MobileNet; for many input channels its count tends to 1/k + 1/(w·w) "
+        "of a standard conv's."),
     "separable_pytorch": (
-        "The same factorisation built from two nn.Conv2d layers. Each layer has its own bias, "
-        "so it has c × m more parameters than Keras's SeparableConv2D (one bias vector)."),
+        "The same factorisation built from two nn.Conv2d layers. Each layer has its own bias "
+        "(with bias on), where Keras's SeparableConv2D has one bias vector."),
     "shared_channels": (
-        "Far fewer parameters, and their number does not depend on c, but it assumes the "
+        "Its parameter count does not depend on c, but it assumes the "
         "channels carry similar patterns: the channels are summed first, so the layer cannot "
         "tell them apart. A poor fit for RGB, where a red edge and a blue edge differ."),
     "transposed": (
-        "Upsamples: each input cell scatters a kernel into a larger output (decoders, "
-        "segmentation, GAN generators). Same parameters as a standard conv with the same c, "
-        "k and w (the weight tensor is transposed); uneven overlaps can cause checkerboard "
+        "Upsamples (at stride > 1): each input cell scatters a kernel into the output "
+        "(decoders, segmentation, GAN generators). Its weight tensor is a standard conv's (same c, k "
+        "and w, at groups = 1) transposed; uneven overlaps can cause checkerboard "
         "artefacts."),
     "spatially_separable": (
-        "A kh×1 conv then a 1×kw conv: fewer parameters, but it can only represent rank-1 "
+        "A kh×1 conv then a 1×kw conv: it can only represent rank-1 "
         "kernels (outer products of a column and a row, like the Sobel filter), not an "
         "arbitrary w×w pattern."),
 }
@@ -180,6 +183,40 @@ def compare_kinds(k: int, w: IntPair, c: int, H: int | None, W: int, stride: Int
 def results_by_kind(rows: Sequence[CompareRow]) -> dict[str, ConvResult]:
     """The kinds that could be built, as {kind: ConvResult} (what the params figure takes)."""
     return {row.kind: row.result for row in rows if row.result is not None}
+
+
+def versus(row: CompareRow, rows: Sequence[CompareRow]) -> str:
+    """The row's numbers against the standard conv's (and, for PyTorch's separable pair,
+    against Keras's), in words computed from the table: 'more' only when the count shown
+    is larger. Empty when the row (or the standard conv) could not be built."""
+    by_kind = {r.kind: r for r in rows}
+    std = by_kind.get("standard")
+    if row.result is None:
+        return ""
+    p, m = row.result.params, row.result.macs
+    if row.kind == "standard" or std is None or std.result is None:
+        others = [r for r in rows if r.ok and r.kind != row.kind]
+        fewer = sum(r.params < p for r in others)
+        more = sum(r.params > p for r in others)
+        return (f"Here: {fmt_int(p)} parameters and {fmt_int(m)} MACs; of the other kinds "
+                f"shown, {fewer} {'has' if fewer == 1 else 'have'} fewer parameters and "
+                f"{more} {'has' if more == 1 else 'have'} more.")
+    sp, sm = std.result.params, std.result.macs
+    text = (f"Here: {fmt_int(p)} parameters, "
+            f"{compare_counts(p, sp, other=f'the {std.label} ({fmt_int(sp)})')}; "
+            f"{fmt_int(m)} MACs, {compare_counts(m, sm, 'MACs', f'its {fmt_int(sm)}')}.")
+    keras = by_kind.get("separable_keras")
+    if row.kind == "separable_pytorch" and keras is not None and keras.result is not None:
+        kp = keras.result.params
+        text += (f" Against {keras.label}: "
+                 f"{compare_counts(p, kp, other=f'its {fmt_int(kp)}')}.")
+    return text
+
+
+def tradeoff_text(row: CompareRow, rows: Sequence[CompareRow]) -> str:
+    """What the kind buys and costs (fixed words), then its numbers here (computed)."""
+    numbers = versus(row, rows)
+    return f"{row.tradeoff} {numbers}" if numbers else row.tradeoff
 
 
 def compare_kwargs(values: Mapping[str, object]) -> dict[str, object]:
@@ -371,6 +408,16 @@ class SeparableTheory:
     explanation: str
     intro: str = ""
 
+    @property
+    def heading(self) -> str:
+        """The section's title, computed from the exact ratio (never 'cheaper' when the
+        separable conv has more parameters, e.g. with k = 1)."""
+        if self.exact < 1:
+            return "Why depthwise separable is cheaper"
+        if self.exact > 1:
+            return "Why depthwise separable is not cheaper here"
+        return "Depthwise separable and standard: the same count here"
+
 
 def _dec(x: Fraction) -> str:
     return f"{float(x):.4f}"
@@ -394,23 +441,25 @@ def separable_theory(k: int, kernel: Sequence[int], c: int, m: int = 1,
     limit = separable_ratio_limit(k, kernel, m)
     num = c * K * m + c * m * k + b * k
     den = k * (K * c + b)
+    c_, k_, K_, m_ = tex_int(c), tex_int(k), tex_int(K), tex_int(m)
     syms = _kernel_symbols(rank)
     ks = " ".join(syms)  # w_h w_w
     if bias:
         sym = ("\\frac{c \\cdot " + ks + " \\cdot m + c \\cdot m \\cdot k + k}"
                "{k \\cdot (" + ks + " \\cdot c + 1)}")
-        sub = (f"\\frac{{{c} \\cdot {K} \\cdot {m} + {c} \\cdot {m} \\cdot {k} + {k}}}"
-               f"{{{k} \\cdot ({K} \\cdot {c} + 1)}}")
+        sub = (f"\\frac{{{c_} \\cdot {K_} \\cdot {m_} + {c_} \\cdot {m_} \\cdot {k_} + {k_}}}"
+               f"{{{k_} \\cdot ({K_} \\cdot {c_} + 1)}}")
     else:
         sym = ("\\frac{c \\cdot " + ks + " \\cdot m + c \\cdot m \\cdot k}{k \\cdot "
                + ks + " \\cdot c}")
-        sub = (f"\\frac{{{c} \\cdot {K} \\cdot {m} + {c} \\cdot {m} \\cdot {k}}}"
-               f"{{{k} \\cdot {K} \\cdot {c}}}")
-    exact_latex = (f"\\frac{{\\text{{separable}}}}{{\\text{{standard}}}} = {sym} = {sub} = "
-                   f"\\frac{{{num}}}{{{den}}} \\approx {_dec(exact)}")
+        sub = (f"\\frac{{{c_} \\cdot {K_} \\cdot {m_} + {c_} \\cdot {m_} \\cdot {k_}}}"
+               f"{{{k_} \\cdot {K_} \\cdot {c_}}}")
+    exact_latex = aligned(
+        f"\\frac{{\\text{{separable}}}}{{\\text{{standard}}}} &= {sym}", f"&= {sub}",
+        f"&= \\frac{{{tex_int(num)}}}{{{tex_int(den)}}} \\approx {_dec(exact)}")
     top = "1" if m == 1 else "m"
     lim_sym = f"\\frac{{{top}}}{{k}} + \\frac{{{top}}}{{{ks}}}"
-    lim_sub = f"\\frac{{{m}}}{{{k}}} + \\frac{{{m}}}{{{K}}}"
+    lim_sub = f"\\frac{{{m_}}}{{{k_}}} + \\frac{{{m_}}}{{{K_}}}"
     limit_latex = (f"\\xrightarrow{{\\;c \\to \\infty\\;}} {lim_sym} = {lim_sub} "
                    f"\\approx {_dec(limit)}")
     gap = exact - limit

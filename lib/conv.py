@@ -114,7 +114,7 @@ KIND_INFO: dict[str, KindInfo] = {
         "Sum the input channels to one, then a Conv2D with k filters: one kh×kw kernel per filter."),
     "transposed": KindInfo(
         "Transposed conv",
-        "Each input cell scatters a kh×kw×k kernel into a larger output (learned upsampling)."),
+        "Each input cell scatters a kh×kw×k kernel into the output (learned upsampling at stride > 1)."),
     "spatially_separable": KindInfo(
         "Spatially separable",
         "A (kh×1) conv c→k followed by a (1×kw) conv k→k, each with a bias."),

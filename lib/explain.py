@@ -8,12 +8,13 @@ here computes a shape or a count.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from lib.geometry import Axis, Stage
 from lib.spec import ConvError, ConvSpec, transposed_output_padding
-from lib.text import fmt_axes, fmt_shape
+from lib.text import compare_counts, fmt_axes, fmt_shape, plural, tex_int
 
 @dataclass(frozen=True)
 class Formula:
@@ -26,8 +27,55 @@ class Formula:
 
     @property
     def latex(self) -> str:
-        value = f"{self.value:,}".replace(",", "{,}")  # thin thousands separator in LaTeX
-        return f"{self.lhs} = {self.symbolic} = {self.substituted} = {value}"
+        """Aligned lines (symbols, numbers, value), a long sum broken after its terms:
+        each line fits a phone's 390 px screen."""
+        value = tex_int(self.value)  # the same thousands separators as the text
+        rows = []
+        for i, side in enumerate((self.symbolic, self.substituted)):
+            first, *rest = sum_lines(side)
+            rows.append((f"{self.lhs} " if i == 0 else "") + f"&= {first}")
+            rows += [f"&\\quad + {term}" for term in rest]
+        return aligned(*rows, f"&= {value}")
+
+
+#: Visible characters per formula line after the left-hand side (KaTeX at 16 px, binary
+#: operators spaced: about 12 px each; a 390 px phone has 358 px for a formula).
+LINE_CHARS = 20
+
+
+def visible_length(tex: str) -> int:
+    """Roughly how many characters a LaTeX snippet shows (a command is one glyph)."""
+    return len(re.sub(r"[{}\s_^]", "", re.sub(r"\\[A-Za-z]+", "#", tex)))
+
+
+def sum_lines(expr: str, limit: int = LINE_CHARS) -> list[str]:
+    """``expr`` cut at its top-level `` + `` into lines of at most ``limit`` visible
+    characters (a term longer than that keeps a line of its own)."""
+    terms, depth, start = [], 0, 0
+    for i, ch in enumerate(expr):
+        depth += ch in "({["
+        depth -= ch in ")}]"
+        if depth == 0 and expr.startswith(" + ", i):
+            terms.append(expr[start:i])
+            start = i + 3
+    terms.append(expr[start:])
+    lines, counts = [terms[0]], [1]
+    for term in terms[1:]:
+        width = visible_length(lines[-1]) + 1 + visible_length(term)
+        # "+ 1" stays with what it adds to (even after a long floor that has a line alone)
+        short = visible_length(term) <= 3 and (width <= limit + 3 or counts[-1] == 1)
+        if width <= limit or short:
+            lines[-1] += " + " + term
+            counts[-1] += 1
+        else:
+            lines.append(term)
+            counts.append(1)
+    return lines
+
+
+def aligned(*rows: str) -> str:
+    """LaTeX lines aligned at their ``&`` (one formula, one step per line)."""
+    return "\\begin{aligned}" + " \\\\ ".join(rows) + "\\end{aligned}"
 
 
 # ---------------------------------------------------------------------------
@@ -56,14 +104,15 @@ def params_formula(s: ConvSpec, params: int) -> Formula:
     kernel_syms = [_sym("w", a, s.rank) for a in s.axes]
     symbols = {"k": "k", "c": "c", "g": "g", "m": "m", "b": "b",
                "kp": " \\cdot ".join(kernel_syms)}
-    numbers = {"k": str(s.k), "c": str(s.c), "g": str(s.groups), "m": str(s.depth_multiplier),
-               "b": str(int(s.bias)), "kp": " \\cdot ".join(str(x) for x in s.kernel)}
+    numbers = {"k": tex_int(s.k), "c": tex_int(s.c), "g": tex_int(s.groups),
+               "m": tex_int(s.depth_multiplier), "b": str(int(s.bias)),
+               "kp": " \\cdot ".join(tex_int(x) for x in s.kernel)}
     if s.kind == "spatially_separable":
         terms = ["{k} \\cdot ({w0} \\cdot {c} + {b})"] + [
             f"{{k}} \\cdot ({{w{i}}} \\cdot {{k}} + {{b}})" for i in range(1, s.rank)]
         template = " + ".join(terms)
         symbols.update({f"w{i}": sym for i, sym in enumerate(kernel_syms)})
-        numbers.update({f"w{i}": str(x) for i, x in enumerate(s.kernel)})
+        numbers.update({f"w{i}": tex_int(x) for i, x in enumerate(s.kernel)})
     else:
         template = _PARAM_TEMPLATES[s.kind]
     return Formula("\\text{params}", template.format(**symbols), template.format(**numbers),
@@ -96,8 +145,9 @@ def _output_formula(axis: str, rank: int, a: Axis, op: str,
         key, p = "keras_output_padding", (a.extent // 2 if a.mode == "keras_same" else 0)
     symbols = {"n": axis, **{b: _sym(b if b != "k" else "w", axis, rank)
                              for b in ("s", "d", "k", "p", "o")}}
-    numbers = {"n": a.size_in, "s": a.stride, "d": a.dilation, "k": a.kernel, "p": p,
-               "o": output_padding}
+    numbers = {"n": tex_int(a.size_in), "s": tex_int(a.stride), "d": tex_int(a.dilation),
+               "k": tex_int(a.kernel), "p": tex_int(p),
+               "o": None if output_padding is None else tex_int(output_padding)}
     t = _OUTPUT_TEMPLATES[key]
     return Formula(f"{axis}_{{out}}", t.format(**symbols), t.format(**numbers), a.size_out)
 
@@ -137,62 +187,76 @@ def _filters_sentences(w: _Words) -> list[str]:
     fd = fmt_shape((1,) * s.rank) if s.kind == "pointwise" else w.kd
     ft = 1 if s.kind == "pointwise" else w.taps
     per = ft * (c // g) + w.b
-    lines = [f"Each of the {k} filters is a {fd}×{c // g} block: it has its own {fd} "
-             f"weights for each of the {c // g} input channels it sees "
-             f"({ft * (c // g)} weights){w.bias_txt} = {per} parameters. "
-             f"{k} filters × {per} = {w.params:,}."]
+    filters = "filter" if k == 1 else "filters"
+    lines = [f"Each of the {k:,} {filters} is a {fd}×{c // g:,} block: it has its own {fd} "
+             f"weights for each of the {c // g:,} input channel{'s' if c // g != 1 else ''} "
+             f"it sees ({plural(ft * (c // g), 'weight')}){w.bias_txt} = {per:,} parameters. "
+             f"{k:,} {filters} × {per:,} = {w.params:,}."]
     if s.kind == "standard" and c > 1:
         lines.append(
-            f"It is not {k}×{w.kd} = {k * w.taps}: that would be one {w.kd} kernel "
-            f"shared by all {c} channels (the 'shared across channels' kind). "
-            f"And {c}×{k}×{w.kd} = {c * k * w.taps} counts only the weights"
-            + (f": add one bias per filter, {k}." if s.bias else "."))
+            f"It is not {k:,}×{w.kd} = {k * w.taps:,}: that would be one {w.kd} kernel "
+            f"shared by all {c:,} channels (the 'shared across channels' kind). "
+            f"And {c:,}×{k:,}×{w.kd} = {c * k * w.taps:,} counts only the weights"
+            + (f": add one bias per filter, {k:,}." if s.bias else "."))
     if g > 1:
-        lines.append(f"With groups={g}, each filter sees only the {c // g} channels of its "
-                     f"group, which divides the weights by {g}.")
+        lines.append(f"With groups={g:,}, each filter sees only the "
+                     f"{plural(c // g, 'channel')} of its group, which divides the weights "
+                     f"by {g:,}.")
     return lines
 
 
 def _depthwise_sentences(w: _Words) -> list[str]:
     c, m = w.s.c, w.s.depth_multiplier
-    return [f"Each of the {c} input channels gets its own {m} filter(s) of {w.kn}; "
-            f"channels never mix. Output channels = c × depth multiplier = {c * m}. "
-            f"Parameters: {c * m} × ({w.kd} + {w.b}) = {w.params:,}; k is not used."]
+    return [f"Each of the {c:,} input channels gets its own "
+            f"{m} filter{'s' if m != 1 else ''} of {w.kn}; "
+            f"channels never mix. Output channels = c × depth multiplier = {c * m:,}. "
+            f"Parameters: {c * m:,} × ({w.kd} + {w.b}) = {w.params:,}; k is not used."]
 
 
 def _separable_sentences(w: _Words) -> list[str]:
     s = w.s
     dw, pw = w.stages
     lines = [f"Two steps. Depthwise: one {w.kn} filter per input channel "
-             f"(× depth multiplier {s.depth_multiplier}) = {dw.weight_params:,} weights; "
-             f"it learns spatial patterns only. Pointwise: {s.k} filters of "
-             f"{fmt_shape((1,) * s.rank)}×{dw.out_channels} = {pw.weight_params:,} weights; "
+             f"(× depth multiplier {s.depth_multiplier}) = {plural(dw.weight_params, 'weight')}; "
+             f"it learns spatial patterns only. Pointwise: {s.k:,} "
+             f"filter{'s' if s.k != 1 else ''} of "
+             f"{fmt_shape((1,) * s.rank)}×{dw.out_channels:,} = {plural(pw.weight_params, 'weight')}; "
              "it mixes channels only."]
     if s.kind == "separable_keras":
-        lines.append(f"Keras SeparableConv{s.rank}D has one bias vector, of size k = {s.k} "
-                     f"({pw.bias_params} biases): total {w.params:,}.")
-    else:
+        lines.append(f"Keras SeparableConv{s.rank}D has one bias vector, of size k = {s.k:,} "
+                     f"({plural(pw.bias_params, 'bias')}): total {w.params:,}.")
+    elif s.bias:
+        keras = w.params - dw.bias_params  # Keras's SeparableConv has no depthwise bias
         lines.append(f"In PyTorch these are two nn.Conv{s.rank}d layers and each has its "
-                     f"own bias: {dw.bias_params} + {pw.bias_params} biases, so "
-                     f"{w.params:,} — {dw.bias_params} more than Keras's "
+                     f"own bias: {dw.bias_params:,} + {pw.bias_params:,} biases, so "
+                     f"{w.params:,}: "
+                     + compare_counts(w.params, keras, other=f"Keras's SeparableConv{s.rank}D "
+                                      f"({keras:,}) for the same shape") + ".")
+    else:
+        lines.append(f"In PyTorch these are two nn.Conv{s.rank}d layers, both without bias "
+                     f"here: {w.params:,}, the same count as Keras's "
                      f"SeparableConv{s.rank}D for the same shape.")
     return lines
 
 
 def _shared_sentences(w: _Words) -> list[str]:
-    k = w.s.k
-    return [f"The {w.s.c} input channels are summed into one, so each of the {k} filters "
-            f"has a single {w.kn} kernel{w.bias_txt}: {k} × ({w.kd} + {w.b}) = "
-            f"{w.params:,}. Far fewer weights, but the layer cannot tell the channels apart "
-            "(red and blue edges look the same)."]
+    k, c = w.s.k, w.s.c
+    standard = k * (w.taps * c + w.b)  # the standard conv with the same k, kernel and c
+    than = compare_counts(w.params, standard, other=f"a standard conv ({standard:,})")
+    summed = ("The one input channel is used as it is" if c == 1 else
+              f"The {c:,} input channels are summed into one")
+    return [f"{summed}, so each of the {k:,} "
+            f"filter{'s' if k != 1 else ''} has a single {w.kn} kernel{w.bias_txt}: "
+            f"{k:,} × ({w.kd} + {w.b}) = {w.params:,}: {than}, but the layer cannot tell "
+            "the channels apart (red and blue edges look the same)."]
 
 
 def _transposed_sentences(w: _Words) -> list[str]:
     s = w.s
     return [f"Each input cell multiplies a {w.kn} kernel per output channel and adds "
             f"it into the output at stride {fmt_axes(s.stride)}: this upsamples. Weights: "
-            f"{s.c} × {s.k // s.groups} × {w.kd.replace('×', ' × ')}"
-            f"{' plus ' + str(s.k) + ' biases' if s.bias else ''} = {w.params:,}."]
+            f"{s.c:,} × {s.k // s.groups:,} × {w.kd.replace('×', ' × ')}"
+            f"{' plus ' + plural(s.k, 'bias') if s.bias else ''} = {w.params:,}."]
 
 
 def _one_axis_sentences(w: _Words) -> list[str]:
@@ -232,25 +296,26 @@ def _explain_output(s: ConvSpec, stages: tuple[Stage, ...], out: tuple[int, ...]
     a, name, shape = first.axes[0], s.axes[0], fmt_shape(out)
     if first.op == "transposed":
         return (f"Output {shape}: a transposed conv goes the other way, "
-                f"{name}_out = {a.size_out} from {name} = {a.size_in} at stride {a.stride}.")
+                f"{name}_out = {a.size_out:,} from {name} = {a.size_in:,} at stride "
+                f"{a.stride}.")
     if a.mode == "same":
         return (f"Output {shape}: 'same' padding adds {a.before + a.after} zeros along "
                 f"{name} so that {name}_out = ceil({name} / stride) = "
-                f"ceil({a.size_in}/{a.stride}) = {a.size_out}.")
+                f"ceil({a.size_in:,}/{a.stride}) = {a.size_out:,}.")
     if a.mode == "causal":
         return (f"Output {shape}: 'causal' padding adds {a.before} zeros on the left only, so "
                 f"output step t sees inputs t, t−{a.dilation}, … and never the future; "
-                f"{name}_out = {a.size_out}.")
+                f"{name}_out = {a.size_out:,}.")
     ext = a.extent
     n = a.size_in + 2 * a.before
     if a.stride == 1 and a.before == 0:
         return (f"Output {shape}: a {ext}-wide window fits in "
-                f"{a.size_in} − {ext} + 1 = {a.size_out} positions along {name} (count the "
-                f"start positions 0 … {a.size_out - 1}), not {a.size_in} − {ext} = "
-                f"{a.size_in - ext}.")
-    return (f"Output {shape}: along {name} the window of extent {ext} starts at "
-            f"0, {a.stride}, {2 * a.stride}, … inside the {n} padded cells: "
-            f"floor(({n} − {ext}) / {a.stride}) + 1 = {a.size_out} positions.")
+                f"{a.size_in:,} − {ext:,} + 1 = {a.size_out:,} positions along {name} (count "
+                f"the start positions 0 … {a.size_out - 1:,}), not {a.size_in:,} − {ext:,} = "
+                f"{a.size_in - ext:,}.")
+    return (f"Output {shape}: along {name} the window of extent {ext:,} starts at "
+            f"0, {a.stride}, {2 * a.stride}, … inside the {n:,} padded cells: "
+            f"floor(({n:,} − {ext:,}) / {a.stride}) + 1 = {a.size_out:,} positions.")
 
 
 # ---------------------------------------------------------------------------

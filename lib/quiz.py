@@ -23,8 +23,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from lib.conv import KIND_INFO, ConvError, ConvResult, analyze
-from lib.state import Control, parse_query
-from lib.text import fmt_int, fmt_shape
+from lib.state import EXPLORER_CONTROLS, Control, parse_query, to_query
+from lib.text import compare_counts, fmt_int, fmt_shape
 
 LEVELS: tuple[str, ...] = ("easy", "medium", "hard")
 TOPICS: tuple[str, ...] = ("output_shape", "params", "cheaper")
@@ -141,37 +141,40 @@ def _padding_text(layer: Layer) -> str:
 
 #: What each kind is, in a sentence (``str.format`` fields: see :func:`_words`).
 _WHAT: dict[str, str] = {
-    "standard": "A Conv2D layer with k = {k} filters of {kernel}, {bias}",
-    "pointwise": "A 1×1 (pointwise) Conv2D with k = {k} filters, {bias}",
+    "standard": "A Conv2D layer with k = {k} {filters} of {kernel}, {bias}",
+    "pointwise": "A 1×1 (pointwise) Conv2D with k = {k} {filters}, {bias}",
     "shared_channels": ("A layer that first adds the {c} input channels into one, then "
-                        "applies a Conv2D with k = {k} filters of {kernel}, {bias}"),
-    "grouped": "A grouped Conv2D (groups = {groups}) with k = {k} filters of {kernel}, {bias}",
+                        "applies a Conv2D with k = {k} {filters} of {kernel}, {bias}"),
+    "grouped": ("A grouped Conv2D (groups = {groups}) with k = {k} {filters} of {kernel}, "
+                "{bias}"),
     "depthwise": ("A DepthwiseConv2D with {kernel} kernels and depth multiplier m = {m}, "
                   "{bias}"),
-    "separable_keras": ("A Keras SeparableConv2D with k = {k} filters, {kernel} depthwise "
+    "separable_keras": ("A Keras SeparableConv2D with k = {k} {filters}, {kernel} depthwise "
                         "kernels and depth multiplier m = {m}, {bias}"),
     "separable_pytorch": ("A PyTorch depthwise-separable block: nn.Conv2d({c}, {cm}, {w}, "
                           "groups={c}) then nn.Conv2d({cm}, {k}, 1), both {bias}"),
-    "transposed": "A transposed conv ({fw}) with k = {k} filters of {kernel}{groups_txt}, {bias}",
+    "transposed": ("A transposed conv ({fw}) with k = {k} {filters} of {kernel}{groups_txt}, "
+                   "{bias}"),
     "spatially_separable": ("A spatially separable conv: a ({w}×1) Conv2D then a (1×{w}) "
-                            "Conv2D, k = {k} filters each, {bias}"),
+                            "Conv2D, k = {k} {filters} each, {bias}"),
 }
 
 #: How a kind is named in a 'which is cheaper' choice (others: the label, depthwise kernels).
 _SHORT: dict[str, str] = {
-    "standard": "Conv2D: {k} filters of {kernel}",
-    "grouped": "Grouped Conv2D (groups = {groups}): {k} filters of {kernel}",
+    "standard": "Conv2D: {k} {filters} of {kernel}",
+    "grouped": "Grouped Conv2D (groups = {groups}): {k} {filters} of {kernel}",
     "depthwise": "DepthwiseConv2D {kernel}, depth multiplier {m}",
-    "pointwise": "1×1 Conv2D: {k} filters",
-    "transposed": "ConvTranspose2d: {k} filters of {kernel}",
-    "shared_channels": "Shared across channels: {k} filters of {kernel}",
+    "pointwise": "1×1 Conv2D: {k} {filters}",
+    "transposed": "ConvTranspose2d: {k} {filters} of {kernel}",
+    "shared_channels": "Shared across channels: {k} {filters} of {kernel}",
 }
 
 
 def _words(L: Layer) -> dict[str, object]:
     """The fields the sentences above are written with."""
     return dict(
-        k=L.k, c=L.c, w=L.w, kernel=f"{L.w}×{L.w}", groups=L.groups, m=L.depth_multiplier,
+        k=L.k, filters="filter" if L.k == 1 else "filters",
+        c=L.c, w=L.w, kernel=f"{L.w}×{L.w}", groups=L.groups, m=L.depth_multiplier,
         cm=L.c * L.depth_multiplier,
         bias="with bias" if L.bias else "without bias (bias off)",
         fw="Keras Conv2DTranspose" if isinstance(L.padding, str) else "PyTorch ConvTranspose2d",
@@ -193,7 +196,7 @@ def describe(layer: Layer) -> str:
 
 def short_name(layer: Layer) -> str:
     """How a layer is named in a 'which is cheaper' choice."""
-    template = _SHORT.get(layer.kind, "{label}: {k} filters, {kernel} depthwise")
+    template = _SHORT.get(layer.kind, "{label}: {k} {filters}, {kernel} depthwise")
     return template.format(**_words(layer))
 
 
@@ -333,10 +336,19 @@ _EASY_C = (1, 3, 3, 4, 8, 16)
 _K = (1, 2, 4, 8, 10, 16, 32, 64)
 
 
-def _easy_layer(rng: random.Random) -> Layer:
+def easy_k(seed: int, level: str, index: int) -> int:
+    """k of an easy question: the quiz takes the values of ``_K`` in a shuffled turn, so
+    two questions in a row never share k (questions 1 and 2 are not both k = 1)."""
+    order = list(_K)
+    random.Random(f"{seed}:{level}:k").shuffle(order)
+    return order[index % len(order)]
+
+
+def _easy_layer(rng: random.Random, k: int | None = None) -> Layer:
     w = rng.randint(2, 7)
     H = rng.randint(max(w, 6), 64)
-    return Layer("standard", k=rng.choice(_K), w=w, c=rng.choice(_EASY_C), H=H, W=H)
+    return Layer("standard", k=rng.choice(_K) if k is None else k, w=w,
+                 c=rng.choice(_EASY_C), H=H, W=H)
 
 
 def _geometry(rng: random.Random, hard: bool) -> dict[str, object]:
@@ -384,10 +396,12 @@ def _hard_layer(rng: random.Random) -> Layer:
 _MAKERS = {"easy": _easy_layer, "medium": _medium_layer, "hard": _hard_layer}
 
 
-def random_layer(rng: random.Random, level: str) -> tuple[Layer, ConvResult]:
-    """A layer of ``level`` that analyze() accepts (drawn again until it does)."""
+def random_layer(rng: random.Random, level: str, k: int | None = None
+                 ) -> tuple[Layer, ConvResult]:
+    """A layer of ``level`` that analyze() accepts (drawn again until it does); ``k``
+    fixes the number of filters of an easy layer."""
     for _ in range(200):
-        layer = _MAKERS[level](rng)
+        layer = _easy_layer(rng, k) if level == "easy" else _MAKERS[level](rng)
         r = _try(layer)
         if r is not None and min(r.output_shape) >= 1:
             return layer, r
@@ -476,7 +490,7 @@ def make_question(seed: int, level: str, index: int) -> Question:
     topic = rng.choices(TOPICS, weights=(4, 4, 2))[0]
     if topic == "cheaper":
         return _cheaper_question(rng, seed, level, index)
-    layer, r = random_layer(rng, level)
+    layer, r = random_layer(rng, level, easy_k(seed, level, index) if level == "easy" else None)
     if topic == "output_shape":
         right: object = r.output_shape
         cands = [(key, v) for key, f in SHAPE_MISTAKES.items()
@@ -485,6 +499,7 @@ def make_question(seed: int, level: str, index: int) -> Question:
         text = fmt_shape
         ask = "What is the output shape, H_out × W_out × C_out?"
         latex = r.output_latex
+        explanation = shape_lines(r)
     else:
         right = r.params
         cands = [(key, v) for key, f in PARAM_MISTAKES.items()
@@ -493,6 +508,7 @@ def make_question(seed: int, level: str, index: int) -> Question:
         text = fmt_int  # type: ignore[assignment]
         ask = "How many trainable parameters (weights + biases) does it have?"
         latex = (r.params_latex,)
+        explanation = params_lines(r)
     entries = [(CORRECT, right)] + wrong
     rng.shuffle(entries)
     labels = tuple(key for key, _ in entries)
@@ -500,7 +516,21 @@ def make_question(seed: int, level: str, index: int) -> Question:
         seed, level, index, topic, f"{describe(layer)} {ask}",
         tuple(text(v) for _, v in entries),  # type: ignore[arg-type]
         tuple(v for _, v in entries), labels, labels.index(CORRECT), (layer,), (r,),
-        tuple(latex), r.explanation)
+        tuple(latex), explanation)
+
+
+def shape_lines(r: ConvResult) -> tuple[str, ...]:
+    """The explanation lines about the output shape (feedback of a shape question).
+
+    :func:`lib.explain.explanation` writes why-the-parameters lines, then the one output
+    line, then why the count does not depend on the input size.
+    """
+    return r.explanation[-2:-1]
+
+
+def params_lines(r: ConvResult) -> tuple[str, ...]:
+    """The explanation lines about the parameter count (feedback of a count question)."""
+    return r.explanation[:-2] + r.explanation[-1:]
 
 
 def _cheaper_layers(rng: random.Random, level: str) -> tuple[Layer, Layer]:
@@ -559,8 +589,12 @@ def _cheaper_question(rng: random.Random, seed: int, level: str, index: int) -> 
     labels.append(CORRECT if right == 2 else "thinks_equal")
     prompt = (f"Two layers on the same input of H×W×c = {a.H}×{a.W}×{a.c}. "
               f"A: {describe(a)} B: {describe(b)} Which one has fewer trainable parameters?")
-    explanation = (f"A has {fmt_int(ra.params)} parameters, B has {fmt_int(rb.params)}.",
-                   ra.explanation[0], rb.explanation[0])
+    explanation = (f"A has {fmt_int(ra.params)} parameters, B has {fmt_int(rb.params)}: "
+                   + ("B" if rb.params > ra.params else "A") + " has "
+                   + compare_counts(max(ra.params, rb.params), min(ra.params, rb.params))
+                   + "." if ra.params != rb.params else
+                   f"A and B both have {fmt_int(ra.params)} parameters.",
+                   "A: " + ra.explanation[0], "B: " + rb.explanation[0])
     return Question(seed, level, index, "cheaper", prompt, names,
                     (ra.params, rb.params, None), tuple(labels), right, (a, b), (ra, rb),
                     ("A:\\;" + ra.params_latex, "B:\\;" + rb.params_latex), explanation)
@@ -597,6 +631,41 @@ def check_answer(question: Question, choice: int) -> Feedback:
         headline = f"Not quite: {chosen} is not it. {says(label)} The answer is {right}."
     return Feedback(choice == question.answer, chosen, right, label, headline,
                     question.latex, question.explanation)
+
+
+def choice_marks(question: Question, chosen: int | None) -> tuple[tuple[str, str], ...]:
+    """(button label, button type) for every choice. Before an answer: the choices as
+    they are. After: '✓' and the primary look on the right answer, '✗' on a wrong pick,
+    so the student sees both at a glance (not four grey buttons)."""
+    marks = []
+    for i, text in enumerate(question.choices):
+        if chosen is None:
+            marks.append((text, "secondary"))
+        elif i == question.answer:
+            marks.append((f"✓ {text}", "primary"))
+        elif i == chosen:
+            marks.append((f"✗ {text}", "secondary"))
+        else:
+            marks.append((text, "secondary"))
+    return tuple(marks)
+
+
+def explorer_values(layer: Layer) -> dict[str, object]:
+    """The explorer's control values (URL keys) that show ``layer``."""
+    pad = layer.padding
+    defaults = {c.key: c.default for c in EXPLORER_CONTROLS}
+    return {**defaults, "kind": layer.kind, "dims": "2D", "k": layer.k, "w": layer.w,
+            "c": layer.c, "H": layer.H, "W": layer.W, "s": layer.stride,
+            "pad": pad if isinstance(pad, str) else "explicit",
+            "p": defaults["p"] if isinstance(pad, str) else pad,
+            "d": layer.dilation, "g": layer.groups, "dm": layer.depth_multiplier,
+            "op": layer.output_padding, "bias": layer.bias}
+
+
+def explorer_query(layer: Layer) -> dict[str, str]:
+    """The explorer link's query for ``layer`` (lib.state.to_query: the same short ids a
+    copied explorer link carries)."""
+    return to_query(explorer_values(layer), EXPLORER_CONTROLS)
 
 
 @dataclass(frozen=True)

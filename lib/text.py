@@ -11,14 +11,21 @@ def fmt_int(n: int) -> str:
     return f"{n:,}"
 
 
+def tex_int(n: int) -> str:
+    """An integer inside LaTeX, with the same thousands separators as the text:
+    12345 -> '12{,}345' (the braces keep KaTeX from adding a space after the comma)."""
+    return f"{n:,}".replace(",", "{,}")
+
+
 def plural(n: int, word: str) -> str:
-    """1 -> '1 filter'; 1200 -> '1,200 filters'."""
-    return f"{n:,} {word}" + ("" if n == 1 else "s")
+    """1 -> '1 filter'; 1200 -> '1,200 filters'; 2 biases (a word ending in s takes es)."""
+    return f"{n:,} {word}" + ("" if n == 1 else "es" if word.endswith("s") else "s")
 
 
 def fmt_shape(shape: Iterable[int]) -> str:
-    """(29, 29, 10) -> '29×29×10'."""
-    return "×".join(str(x) for x in shape)
+    """(29, 29, 10) -> '29×29×10'; (1024, 1024, 3) -> '1,024×1,024×3' (the same separators
+    as every other count)."""
+    return "×".join(f"{x:,}" for x in shape)
 
 
 def fmt_axes(values: Iterable[int]) -> str:
@@ -69,12 +76,59 @@ def readable_bytes(n: float) -> str:
     return f"{size:.2f} {unit}"
 
 
+#: SI steps for counts, smallest first: a value moves up a step before its mantissa
+#: reaches 1,000 ("32.6 T", never "32,613.8 G"; "1.0 M", never "1,000.0 K").
+SI_STEPS: tuple[tuple[int, str], ...] = (
+    (10**3, "K"), (10**6, "M"), (10**9, "G"), (10**12, "T"), (10**15, "P"), (10**18, "E"))
+
+
 def fmt_count(n: int) -> str:
-    """Large counts in words a student reads at a glance: 403680 -> '403.7 K'."""
-    for div, unit in ((10**9, "G"), (10**6, "M"), (10**3, "K")):
-        if n >= div:
-            return f"{n / div:,.1f} {unit}"
-    return str(n)
+    """Large counts in words a student reads at a glance: 403680 -> '403.7 K',
+    32_613_800_000_000 -> '32.6 T', 999_960 -> '1.0 M'; below 1,000 the number itself."""
+    if abs(n) < 1000:
+        return str(n)
+    for div, unit in SI_STEPS:
+        mantissa = round(n / div, 1)
+        if abs(mantissa) < 1000 or unit == SI_STEPS[-1][1]:
+            return f"{mantissa:,.1f} {unit}"
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def times(ratio: float, digits: int = 2) -> str:
+    """A ratio as '1.10×' (at least ``digits`` decimals; more when it would read 1.00×
+    without being 1, so a ratio never prints as an equality that it is not)."""
+    text = f"{ratio:,.{digits}f}×"
+    while ratio != 1 and text in (f"{1:.{digits}f}×",) and digits < 6:
+        digits += 1
+        text = f"{ratio:,.{digits}f}×"
+    return text
+
+
+def compare_counts(a: int, b: int, noun: str = "parameters", other: str = "") -> str:
+    """How count ``a`` stands to count ``b`` (``other`` names what has ``b``), computed:
+    '50 more parameters (1.10×) than the standard conv', '10 fewer MACs (0.98×) than …',
+    'the same number of parameters as …'. Every comparative sentence on a page goes
+    through here, so its word always agrees with the numbers shown."""
+    if a == b:
+        return f"the same number of {noun}" + (f" as {other}" if other else "")
+    word = "more" if a > b else "fewer"
+    ratio = f" ({times(a / b)})" if b else ""
+    diff = abs(a - b)
+    noun = noun[:-1] if diff == 1 and noun.endswith("s") else noun  # 1 more parameter
+    return f"{diff:,} {word} {noun}{ratio}" + (f" than {other}" if other else "")
+
+
+def ratio_delta(a: int, b: int) -> tuple[str, str]:
+    """A metric's delta for count ``a`` against count ``b``: ('8.5× as many', 'up'),
+    ('0.80× as many', 'down'), ('as many', 'off'); the arrow follows the numbers."""
+    if a == b or not b:
+        return "as many", "off"
+    return f"{times(a / b, 1 if a > b else 2)} as many", ("up" if a > b else "down")
+
+
+def more_or_fewer(a: int, b: int) -> str:
+    """'more', 'fewer' or 'as many' for count ``a`` against count ``b``."""
+    return "more" if a > b else "fewer" if a < b else "as many"
 
 
 def code_span(text: str, limit: int = 24) -> str:

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from fractions import Fraction
 
 from lib.compare import TRADEOFFS
 from lib.conv import ConvError, ConvResult, analyze
-from lib.text import fmt_int, fmt_shape
+from lib.text import compare_counts, fmt_int, fmt_shape, plural
 
 #: The classic question.
 CLASSIC: dict[str, int] = {"k": 10, "w": 4, "c": 3, "H": 32, "W": 32}
@@ -63,7 +62,7 @@ STEPS: tuple[StepSpec, ...] = (
     StepSpec(2, "2 · The output shape: why the image shrinks", ("H2", "w2", "pad2"),
              "sliding_window_figure"),
     StepSpec(3, "3 · All the filters together", ("k3", "w3", "c3")),
-    StepSpec(4, "4 · A bigger image: same weights, more work", ("H4", "W4")),
+    StepSpec(4, "4 · Another image size: same weights, other work", ("H4", "W4")),
     StepSpec(5, "5 · One kernel shared by all channels", ("c5",)),
     StepSpec(6, "6 · Depthwise separable: Keras vs PyTorch", ("k6", "c6")),
 )
@@ -103,7 +102,7 @@ def _filter(v: Mapping[str, object]) -> Step:
                  Metric("Parameters per filter", fmt_int(layer.params_per_filter or one.params))),
         takeaway=("A filter is always as deep as its input: c input channels means every "
                   "filter has c slices."),
-        result=layer)
+        result=one)  # the figure draws this one filter: the step and its figure agree
 
 
 def _output(v: Mapping[str, object]) -> Step:
@@ -134,7 +133,8 @@ def _output(v: Mapping[str, object]) -> Step:
         latex=r.output_latex,
         metrics=(Metric("Input", fmt_shape(r.input_shape)),
                  Metric("Output", fmt_shape(r.output_shape)),
-                 Metric("Positions per filter", fmt_int(ho * wo), f"{ho} × {wo}")),
+                 Metric("Positions per filter", fmt_int(ho * wo),
+                        f"{fmt_int(ho)} × {fmt_int(wo)}")),
         takeaway="Output channels = number of filters (k), whatever the input had.",
         result=r)
 
@@ -147,14 +147,15 @@ def _total(v: Mapping[str, object]) -> Step:
     wrong = [f"{k}×{w}×{w} = {fmt_int(one_kernel.params)} counts one {w}×{w} kernel per "
              f"filter, as if all {c} channels shared it (step 5)"] if c > 1 else []
     wrong.append(f"{c}×{k}×{w}×{w} = {fmt_int(r.weight_params)} forgets the "
-                 f"{r.bias_params} biases")
+                 f"{plural(r.bias_params, 'bias')}")
     return Step(
         3, spec.title,
         paragraphs=(
-            f"Each of the {k} filters has its own {fmt_int(r.params_per_filter or 0)} parameters, "
+            f"{'Each of the ' + plural(k, 'filter') if k > 1 else 'The one filter'} has its "
+            f"own {fmt_int(r.params_per_filter or 0)} parameters, "
             f"so the layer trains {k} × {fmt_int(r.params_per_filter or 0)} = "
-            f"**{fmt_int(r.params)}**: {fmt_int(r.weight_params)} weights and "
-            f"{r.bias_params} biases (one per filter).",
+            f"**{fmt_int(r.params)}**: {plural(r.weight_params, 'weight')} and "
+            f"{plural(r.bias_params, 'bias')} (one per filter).",
             "Common wrong answers: " + "; ".join(wrong) + ".",
             "Keras's model.summary() and PyTorch's sum(p.numel() for p in "
             "layer.parameters()) print the same number.",
@@ -173,25 +174,31 @@ def _size(v: Mapping[str, object]) -> Step:
     r = _std(CLASSIC["k"], CLASSIC["w"], CLASSIC["c"], H=H, W=W)
     ho, wo, _ = r.output_shape
     per_position = r.macs // (ho * wo)
-    ratio = Fraction(r.macs, base.macs)
     spec = STEP_BY_NUMBER[4]
+    size, classic = fmt_shape((H, W)), fmt_shape((CLASSIC["H"], CLASSIC["W"]))
+    pixels, classic_pixels = H * W, CLASSIC["H"] * CLASSIC["W"]
+    bigger = ("a bigger image only means more positions" if pixels > classic_pixels else
+              "a smaller image only means fewer positions" if pixels < classic_pixels else
+              "another image of as many pixels only moves the positions")
     return Step(
         4, spec.title,
         paragraphs=(
-            f"On a {H}×{W} image the layer still has **{fmt_int(r.params)}** parameters, "
-            f"exactly as on 32×32 ({fmt_int(base.params)}): a filter is the same at every "
-            f"position, so a bigger image only means more positions.",
-            f"The work does change. At each of the {ho}×{wo} = {fmt_int(ho * wo)} output "
-            f"positions the {r.output_shape[2]} filters do {fmt_int(per_position)} "
-            f"multiply-accumulates (MACs) in total, so {fmt_int(r.macs)} MACs, "
-            f"{float(ratio):.2f}× the {fmt_int(base.macs)} of the 32×32 image.",
+            f"On a {size} image the layer still has **{fmt_int(r.params)}** parameters, "
+            f"exactly as on {classic} ({fmt_int(base.params)}): a filter is the same at every "
+            f"position, so {bigger}.",
+            f"The work does change. At each of the {fmt_int(ho)}×{fmt_int(wo)} = "
+            f"{fmt_int(ho * wo)} output positions the {r.output_shape[2]} filters do "
+            f"{fmt_int(per_position)} multiply-accumulates (MACs) in total, so "
+            f"{fmt_int(r.macs)} MACs: "
+            + compare_counts(r.macs, base.macs, "MACs",
+                             f"the {fmt_int(base.macs)} of the {classic} image") + ".",
         ),
         latex=(r.params_latex,),
-        metrics=(Metric("Params at 32×32", fmt_int(base.params)),
-                 Metric(f"Params at {H}×{W}", fmt_int(r.params)),
-                 Metric("MACs at 32×32", fmt_int(base.macs),
+        metrics=(Metric(f"Params at {classic}", fmt_int(base.params)),
+                 Metric(f"Params at {size}", fmt_int(r.params)),
+                 Metric(f"MACs at {classic}", fmt_int(base.macs),
                         f"output {fmt_shape(base.output_shape)}"),
-                 Metric(f"MACs at {H}×{W}", fmt_int(r.macs),
+                 Metric(f"MACs at {size}", fmt_int(r.macs),
                         f"output {fmt_shape(r.output_shape)}")),
         takeaway=("Parameters depend on k, w and c only; MACs (and memory) also grow with "
                   "the image."),
@@ -210,9 +217,11 @@ def _shared(v: Mapping[str, object]) -> Step:
             f"A different design: first add the {c} input channels into one, then give each "
             f"of the {k} filters a single {w}×{w} kernel. A filter then has "
             f"{fmt_int(shared.params_per_filter or 0)} parameters and the layer "
-            f"**{fmt_int(shared.params)}**, whatever c is, against {fmt_int(std.params)} for the "
-            f"standard Conv2D on {c} channels.",
-            "The trade-off: " + TRADEOFFS["shared_channels"],
+            f"**{fmt_int(shared.params)}**, whatever c is: "
+            + compare_counts(shared.params, std.params, other=f"the standard Conv2D on "
+                             f"{plural(c, 'channel')} ({fmt_int(std.params)})") + ".",
+            "The trade-off: " + TRADEOFFS["shared_channels"][0].lower()
+            + TRADEOFFS["shared_channels"][1:],
         ),
         latex=(shared.params_latex,),
         metrics=(Metric("Shared across channels", fmt_int(shared.params)),
@@ -235,20 +244,22 @@ def _separable(v: Mapping[str, object]) -> Step:
         6, spec.title,
         paragraphs=(
             f"A depthwise separable conv splits the job in two. A depthwise conv gives each of "
-            f"the {c} channels its own {w}×{w} filter ({fmt_int(dw.weight_params)} weights, "
-            f"spatial patterns only); then a 1×1 pointwise conv mixes the {c} channels into {k} "
-            f"outputs ({fmt_int(pw.weight_params)} weights, channel mixing only). Separating "
+            f"the {plural(c, 'channel')} its own {w}×{w} filter "
+            f"({plural(dw.weight_params, 'weight')}, spatial patterns only); then a 1×1 "
+            f"pointwise conv mixes the {plural(c, 'channel')} into {plural(k, 'output')} "
+            f"({plural(pw.weight_params, 'weight')}, channel mixing only). Separating "
             f"the two is the idea behind Xception and MobileNet.",
-            f"Keras's SeparableConv2D has a single bias vector, for the {k} outputs: "
+            f"Keras's SeparableConv2D has a single bias vector, for the "
+            f"{plural(k, 'output')}: "
             f"{fmt_int(keras.weight_params)} + {keras.bias_params} = "
             f"**{fmt_int(keras.params)}**. In PyTorch you build it from two nn.Conv2d layers "
             f"and each has its own bias, "
             f"{dw.bias_params} + {pw.bias_params}: **{fmt_int(torch.params)}**. Same layer shape, "
-            f"{fmt_int(extra)} parameters apart (bias=False on the depthwise nn.Conv2d matches "
+            f"{plural(extra, 'parameter')} apart (bias=False on the depthwise nn.Conv2d matches "
             f"Keras).",
             f"A standard Conv2D of the same shape trains {fmt_int(std.params)}: the Keras version "
-            f"needs {float(Fraction(keras.params, std.params)):.2f}× of that (the compare page "
-            f"shows every kind side by side).",
+            f"has " + compare_counts(keras.params, std.params, other="that") + " (the compare "
+            "page shows every kind side by side).",
         ),
         latex=(keras.params_latex, torch.params_latex),
         metrics=(Metric("Keras SeparableConv2D", fmt_int(keras.params)),

@@ -42,6 +42,13 @@ _ACTED = "_url_user_acted"
 Parser = Callable[[Mapping[str, object], Sequence[Control]], tuple[dict[str, object], list[str]]]
 
 
+def sidebar_hint(what: str) -> None:
+    """A line at the top of the main column saying where the controls are: on a phone the
+    sidebar starts folded away, and a student should not have to hunt for it."""
+    st.caption(f"⚙️ {what}: in the sidebar. On a phone, tap **›** at the top left to "
+               "open it.")
+
+
 def ensure_app_navigation() -> None:
     """Make sure this page runs inside app.py's st.navigation, even for a deep link.
 
@@ -56,6 +63,18 @@ def ensure_app_navigation() -> None:
     if getattr(PagesManager, "uses_pages_directory", False):
         PagesManager.uses_pages_directory = False
         st.rerun()
+    phone_style()
+
+
+#: Phones: formulas at 1em (not KaTeX's 1.21em), so each aligned line of a formula fits a
+#: 390 px screen. A fixed style: nothing from the user or the URL is in it.
+PHONE_STYLE = ("<style>@media (max-width: 640px) "
+               "{ .katex-display > .katex { font-size: 1em; } }</style>")
+
+
+def phone_style() -> None:
+    """Every page's style for small screens (called by every page, see above)."""
+    st.html(PHONE_STYLE)
 
 
 def url_query() -> dict[str, list[str]]:

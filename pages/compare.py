@@ -6,12 +6,13 @@ import streamlit as st
 
 from lib.compare import (compare_csv, compare_kinds, compare_kwargs, compare_table,
                          csv_file_name, groups_caption, kernel_dims, parse_compare_query,
-                         rank_of, results_by_kind, separable_theory, settings_caption)
+                         rank_of, results_by_kind, separable_theory, settings_caption,
+                         tradeoff_text)
 from lib.alt_text import compare_alt
 from lib.figures import compare_params_figure
 from lib.state import COMPARE_CONTROLS
 from pages._shared import (bound_choice, bound_slider, bound_toggle, figure_text, padding_radio,
-                           report_url_changes, seed_from_url, sync_url)
+                           report_url_changes, seed_from_url, sidebar_hint, sync_url)
 
 PAGE = "compare"
 CONTROL_BY_KEY = {c.key: c for c in COMPARE_CONTROLS}
@@ -83,9 +84,9 @@ def _figure(rows) -> None:
 
 
 def _theory(kwargs) -> None:
-    st.subheader("Why depthwise separable is cheaper")
     t = separable_theory(kwargs["k"], kernel_dims(kwargs["w"], rank_of(kwargs)), kwargs["c"],
                          kwargs["depth_multiplier"], kwargs["bias"])
+    st.subheader(t.heading)
     st.markdown(t.intro)
     st.latex(t.exact_latex)
     st.latex(t.limit_latex)
@@ -95,12 +96,13 @@ def _theory(kwargs) -> None:
 def _tradeoffs(rows) -> None:
     st.subheader("Trade-offs")
     for row in rows:
-        st.markdown(f"**{row.label}** — {row.tradeoff}")
+        st.markdown(f"**{row.label}** — {tradeoff_text(row, rows)}")
 
 
 def main() -> None:
     values = _controls()
     st.title("Compare conv kinds")
+    sidebar_hint("Layer settings (k, w, c, H, W and the advanced knobs)")
     notice = st.container()
     kwargs = compare_kwargs(values)
     rows = compare_kinds(**kwargs)

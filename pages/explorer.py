@@ -14,7 +14,8 @@ from lib.state import (CONTROL_BY_KEY, EXPLORER_CONTROLS, EXPLORER_FIGURE_CONTRO
                        try_analyze)
 from lib.text import fmt_bytes, fmt_count, fmt_int, fmt_shape
 from pages._shared import (bound_choice, bound_slider, bound_toggle, figure_text,
-                           padding_radio, report_url_changes, seed_from_url, sync_url)
+                           padding_radio, report_url_changes, seed_from_url, sidebar_hint,
+                           sync_url)
 
 PAGE = "explorer"
 CONTROLS = EXPLORER_CONTROLS + EXPLORER_FIGURE_CONTROLS
@@ -101,7 +102,9 @@ def _details(r) -> None:
              "PyTorch weight": str(tuple(s.torch_weight_shape)) if s.torch_weight_shape else "—",
              "Keras kernel": str(tuple(s.keras_weight_shape)) if s.keras_weight_shape else "—",
              "MACs": s.macs} for s in r.stages]
-    st.dataframe(rows, hide_index=True, width="stretch")
+    count = st.column_config.NumberColumn(format="localized")  # 3,822 like every count
+    st.dataframe(rows, hide_index=True, width="stretch",
+                 column_config={name: count for name in ("weights", "biases", "params", "MACs")})
     m = r.memory
     cols = st.columns(4)
     cols[0].metric("FLOPs (= 2 × MACs)", fmt_count(r.flops))
@@ -203,6 +206,7 @@ def _page(values: dict[str, object]) -> None:
 def main() -> None:
     values = _controls()
     st.title("Conv explorer")
+    sidebar_hint("Conv kind and layer settings (k, w, c, H, W and the advanced knobs)")
     notice = st.container()
     _page(values)
     report_url_changes(PAGE, CONTROLS, into=notice)

@@ -13,9 +13,9 @@ from lib.network import (DEFAULT_NET, GRAMMAR_HELP, PRESETS, TABLE_COLUMNS, Netw
                          parse_net, preset_of, pytorch_code, serialise_net, summary_text,
                          table_types, to_table, unreadable_message, with_input)
 from lib.state import DIMS
-from lib.text import fmt_count, fmt_int, fmt_shape
-from pages._shared import (ensure_app_navigation, figure_text, link_opened, user_acted,
-                           write_url)
+from lib.text import fmt_count, fmt_int, fmt_shape, ratio_delta
+from pages._shared import (ensure_app_navigation, figure_text, link_opened, sidebar_hint,
+                           user_acted, write_url)
 
 PAGE = "network"
 CUSTOM = "custom"
@@ -247,13 +247,15 @@ def _comparison(result: NetworkResult) -> None:
                "Keras SeparableConv2D and PyTorch's depthwise + 1×1 pair agree.")
     cols = st.columns(4)
     cols[0].metric("Separable: params", fmt_int(cmp.separable.total_params))
+    p_delta, p_arrow = ratio_delta(cmp.standard.total_params, cmp.separable.total_params)
+    m_delta, m_arrow = ratio_delta(cmp.standard.total_macs, cmp.separable.total_macs)
     cols[1].metric("Standard: params", fmt_int(cmp.standard.total_params),
-                   delta=f"{cmp.params_ratio:.1f}× more", delta_color="inverse")
+                   delta=p_delta, delta_arrow=p_arrow, delta_color="inverse")
     cols[2].metric("Separable: MACs", fmt_count(cmp.separable.total_macs),
                    help=fmt_int(cmp.separable.total_macs))
     cols[3].metric("Standard: MACs", fmt_count(cmp.standard.total_macs),
                    help=fmt_int(cmp.standard.total_macs),
-                   delta=f"{cmp.macs_ratio:.1f}× more", delta_color="inverse")
+                   delta=m_delta, delta_arrow=m_arrow, delta_color="inverse")
     left, right = st.columns(2)
     left.plotly_chart(comparison_figure(cmp, "params"), key="cmp_params")
     figure_text(comparison_alt(cmp, "params"), into=left)
@@ -301,6 +303,7 @@ def main() -> None:
     _sync_widgets(spec)
     _sidebar(spec.rank)
     st.title("Network builder")
+    sidebar_hint("Presets, input and layer settings")
     # (No code span in a caption: the caption fades its green to 3.0:1, below WCAG AA.)
     st.caption("Stack layers and see what Keras's model.summary() prints — plus the MACs, "
                "each layer's share and how far each value sees. Every conv number comes from the "

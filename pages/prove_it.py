@@ -12,7 +12,7 @@ from lib.numeric import (PROVE_IT_CONTROLS, USES, Tensor, config_from_values, im
                          matrix_rows, parse_prove_query, prove)
 from lib.text import fmt_shape
 from pages._shared import (bound_choice, bound_number, bound_slider, bound_toggle, figure_text,
-                           report_url_changes, seed_from_url, sync_url)
+                           report_url_changes, seed_from_url, sidebar_hint, sync_url)
 
 PAGE = "prove_it"
 CONTROL_BY_KEY = {c.key: c for c in PROVE_IT_CONTROLS}
@@ -54,6 +54,7 @@ def _show(t: Tensor, key: str) -> None:
 def main() -> None:
     values = _controls()
     st.title("Prove it")
+    sidebar_hint("The proof and its numbers (seed, sizes, stride, padding…)")
     report_url_changes(PAGE, PROVE_IT_CONTROLS)
     sync_url(PAGE, PROVE_IT_CONTROLS)
     st.caption("Tiny random numbers, computed cell by cell with numpy (no framework). "

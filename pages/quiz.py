@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib.quiz import (QUIZ_CONTROLS, Score, check_answer, make_question,
-                      new_seed, parse_quiz_query)
+from lib.quiz import (QUIZ_CONTROLS, Score, check_answer, choice_marks, explorer_query,
+                      make_question, new_seed, parse_quiz_query)
 from pages._shared import (bound_choice, bound_number, dismiss_url_warnings,
-                           report_url_changes, seed_from_url, sync_url)
+                           report_url_changes, seed_from_url, sidebar_hint, sync_url)
 
 PAGE = "quiz"
 CONTROL_BY_KEY = {c.key: c for c in QUIZ_CONTROLS}
@@ -59,17 +59,33 @@ def _controls() -> tuple[str, int]:
                             help="The same number and level give the same questions: "
                                  "share this page's link to give a class the same quiz.")
         st.button("New quiz", key="new_quiz", on_click=_new_quiz, icon="🎲")
-        score: Score = st.session_state[_SCORE]
-        st.metric("Score", f"{score.correct} / {score.answered}")
-        cols = st.columns(2)
-        cols[0].metric("Streak", score.streak)
-        cols[1].metric("Best streak", score.best_streak)
     return str(level), int(seed)
+
+
+def _score() -> None:
+    """The score in the main column: on a phone the sidebar is folded away."""
+    score: Score = st.session_state[_SCORE]
+    cols = st.columns(3)
+    cols[0].metric("Score", f"{score.correct:,} / {score.answered:,}")
+    cols[1].metric("Streak", f"{score.streak:,}")
+    cols[2].metric("Best streak", f"{score.best_streak:,}")
+
+
+def _explorer_links(question) -> None:
+    """Open the question's layer(s) in the Explorer, with every setting in the link."""
+    names = ("A", "B") if len(question.layers) == 2 else ("",)
+    cols = st.columns(len(names))
+    for col, name, layer in zip(cols, names, question.layers):
+        label = f"Open layer {name} in the Explorer" if name else "Open this layer in the Explorer"
+        col.page_link("pages/explorer.py", label=label, icon="🔍",
+                      query_params=explorer_query(layer))
 
 
 def main() -> None:
     level, seed = _controls()
     st.title("Quiz")
+    sidebar_hint("Level, quiz number and a new quiz")
+    _score()
     report_url_changes(PAGE, QUIZ_CONTROLS)
     sync_url(PAGE, QUIZ_CONTROLS)
     index = st.session_state[_INDEX]
@@ -78,10 +94,12 @@ def main() -> None:
     st.subheader(f"Question {index + 1}")
     st.markdown(question.prompt)
     chosen = st.session_state[_ANSWERS].get(question.key)
-    for i, text in enumerate(question.choices):
-        st.button(text, key=f"choice_{i}", on_click=_answer, args=(seed, level, index, i),
-                  disabled=chosen is not None, width="stretch",
-                  type="primary" if chosen == i else "secondary")
+    # Not disabled after the answer (a disabled button is grey, whatever its type): the
+    # marks show the right answer and the pick; _answer ignores a second click.
+    for i, (label, kind) in enumerate(choice_marks(question, chosen)):
+        st.button(label, key=f"choice_{i}", on_click=_answer, args=(seed, level, index, i),
+                  width="stretch", type=kind)
+    _explorer_links(question)
     if chosen is None:
         return
     feedback = check_answer(question, chosen)

@@ -61,9 +61,14 @@ def test_right_answer_scores_and_shows_the_worked_formula():
     assert at.success and at.success[0].value.startswith("Correct")
     assert [x.value.strip("$\n") for x in at.latex] == list(q.latex)
     assert _metrics(at)["Score"] == "1 / 1" and _metrics(at)["Streak"] == "1"
-    assert all(b.disabled for b in _choices(at))  # one answer per question
+    labels = [b.label for b in _choices(at)]
+    assert labels[q.answer] == f"✓ {q.choices[q.answer]}"
+    assert sum(label.startswith(("✓", "✗")) for label in labels) == 1
+    assert [b.proto.type for b in _choices(at)].count("primary") == 1
     at.run()  # a rerun does not count the answer again
     assert _metrics(at)["Score"] == "1 / 1" and at.success
+    at.button(key=f"choice_{(q.answer + 1) % len(q.choices)}").click().run()
+    assert _metrics(at)["Score"] == "1 / 1" and at.success  # one answer per question
 
 
 def test_wrong_answer_names_the_misconception_and_breaks_the_streak():

@@ -63,8 +63,8 @@ def test_default_page_tells_the_classic_story_with_the_seed_numbers():
         assert seed in text
     assert "32 − 4 + 1 = **29** positions, not 32 − 4 = 28" in text
     latex = _latex(at)
-    for formula in ("(4 \\cdot 4 \\cdot 3 + 1) = 49", "= 490", "= 170", "= 88", "= 91",
-                    "\\right\\rfloor + 1 = 29"):
+    for formula in ("(4 \\cdot 4 \\cdot 3 + 1) \\\\ &= 49", "= 490", "= 170", "= 88", "= 91",
+                    "\\right\\rfloor + 1 \\\\ &= 29"):
         assert formula in latex
     assert std.params_latex in latex and std.output_latex[0] in latex
 

@@ -347,7 +347,7 @@ def test_every_kind_has_a_tradeoff_note():
 
 
 @pytest.mark.parametrize("kind, words", [
-    ("shared_channels", ["fewer parameters", "RGB", "similar patterns"]),
+    ("shared_channels", ["does not depend on c", "RGB", "similar patterns"]),
     ("separable_keras", ["Xception", "MobileNet", "spatial", "channel"]),
     ("grouped", ["ResNeXt", "AlexNet", "GPUs"]),
     ("spatially_separable", ["rank-1"]),

@@ -170,7 +170,7 @@ def _eval_latex(expr: str) -> float:
     """Evaluate the numbers-substituted side of one of our formulas."""
     py = (expr.replace("\\left\\lfloor", "math.floor(").replace("\\right\\rfloor", ")")
           .replace("\\left\\lceil", "math.ceil(").replace("\\right\\rceil", ")")
-          .replace("\\cdot", "*").replace("\\max", "max"))
+          .replace("\\cdot", "*").replace("\\max", "max").replace("{,}", ""))
     assert re.fullmatch(r"[0-9+\-*/(), .a-z]*", py), py
     return eval(py, {"math": math, "__builtins__": {}}, {"max": max})
 
@@ -181,7 +181,7 @@ def test_formulas_with_numbers_evaluate_to_the_numbers_shown(kwargs):
     r = _try(kwargs)
     assume(r is not None)
     assert _eval_latex(r.params_formula.substituted) == r.params
-    assert r.params_latex.endswith(f"{r.params:,}".replace(",", "{,}"))
+    assert r.params_latex.endswith(f"&= {r.params:,}".replace(",", "{,}") + "\\end{aligned}")
     for formula, size in zip(r.output_formulas, r.output_shape[:2]):
         assert _eval_latex(formula.substituted) == size == formula.value
 

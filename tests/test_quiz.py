@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from collections import Counter
 
 import pytest
@@ -10,9 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lib.conv import analyze
-from lib.quiz import (CORRECT, LEVELS, MAX_SEED, MISCONCEPTIONS, N_CHOICES, NEAR_MISS, SAME,
+from lib.quiz import (CORRECT, choice_marks, explorer_query, LEVELS, MAX_SEED, MISCONCEPTIONS, N_CHOICES, NEAR_MISS, SAME,
                       Layer, Question, Score, check_answer, make_question, parse_quiz_query,
                       says)
+from lib.state import conv_kwargs, parse_explorer_query
 from lib.text import fmt_int, fmt_shape
 
 SEEDS = st.integers(0, MAX_SEED)
@@ -110,6 +112,8 @@ def check_question(q: Question) -> None:
         best = 0 if ra.params < rb.params else 1 if rb.params < ra.params else 2
         assert q.answer == best
         assert q.latex == ("A:\\;" + ra.params_latex, "B:\\;" + rb.params_latex)
+        for layer, r in zip(q.layers, q.results):
+            _check_explorer_link(layer, r)
         return
     (L,), (r,) = q.layers, q.results
     assert len(q.choices) == N_CHOICES
@@ -131,7 +135,22 @@ def check_question(q: Question) -> None:
             assert text == fmt_int(v) and v >= 1
             if key not in (CORRECT, NEAR_MISS):
                 assert v == expected_param_mistake(key, L, r.params), (key, q.prompt)
-    assert q.explanation == r.explanation
+    # only the feedback that belongs to the question: the output line for a shape
+    # question, everything else (why this count) for a parameter question
+    about_shape = [line for line in r.explanation if line.startswith("Output ")]
+    assert len(about_shape) == 1
+    if q.topic == "output_shape":
+        assert list(q.explanation) == about_shape
+    else:
+        assert list(q.explanation) == [x for x in r.explanation if x not in about_shape]
+    _check_explorer_link(L, r)
+
+
+def _check_explorer_link(layer, r) -> None:
+    """The question's explorer link opens this very layer (parsed as the explorer does)."""
+    values, warnings = parse_explorer_query(explorer_query(layer))
+    assert not warnings
+    assert analyze(**conv_kwargs(values)) == r
 
 
 # ---------------------------------------------------------------------------
@@ -294,3 +313,40 @@ def test_quiz_query_names_garbage():
     assert [w.split("=")[0] for w in warnings] == ["level", "seed"]
     values, warnings = parse_quiz_query({"seed": "42", "level": "HARD"})
     assert values == {"level": "hard", "seed": 42} and not warnings
+
+
+# ---------------------------------------------------------------------------
+# After the answer, wording, variety (issue 13)
+# ---------------------------------------------------------------------------
+
+@settings(max_examples=200, deadline=None)
+@given(seed=SEEDS, level=LEVEL, index=INDEX)
+def test_after_an_answer_the_right_choice_and_the_pick_are_marked(seed, level, index):
+    q = make_question(seed, level, index)
+    assert choice_marks(q, None) == tuple((c, "secondary") for c in q.choices)
+    for pick in range(len(q.choices)):
+        marks = choice_marks(q, pick)
+        assert [kind for _, kind in marks].count("primary") == 1
+        assert marks[q.answer] == (f"✓ {q.choices[q.answer]}", "primary")
+        crosses = [i for i, (label, _) in enumerate(marks) if label.startswith("✗")]
+        assert crosses == ([] if pick == q.answer else [pick])
+        assert marks[pick][0].endswith(q.choices[pick])
+
+
+@settings(max_examples=200, deadline=None)
+@given(seed=SEEDS, level=LEVEL, index=INDEX)
+def test_no_plural_after_one(seed, level, index):
+    q = make_question(seed, level, index)
+    text = " ".join((q.prompt, *q.choices, *q.explanation))
+    for noun in ("filters", "channels", "biases", "groups", "weights"):
+        assert not re.search(rf"(?<![\d,.×])\b1 {noun}\b", text), (noun, text)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_easy_questions_in_a_row_never_share_k(seed):
+    ks = [make_question(seed, "easy", i) for i in range(10)]
+    ks = [q.layers[0].k for q in ks if q.topic != "cheaper"]
+    assert len(set(ks)) > 1
+    all_ks = [make_question(seed, "easy", i).layers[0].k for i in range(2)
+              if make_question(seed, "easy", i).topic != "cheaper"]
+    assert all_ks.count(1) <= 1  # questions 1 and 2 are not both k = 1

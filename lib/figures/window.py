@@ -128,15 +128,20 @@ def views(line: WindowAxis, o: int, max_in: int, hard_max: int, max_out: int
           ) -> tuple[tuple[int, int], tuple[int, int], bool]:
     """(output view, input view, footprint fits) as inclusive ranges around output o.
 
-    The output view shows up to ``max_out`` cells around o. The input view is the whole
+    The output view shows up to ``max_out`` cells around o (up to ``max_in`` when the
+    whole input is drawn, so a whole input never stands next to a cropped output). The
+    input view is the whole
     (padded) input when it is small, else the windows of as many output cells around o as
     fit in ``max_in`` cells (at least o's own window, up to ``hard_max``).
     """
     n_out, e, step = line.n_out, line.e, line.step
-    nv = min(n_out, max_out)
+    whole_input = line.hi - line.lo + 1 <= max_in
+    # The whole input drawn: the whole output too when it fits the same room, so both
+    # grids tell the true sizes (32 in, 29 out; not 32 next to a crop of 24).
+    nv = min(n_out, max(max_out, max_in) if whole_input else max_out)
     o_lo = clamp(o - nv // 2, 0, n_out - nv)
     out_view = (o_lo, o_lo + nv - 1)
-    if line.hi - line.lo + 1 <= max_in:
+    if whole_input:
         return out_view, (line.lo, line.hi), True
     nfit = min(n_out, max(1, (max_in - e - 2 * MARGIN_CELLS) // step + 1))
     p_lo = clamp(o - nfit // 2, 0, n_out - nfit)

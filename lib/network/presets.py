@@ -62,7 +62,7 @@ PRESETS: dict[str, Preset] = {p.key: p for p in (
            "128, 256 (s2), 256. Bias off (the paper uses BatchNorm instead).",
            NetworkSpec((224, 224, 3), _mobilenet_blocks(False))),
     Preset("mobilenet_v1", "MobileNet-v1, whole network",
-           "All 13 depthwise separable blocks, global average pooling and a 1000-way dense "
+           "All 13 depthwise separable blocks, global average pooling and a 1,000-way dense "
            "layer: the paper's 4.2 M parameters and 569 M mult-adds.",
            NetworkSpec((224, 224, 3), _mobilenet_blocks(True))),
     Preset("wavenet", "WaveNet: causal dilated Conv1D stack (1D)",
