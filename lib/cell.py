@@ -316,11 +316,13 @@ class _Cells:
         return StageCell(s, st.name, st.op, sym, pos, ch, tuple(parts), bias_name, b, value)
 
 
-def cell_cost(r: ConvResult) -> int:
-    """Multiplications needed to write out one cell, counting every earlier-stage value
-    it reads (an upper bound: windows at the border read fewer)."""
+def cell_cost(r: ConvResult, stage: int | None = None) -> int:
+    """Multiplications needed to write out one cell of ``stage`` (default: the last),
+    counting every earlier-stage value it reads (an upper bound: windows at the border
+    read fewer)."""
     cost, need = 0, 1  # need: distinct cells of this stage required (per channel fan-in)
-    for st in reversed(r.stages):
+    last = len(r.stages) - 1 if stage is None else stage
+    for st in reversed(r.stages[:last + 1]):
         taps = math.prod(st.kernel)
         fan_in = 1 if st.op == "depthwise" else st.in_channels // max(st.groups, 1)
         cost += need * taps * fan_in
@@ -328,20 +330,35 @@ def cell_cost(r: ConvResult) -> int:
     return cost
 
 
+def figure_stage(r: ConvResult) -> int:
+    """The stage whose output position the sliding-window figure (and its position
+    sliders) means: the last stage when every later stage is a 1×1 stride-1 conv (a
+    separable conv's pointwise step keeps the positions), else the first stage with a
+    window (spatially separable: its first axis stage)."""
+    first = next(i for i, st in enumerate(r.stages) if st.op != "channel_sum")
+    later = r.stages[first + 1:]
+    if all(all(k == 1 for k in st.kernel) and all(s == 1 for s in st.stride)
+           for st in later):
+        return len(r.stages) - 1
+    return first
+
+
 def compute_cell(r: ConvResult, position: tuple[int, ...], channel: int = 0, seed: int = 0,
-                 budget: int = MAX_CELL_MACS) -> CellComputation:
+                 budget: int = MAX_CELL_MACS, stage: int | None = None) -> CellComputation:
     """Output cell ``position`` (one index per spatial axis, clamped into the output),
-    channel ``channel`` of the layer ``r``, on the example with ``seed``.
+    channel ``channel`` of stage ``stage`` (default: the last) of the layer ``r``, on the
+    example with ``seed``.
 
     Raises :class:`CellTooLarge` (a ConvError) when it would take more than ``budget``
     multiplications.
     """
-    if cell_cost(r) > budget:
+    last = len(r.stages) - 1 if stage is None else int(stage)
+    cost = cell_cost(r, last)
+    if cost > budget:
         raise CellTooLarge(
-            f"writing out one output cell of this layer takes about {cell_cost(r):,} "
+            f"writing out one output cell of this layer takes about {cost:,} "
             f"multiplications (more than {budget:,}); choose fewer channels or filters "
             "(c, k) or a smaller kernel to see its arithmetic")
-    last = len(r.stages) - 1
     out = r.stages[last].out_shape
     pos = tuple(min(max(int(p), 0), n - 1) for p, n in zip(position, out[:-1]))
     if len(pos) != r.rank:
@@ -397,7 +414,8 @@ def part_line(cell: StageCell, part: ChannelPart, source: str,
         shown += f" + … ({more} more)"
     if zeros:
         kinds = sorted({t.source[3:-1] for t in part.terms if t.is_zero_cell})
-        shown += f" + {zeros} tap{'s' if zeros != 1 else ''} on {' / '.join(kinds)} zeros (0·w = 0)"
+        taps = f"{zeros} tap{'s' if zeros != 1 else ''}"
+        shown += f" + {taps} on {' / '.join(kinds)} zeros (0·w = 0)"
     return f"{source} channel {part.channel}: {shown} = **{_signed(part.total)}**"
 
 
@@ -438,12 +456,38 @@ def _cell_block(c: StageCell, source: str, heading: bool) -> str:
                     f"**{_signed(sum(p.total for p in hidden))}**")
     if c.bias_name:
         rows.append(f"- bias {c.bias_name} = **{_signed(c.bias)}**")
+    equation = cell_equation(c)
+    head = f"**{equation}**" if heading else f"{equation}:"
+    return head + "\n\n" + "\n".join(rows)
+
+
+def cell_equation(c: StageCell) -> str:
+    """``y[1, 2, 0] = 11 + (−1) + (−5) + 0 = 5``: one total per input channel, the bias."""
     totals = [_n(p.total) for p in c.parts[:8]] + (["…"] if len(c.parts) > 8 else [])
     if c.bias_name:
         totals.append(_n(c.bias))
-    equation = f"{c.name} = {' + '.join(totals)} = {_signed(c.value)}"
-    head = f"**{equation}**" if heading else f"{equation}:"
-    return head + "\n\n" + "\n".join(rows)
+    return f"{c.name} = {' + '.join(totals)} = {_signed(c.value)}"
+
+
+#: Products one animation frame may cost to carry its arithmetic in the subtitle.
+FRAME_ARITHMETIC_MAX = 300
+
+
+def frame_arithmetic_fits(r: ConvResult, stage: int) -> bool:
+    """True when every animation frame can carry its cell's sum (a few hundred products
+    per frame keep a slider move instant)."""
+    return cell_cost(r, stage) <= FRAME_ARITHMETIC_MAX
+
+
+def frame_arithmetic(r: ConvResult, position: tuple[int, ...], stage: int) -> str | None:
+    """The line an animation frame shows under its title: the example's sum for the cell
+    at ``position`` of ``stage``, or None when the layer is too large for every frame."""
+    if not frame_arithmetic_fits(r, stage):
+        return None
+    comp = compute_cell(r, position, stage=stage)
+    per = "per input channel" if len(comp.cell.parts) > 1 else "over the window"
+    bias = " + bias" if comp.cell.bias_name else ""
+    return f"Example numbers: {cell_equation(comp.cell)}  (Σ input × weight {per}{bias})"
 
 
 def term_rows(comp: CellComputation, limit: int = 400) -> list[dict[str, object]]:

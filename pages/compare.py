@@ -7,7 +7,7 @@ import streamlit as st
 from lib.compare import (compare_csv, compare_kinds, compare_kwargs, compare_table,
                          csv_file_name, groups_caption, kernel_dims, parse_compare_query,
                          rank_of, results_by_kind, separable_theory, settings_caption)
-from lib.figures import compare_params_figure
+from lib.figures import chart_config, compare_params_figure
 from lib.state import COMPARE_CONTROLS
 from pages._shared import (bound_choice, bound_slider, bound_toggle, padding_radio,
                            report_url_changes, seed_from_url, sync_url)
@@ -76,7 +76,8 @@ def _table(rows, kwargs) -> None:
 def _figure(rows) -> None:
     st.subheader("Parameters across kinds")
     log_scale = _toggle("log", "log scale")
-    st.plotly_chart(compare_params_figure(results_by_kind(rows), log_scale=log_scale))
+    st.plotly_chart(compare_params_figure(results_by_kind(rows), log_scale=log_scale),
+                    config=chart_config("compare"))
 
 
 def _theory(kwargs) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lib.figures import chart_config
 from lib.figures.network import comparison_figure, layer_bars_figure
 from lib.conv import AXES
 from lib.network import (DEFAULT_NET, GRAMMAR_HELP, PRESETS, TABLE_COLUMNS, NetworkError,
@@ -253,8 +254,10 @@ def _comparison(result: NetworkResult) -> None:
                    help=fmt_int(cmp.standard.total_macs),
                    delta=f"{cmp.macs_ratio:.1f}× more", delta_color="inverse")
     left, right = st.columns(2)
-    left.plotly_chart(comparison_figure(cmp, "params"), key="cmp_params")
-    right.plotly_chart(comparison_figure(cmp, "macs"), key="cmp_macs")
+    left.plotly_chart(comparison_figure(cmp, "params"), key="cmp_params",
+                      config=chart_config("network-params"))
+    right.plotly_chart(comparison_figure(cmp, "macs"), key="cmp_macs",
+                       config=chart_config("network-macs"))
 
 
 def _result(result: NetworkResult) -> None:
@@ -272,8 +275,10 @@ def _result(result: NetworkResult) -> None:
                            file_name="network_summary.txt", mime="text/plain")
     with charts:
         left, right = st.columns(2)
-        left.plotly_chart(layer_bars_figure(result, "params"), key="bars_params")
-        right.plotly_chart(layer_bars_figure(result, "macs"), key="bars_macs")
+        left.plotly_chart(layer_bars_figure(result, "params"), key="bars_params",
+                          config=chart_config("layers-params"))
+        right.plotly_chart(layer_bars_figure(result, "macs"), key="bars_macs",
+                           config=chart_config("layers-macs"))
     with code:
         k_code, t_code = keras_code(result), pytorch_code(result)
         cols = st.columns(2)
