@@ -354,3 +354,41 @@ def sweep_values(key: str, current: int, points: int = 24) -> list[int]:
         values.add(min(high, round(value)))
         value *= ratio
     return sorted(v for v in values if low <= v <= high)
+
+
+# ---------------------------------------------------------------------------
+# Clicking an output cell of a figure
+# ---------------------------------------------------------------------------
+
+def clicked_position(selection: Mapping[str, object] | None) -> tuple[int, ...] | None:
+    """Streamlit's plotly selection event -> the output position clicked, or None.
+
+    The figures put see-through markers over their output cells
+    (``lib.figures._common.click_markers``) whose ``customdata`` is the cell's position,
+    one index per spatial axis (D, H, W). Other points (a click elsewhere, a box drawn
+    around several cells) are not positions: the last clicked marker wins, anything that
+    is not a list of whole numbers is ignored.
+    """
+    points = (selection or {}).get("points") or []
+    for point in reversed(list(points)):
+        data = point.get("customdata") if isinstance(point, Mapping) else None
+        if isinstance(data, (int, float)):
+            data = [data]
+        if (isinstance(data, (list, tuple)) and data
+                and all(isinstance(v, (int, float)) and float(v).is_integer() and v >= 0
+                        for v in data)):
+            return tuple(int(v) for v in data)
+    return None
+
+
+def position_values(position: tuple[int, ...]) -> dict[str, int]:
+    """A clicked position -> the explorer's position controls: ``or`` (row) and ``oc``
+    (column, or the step in 1D); a 3D depth index is not a control (the figure shows
+    depth slice 0's row and column)."""
+    if len(position) == 1:
+        return {"oc": CONTROL_BY_KEY_FIG["oc"].clamp(position[0])}
+    return {"or": CONTROL_BY_KEY_FIG["or"].clamp(position[-2]),
+            "oc": CONTROL_BY_KEY_FIG["oc"].clamp(position[-1])}
+
+
+CONTROL_BY_KEY_FIG: dict[str, Control] = {c.key: c for c in EXPLORER_FIGURE_CONTROLS}

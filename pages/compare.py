@@ -9,7 +9,7 @@ from lib.compare import (compare_csv, compare_kinds, compare_kwargs, compare_tab
                          rank_of, results_by_kind, separable_theory, settings_caption,
                          tradeoff_text)
 from lib.alt_text import compare_alt
-from lib.figures import compare_params_figure
+from lib.figures import chart_config, compare_params_figure
 from lib.state import COMPARE_CONTROLS
 from pages._shared import (bound_choice, bound_slider, bound_toggle, figure_text, padding_radio,
                            report_url_changes, seed_from_url, sidebar_hint, sync_url)
@@ -79,7 +79,8 @@ def _figure(rows) -> None:
     st.subheader("Parameters across kinds")
     log_scale = _toggle("log", "log scale")
     results = results_by_kind(rows)
-    st.plotly_chart(compare_params_figure(results, log_scale=log_scale))
+    st.plotly_chart(compare_params_figure(results, log_scale=log_scale),
+                    config=chart_config("compare"))
     figure_text(compare_alt(results))
 
 

@@ -8,14 +8,16 @@ import streamlit as st
 
 from lib import figures, snippets
 from lib.alt_text import explorer_alt
+from lib.cell import CellTooLarge, cell_markdown, compute_cell, figure_stage, term_rows
 from lib.conv import KIND_INFO, not_applicable_reason
+from lib.presets import PRESET_BY_KEY, PRESETS, matching_preset, preset_link
 from lib.state import (CONTROL_BY_KEY, EXPLORER_CONTROLS, EXPLORER_FIGURE_CONTROLS,
-                       SCALING_VARIES, conv_kwargs, parse_explorer_query, sweep_values,
-                       try_analyze)
+                       SCALING_VARIES, clicked_position, conv_kwargs, parse_explorer_query,
+                       position_values, sweep_values, try_analyze)
 from lib.text import fmt_bytes, fmt_count, fmt_int, fmt_shape
-from pages._shared import (bound_choice, bound_slider, bound_toggle, figure_text,
-                           padding_radio, report_url_changes, seed_from_url, sidebar_hint,
-                           sync_url)
+from pages._shared import (bound_choice, bound_slider, bound_toggle, dismiss_url_warnings,
+                           figure_text, padding_radio, report_url_changes, seed_from_url,
+                           sidebar_hint, sync_url)
 
 PAGE = "explorer"
 CONTROLS = EXPLORER_CONTROLS + EXPLORER_FIGURE_CONTROLS
@@ -128,6 +130,65 @@ def _position_slider(key: str, label: str, size: int) -> int:
     return bound_slider(PAGE, replace(FIGURE_CONTROL[key], label=label), high=size - 1)
 
 
+#: Figures whose output cells can be clicked (see-through markers over the cells).
+CLICKABLE = ("window",)
+_PRESET_PICK = "_preset_pick"
+_PRESET_APPLIED = "_preset_applied"
+
+
+def _clicked(chart_key: str) -> None:
+    """A click on an output cell: move the position sliders there (the URL follows)."""
+    event = st.session_state.get(chart_key) or {}
+    position = clicked_position(event.get("selection") if hasattr(event, "get") else None)
+    if position is None:
+        return
+    st.session_state.update(position_values(position))
+    dismiss_url_warnings(PAGE)
+
+
+def _apply_preset() -> None:
+    """A conv_arithmetic preset was picked: set every control it names."""
+    preset = PRESET_BY_KEY.get(st.session_state.get(_PRESET_PICK) or "")
+    if preset is None:
+        return
+    st.session_state.update(preset.state)
+    st.session_state[_PRESET_PICK] = None
+    st.session_state[_PRESET_APPLIED] = True
+    dismiss_url_warnings(PAGE)
+
+
+def _presets(values: dict[str, object]) -> None:
+    """The classic conv_arithmetic animations: one click each, and a link each."""
+    st.pills("The classic animations (conv_arithmetic)", [p.key for p in PRESETS],
+             format_func=lambda key: PRESET_BY_KEY[key].title, key=_PRESET_PICK,
+             on_change=_apply_preset, selection_mode="single",
+             help="One input channel, one 3×3 filter, no bias — press ▶ play under the "
+                  "figure.")
+    if st.session_state.pop(_PRESET_APPLIED, False):
+        st.rerun()  # the preset changes the sidebar too: rerun the whole page
+    shown = matching_preset(values)
+    links = " · ".join(f"[{p.title}]({preset_link(p)})" for p in PRESETS)
+    st.caption((f"Showing **{shown.title}**: {shown.what}  \n" if shown else "")
+               + f"Links: {links}")
+
+
+def _computation(r, fig) -> None:
+    """The clicked cell's arithmetic on a small example, written out with numbers."""
+    position = tuple(fig.layout.meta["position"])
+    try:
+        comp = compute_cell(r, position, stage=figure_stage(r))
+    except CellTooLarge as err:
+        st.info(f"Cell arithmetic: {err}.")
+        return
+    st.markdown(f"**How output cell {comp.cell.name} is computed** — click any output "
+                "cell to move the window there. Example numbers: inputs 0…4, weights and "
+                "biases −2…2 (the same every time), channel 0 of the output.")
+    for line in cell_markdown(comp):
+        st.markdown(line)
+    with st.expander(f"Every product of {comp.cell.name} (input × weight)"):
+        st.dataframe(term_rows(comp), hide_index=True, width="stretch")
+
+
 @st.fragment
 def _figure(r, values: dict[str, object]) -> None:
     """The one figure the student picked (only that one is built: it keeps moves fast).
@@ -137,6 +198,8 @@ def _figure(r, values: dict[str, object]) -> None:
     """
     choice = bound_choice(PAGE, FIGURE_CONTROL["fig"], label_visibility="collapsed")
     position: tuple[int, ...] = (0, 0)
+    if choice == "window":
+        _presets(values)
     try:
         if choice == "filters":
             fig = figures.filter_tensor_figure(r)
@@ -165,8 +228,15 @@ def _figure(r, values: dict[str, object]) -> None:
     except ValueError as err:  # a figure that does not draw this rank yet
         st.info(f"{FIGURE_CONTROL['fig'].label_of(choice)}: {err}")
     else:
-        st.plotly_chart(fig, key=f"figure-{choice}", config={"displaylogo": False})
-        figure_text(explorer_alt(choice, r, fig.layout.meta, position))
+        key = f"figure-{choice}"
+        if choice in CLICKABLE:
+            st.plotly_chart(fig, key=key, config=figures.chart_config(choice),
+                            on_select=lambda: _clicked(key), selection_mode="points")
+            figure_text(explorer_alt(choice, r, fig.layout.meta, position))
+            _computation(r, fig)
+        else:
+            st.plotly_chart(fig, key=key, config=figures.chart_config(choice))
+            figure_text(explorer_alt(choice, r, fig.layout.meta, position))
     sync_url(PAGE, CONTROLS)  # a fragment run changes the figure's keys only
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lib.alt_text import comparison_alt, layer_bars_alt
+from lib.figures import chart_config
 from lib.figures.network import comparison_figure, layer_bars_figure
 from lib.conv import AXES
 from lib.network import (DEFAULT_NET, GRAMMAR_HELP, PRESETS, TABLE_COLUMNS, NetworkError,
@@ -257,9 +258,11 @@ def _comparison(result: NetworkResult) -> None:
                    help=fmt_int(cmp.standard.total_macs),
                    delta=m_delta, delta_arrow=m_arrow, delta_color="inverse")
     left, right = st.columns(2)
-    left.plotly_chart(comparison_figure(cmp, "params"), key="cmp_params")
+    left.plotly_chart(comparison_figure(cmp, "params"), key="cmp_params",
+                      config=chart_config("network-params"))
     figure_text(comparison_alt(cmp, "params"), into=left)
-    right.plotly_chart(comparison_figure(cmp, "macs"), key="cmp_macs")
+    right.plotly_chart(comparison_figure(cmp, "macs"), key="cmp_macs",
+                       config=chart_config("network-macs"))
     figure_text(comparison_alt(cmp, "macs"), into=right)
 
 
@@ -278,10 +281,12 @@ def _result(result: NetworkResult) -> None:
                            file_name="network_summary.txt", mime="text/plain")
     with charts:
         left, right = st.columns(2)
-        left.plotly_chart(layer_bars_figure(result, "params"), key="bars_params")
-        figure_text(layer_bars_alt(result, "params"), into=left)
-        right.plotly_chart(layer_bars_figure(result, "macs"), key="bars_macs")
-        figure_text(layer_bars_alt(result, "macs"), into=right)
+    left.plotly_chart(comparison_figure(cmp, "params"), key="cmp_params",
+                      config=chart_config("network-params"))
+    figure_text(comparison_alt(cmp, "params"), into=left)
+    right.plotly_chart(comparison_figure(cmp, "macs"), key="cmp_macs",
+                       config=chart_config("network-macs"))
+    figure_text(comparison_alt(cmp, "macs"), into=right)
     with code:
         k_code, t_code = keras_code(result), pytorch_code(result)
         cols = st.columns(2)

@@ -7,7 +7,7 @@ import streamlit as st
 
 from lib.conv import ConvError
 from lib.alt_text import heatmap_alt
-from lib.figures import heatmap_grid
+from lib.figures import chart_config, heatmap_grid
 from lib.numeric import (PROVE_IT_CONTROLS, USES, Tensor, config_from_values, im2col_names,
                          matrix_rows, parse_prove_query, prove)
 from lib.text import fmt_shape
@@ -47,7 +47,8 @@ def _show(t: Tensor, key: str) -> None:
     if t.values.ndim <= 2:
         st.dataframe(matrix_rows(t.values), hide_index=True)
     else:
-        st.plotly_chart(heatmap_grid(t.values, t.name), key=key)
+        st.plotly_chart(heatmap_grid(t.values, t.name), key=key,
+                        config=chart_config(f"prove-it-{key}"))
         figure_text(heatmap_alt(t.values, t.name))
 
 

@@ -25,7 +25,8 @@ def _figure(spec: StepSpec, step: Step) -> None:
     # figure: sliding_window_figure (step 2)
     if spec.figure is None or step.result is None:
         return
-    st.plotly_chart(getattr(figures, spec.figure)(step.result))
+    st.plotly_chart(getattr(figures, spec.figure)(step.result),
+                    config=figures.chart_config(spec.figure))
     figure_text(WALKTHROUGH_ALT[spec.figure](step.result))
 
 

@@ -4,6 +4,7 @@ Every number drawn is read from the result (``r.stages``, ``r.params``, ...); no
 formula lives here. Each figure records what it drew in ``fig.layout.meta``.
 """
 
+from ._common import CLICK_TRACE, chart_config
 from .filters import filter_tensor_figure
 from .heatmaps import heatmap_grid
 from .params import compare_params_figure, param_breakdown_figure, scaling_figure
@@ -12,6 +13,8 @@ from .stack import dilated_stack_figure
 from .volume import volume_figure
 
 __all__ = [
+    "CLICK_TRACE",
+    "chart_config",
     "compare_params_figure",
     "dilated_stack_figure",
     "filter_tensor_figure",

@@ -124,6 +124,32 @@ def stack_notes_above(notes: list[dict], chars: int = SUBTITLE_CHARS) -> tuple[l
     return placed[::-1], shift + (8 if notes else 0)
 
 
+def chart_config(name: str) -> dict:
+    """The plotly config every page passes to ``st.plotly_chart``: the modebar keeps its
+    camera button ("Download plot as a PNG", for teachers' slides), at twice the screen
+    resolution and named after the figure; no plotly logo."""
+    return {"displaylogo": False,
+            "toImageButtonOptions": {"format": "png", "filename": f"convscope-{name}",
+                                     "scale": 2}}
+
+
+#: The name of the see-through marker trace that makes output cells clickable.
+CLICK_TRACE = "click an output cell"
+
+
+def click_markers(x, y, positions, xaxis: str, yaxis: str, size: float = 14) -> go.Scatter:
+    """Nearly invisible markers over the output cells: plotly cannot select heatmap cells
+    (or layout shapes), so a click on a cell arrives as this trace's point, carrying the
+    cell's output position (one index per spatial axis) in ``customdata``.
+
+    ``lib.state.clicked_position`` reads it back from Streamlit's selection event.
+    """
+    return go.Scatter(x=x, y=y, customdata=positions, mode="markers", xaxis=xaxis,
+                      yaxis=yaxis, name=CLICK_TRACE, showlegend=False,
+                      marker=dict(symbol="square", size=size, opacity=0.01, color="#000000"),
+                      hovertemplate="click: compute output %{customdata}<extra></extra>")
+
+
 def truncation_text(parts: Iterable[str]) -> str:
     return "Not drawn: " + ", ".join(parts)
 
@@ -149,8 +175,9 @@ def set_template(fig: go.Figure) -> None:
 
 def finish(data: list, layout: dict, meta: dict, frames: list | None = None) -> go.Figure:
     """Build the figure in one go with the shared defaults (template, font, margins)."""
+    # dragmode zoom: a chart that reports clicks would otherwise start in pan mode
     base = dict(font=FONT, margin=MARGIN, meta=meta, hoverlabel=dict(font_size=SMALL_PX),
-                legend=dict(font=dict(size=SMALL_PX)))
+                legend=dict(font=dict(size=SMALL_PX)), dragmode="zoom")
     base.update(layout)
     if isinstance(base.get("title"), dict) and base["title"].get("yref") == "container":
         # _TITLE_TOP px below the top edge (a container title at y=1 starts above it)

@@ -20,11 +20,11 @@ import plotly.graph_objects as go
 
 from lib.conv import ConvResult, kind_label
 
-from ._common import BLACK, VERMILLION, as_position, finish, note_annotation, title
+from ._common import BLACK, VERMILLION, as_position, click_markers, finish, note_annotation, title
 from .window import (CATEGORY_COLORS, CATEGORY_NAMES, INPUT, INSERTED, OUT, PAD, PRODUCED, TAP,
-                     notes_height,
-                     TAP_ZERO, WindowAxis, clamp, frame_order, frame_step, play_controls, views,
-                     window_notes, window_stage)
+                     TAP_ZERO, WindowAxis, arithmetic_line, clamp, frame_order, frame_step,
+                     has_arithmetic, notes_height, play_controls, views, window_notes,
+                     window_stage)
 
 MAX_IN_VIEW = 64  # input cells shown around the window(s) of a long sequence
 HARD_MAX_IN_VIEW = 1100  # a single huge dilated window is shown whole up to this many cells
@@ -181,14 +181,20 @@ def _subtitle(sc: _Seq, o: int) -> str:
     s = ln.start(o)
     if sc.transposed:
         return (f"Output y[{o}] is a stride-1 window over the zero-inserted input starting "
-                f"at {s}; the kernel is flipped.")
+                f"at {s}; the kernel is flipped." + _arithmetic(sc, o))
     text = (f"Output y[{o}]: window starts at {o}·{a.stride} − {a.before} = {s} and covers "
             f"{ln.e} step{'s' if ln.e != 1 else ''}"
             + (f", taps {ln.d} apart (dilation)" if ln.d > 1 else "") + ".")
     if sc.causal:
         text += (f" Causal: its newest input is x[{s + ln.e - 1}], so it never sees a later "
                  "step.")
-    return text
+    return text + _arithmetic(sc, o)
+
+
+def _arithmetic(sc: _Seq, o: int) -> str:
+    """The example's sum for output o on a second line (small layers only)."""
+    line = arithmetic_line(sc.r, sc.stage_index, (o,))
+    return "<br>" + line if line else ""
 
 
 def build_sequence(r: ConvResult, position, stage: int | None,
@@ -243,6 +249,8 @@ def _traces(sc: _Seq) -> tuple[list, list[int]]:
                        text=np.char.add("y", oo.astype(str)) if sc.out_text else None,
                        customdata=np.char.add(np.char.add("output y[", oo.astype(str)), "]"),
                        hover="%{customdata}<extra>output</extra>"))
+    traces.append(click_markers(ox, np.full(ox.size, Y_OUTPUT, np.float32), oo[:, None],
+                                "x2", "y"))
     static = len(traces)
     dyn = sc.dynamic(sc.o)
     kernel, taps, lines, box, nxt, produced = dyn[:6]
@@ -305,7 +313,8 @@ def _layout(sc: _Seq, notes: list[tuple[str, str]], max_frames: int | None):
     controls_px = 86 if max_frames else 0
     note_texts, note_y, notes_px = notes_height(notes)
     bottom_px = 40 + LEGEND_PX + 16 + notes_px + controls_px + 44
-    height = TOP_PX + PLOT_PX + bottom_px
+    top_px = TOP_PX + (18 if has_arithmetic(sc.r, sc.stage_index) else 0)  # the example's sum
+    height = top_px + PLOT_PX + bottom_px
 
     def below(px: float) -> float:
         return -px / PLOT_PX
@@ -345,7 +354,7 @@ def _layout(sc: _Seq, notes: list[tuple[str, str]], max_frames: int | None):
         showlegend=True,
         legend=dict(orientation="h", x=0.0, y=below(56), yanchor="top", font=dict(size=12),
                     itemclick=False, itemdoubleclick=False),
-        margin=dict(l=10, r=10, t=TOP_PX, b=bottom_px),
+        margin=dict(l=10, r=10, t=top_px, b=bottom_px),
     )
     # notes under the legend (which wraps to 3 rows on a phone), each wrapped to fit
     layout["annotations"] = [note_annotation(text, name, y=below(56 + LEGEND_PX + 16 + y),

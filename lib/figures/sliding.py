@@ -25,12 +25,13 @@ import plotly.graph_objects as go
 from lib.conv import ConvResult, kind_label
 from lib.text import fmt_axes, fmt_shape, plural
 
-from ._common import BLACK, as_position, finish, note_annotation, title, title_height, wrap
+from ._common import (BLACK, as_position, click_markers, finish, note_annotation, title,
+                      title_height, wrap)
 from .sequence import build_sequence
 from .window import (CATEGORY_COLORS, CATEGORY_NAMES, COLORSCALE, GAP, INPUT, INSERTED,
-                     N_CATEGORIES, OUT, notes_height, PAD, PRODUCED, TAP, TAP_ZERO, WindowAxis, clamp,
-                     frame_order, frame_step, play_controls, views, window_notes,
-                     window_stage)
+                     N_CATEGORIES, OUT, PAD, PRODUCED, TAP, TAP_ZERO, WindowAxis,
+                     arithmetic_line, clamp, frame_order, frame_step, has_arithmetic,
+                     notes_height, play_controls, views, window_notes, window_stage)
 
 MAX_IN_VIEW = 40
 HARD_MAX_IN_VIEW = 96
@@ -71,6 +72,8 @@ class _Scene:
         # 2D category: padding if either axis is padding, input if both are real cells
         cat = np.maximum(cat_r[:, None], cat_c[None, :])
         cat = np.where((cat_r[:, None] == PAD) | (cat_c[None, :] == PAD), PAD, cat)
+        #: small layers: every frame's subtitle carries the example's sum
+        self.arithmetic = has_arithmetic(r, self.stage_index)
         self.depth: WindowAxis | None = None
         if self.rank == 3:
             self.depth = dl = WindowAxis.of(st.axes[0], self.transposed)
@@ -236,6 +239,14 @@ def _axis_text(sc: _Scene, o: tuple[int, int]) -> str:
     return text + ("<br>" + _depth_text(sc) if sc.rank == 3 else "")
 
 
+def _subtitle(sc: _Scene, o: tuple[int, int]) -> str:
+    """Where the window is, and (small layers) the example's sum for the cell it makes."""
+    text = _axis_text(sc, o)
+    if sc.arithmetic:
+        text += "<br>" + (arithmetic_line(sc.r, sc.stage_index, sc.full_position(o)) or "")
+    return text
+
+
 def _panel_titles(sc: _Scene) -> tuple[str, str]:
     r = sc.r
     c = r.spec.c
@@ -372,6 +383,13 @@ def _traces(sc: _Scene, ov: dict) -> tuple[list, list[int]]:
     for cat in range(N_CATEGORIES):
         if cat in present and cat != GAP:
             traces.append(_legend_item(CATEGORY_NAMES[cat], CATEGORY_COLORS[cat]))
+    rows = np.arange(out_r0, sc.out_rows[1] + 1)
+    cols = np.arange(out_c0, sc.out_cols[1] + 1)
+    rr, cc = np.meshgrid(rows, cols, indexing="ij")
+    cells = np.stack([rr.ravel(), cc.ravel()], axis=1)
+    if sc.rank == 3:
+        cells = np.column_stack([np.full(len(cells), sc.od), cells])
+    traces.append(click_markers(cc.ravel(), rr.ravel(), cells, "x2", "y2"))
     return traces, dynamic
 
 
@@ -403,6 +421,8 @@ PANEL_CHARS = (22, 15)
 FOOT_LEGEND_PX = 84
 
 
+ARITHMETIC_PX = 18  # one more subtitle line: the example's sum
+
 
 
 def _layout(sc: _Scene, notes: list[tuple[str, str]], max_frames: int | None):
@@ -413,9 +433,10 @@ def _layout(sc: _Scene, notes: list[tuple[str, str]], max_frames: int | None):
     panel_lines = max(t.count("<br>") + 1 for t in (left_title, right_title))
     head = title(f"Sliding window{' (3D)' if sc.rank == 3 else ''} — "
                  f"{kind_label(sc.r.kind, sc.rank)}: kernel {fmt_shape(sc.stage.kernel)}, "
-                 f"stride {fmt_axes(sc.stage.stride)}", _axis_text(sc, sc.o))
+                 f"stride {fmt_axes(sc.stage.stride)}", _subtitle(sc, sc.o))
     # title and subtitle, the panel titles, then the top axes' titles and ticks (44 px)
     top_px = title_height(head) + 16 * panel_lines + 4 + 44
+    top_px += ARITHMETIC_PX if sc.arithmetic else 0
     controls_px = 86 if max_frames else 0
     note_texts, note_y, notes_px = notes_height(notes)
     bottom_px = notes_px + controls_px + FOOT_LEGEND_PX
@@ -522,7 +543,7 @@ def _frames(sc: _Scene, dynamic: list[int], max_frames: int) -> tuple[list, list
         nx, ny, nt = sc.next_outline(o)
         name = sc.name_of(o)
         frames.append(dict(name=name, traces=dynamic,
-                           layout=dict(title=dict(subtitle=dict(text=_axis_text(sc, o)))), data=[
+                           layout=dict(title=dict(subtitle=dict(text=_subtitle(sc, o)))), data=[
             tap,
             dict(type="scatter", x=ox, y=oy),
             dict(type="scatter", x=nx, y=ny, text=nt),

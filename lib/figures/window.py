@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lib.cell import figure_stage, frame_arithmetic, frame_arithmetic_fits
 from lib.conv import Axis, ConvResult
 from lib.text import fmt_shape
 
@@ -162,6 +163,22 @@ def window_stage(r: ConvResult, stage: int | None) -> int:
     if stage not in spatial:
         raise ValueError(f"stage={stage} is not a stage with a window; choose one of {spatial}")
     return stage
+
+
+def arithmetic_line(r: ConvResult, stage_index: int, position: tuple[int, ...]) -> str | None:
+    """The example's sum for the cell the window produces, for the subtitle of each frame
+    (None for layers too large to compute every frame). The default stage's positions are
+    those of :func:`lib.cell.figure_stage` (a separable conv: the final output)."""
+    return frame_arithmetic(r, position, _cell_stage(r, stage_index))
+
+
+def has_arithmetic(r: ConvResult, stage_index: int) -> bool:
+    """Whether :func:`arithmetic_line` gives a line for this layer (small layers)."""
+    return frame_arithmetic_fits(r, _cell_stage(r, stage_index))
+
+
+def _cell_stage(r: ConvResult, stage_index: int) -> int:
+    return figure_stage(r) if stage_index == window_stage(r, None) else stage_index
 
 
 def window_notes(cropped: str | None, r: ConvResult, stage_index: int,
