@@ -69,8 +69,8 @@ TRADEOFFS: dict[str, str] = {
         "tell them apart. A poor fit for RGB, where a red edge and a blue edge differ."),
     "transposed": (
         "Upsamples (at stride > 1): each input cell scatters a kernel into the output "
-        "(decoders, segmentation, GAN generators). Its weight tensor is a standard conv's (same c, k "
-        "and w, at groups = 1) transposed; uneven overlaps can cause checkerboard "
+        "(decoders, segmentation, GAN generators). Its weight tensor is a standard conv's "
+        "(same c, k and w, at groups = 1) transposed; uneven overlaps can cause checkerboard "
         "artefacts."),
     "spatially_separable": (
         "A kh×1 conv then a 1×kw conv: it can only represent rank-1 "

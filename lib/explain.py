@@ -220,7 +220,8 @@ def _separable_sentences(w: _Words) -> list[str]:
              f"(× depth multiplier {s.depth_multiplier}) = {plural(dw.weight_params, 'weight')}; "
              f"it learns spatial patterns only. Pointwise: {s.k:,} "
              f"filter{'s' if s.k != 1 else ''} of "
-             f"{fmt_shape((1,) * s.rank)}×{dw.out_channels:,} = {plural(pw.weight_params, 'weight')}; "
+             f"{fmt_shape((1,) * s.rank)}×{dw.out_channels:,} = "
+             f"{plural(pw.weight_params, 'weight')}; "
              "it mixes channels only."]
     if s.kind == "separable_keras":
         lines.append(f"Keras SeparableConv{s.rank}D has one bias vector, of size k = {s.k:,} "

@@ -45,7 +45,7 @@ Parser = Callable[[Mapping[str, object], Sequence[Control]], tuple[dict[str, obj
 def sidebar_hint(what: str) -> None:
     """A line at the top of the main column saying where the controls are: on a phone the
     sidebar starts folded away, and a student should not have to hunt for it."""
-    st.caption(f"⚙️ {what}: in the sidebar. On a phone, tap **›** at the top left to "
+    st.caption(f"⚙️ {what}: in the sidebar. On a phone, tap **»** at the top left to "
                "open it.")
 
 

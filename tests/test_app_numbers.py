@@ -66,7 +66,8 @@ CASES: list[tuple[str, dict[str, str]]] = [
 ]
 
 
-def _run(page: str, query: dict[str, str]) -> AppTest:
+def run_page(page: str, query: dict[str, str]) -> AppTest:
+    """``page`` opened with the link ``query`` in a fresh session, run without an error."""
     at = AppTest.from_file(APP, default_timeout=60)
     for key, value in query.items():
         at.query_params[key] = value
@@ -149,7 +150,7 @@ def problems(items: list[tuple[str, str]]) -> list[str]:
 @pytest.mark.parametrize("page, query", CASES,
                          ids=[f"{p.split('/')[-1][:-3]}-{i}" for i, (p, _) in enumerate(CASES)])
 def test_every_count_on_the_page_reads_with_separators(page, query):
-    at = _run(page, query)
+    at = run_page(page, query)
     if page == "pages/quiz.py":
         _answer(at)
     found = problems(texts(at)) + _int_columns_without_separators(at)

@@ -10,14 +10,10 @@ have its box, and typing a value into the box must move the slider and the addre
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from pages._shared import BOX_ABOVE
-
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+from tests.test_app_numbers import run_page as _open
 
 #: Each page with links that, together, draw every one of its sliders.
 OPENINGS: list[tuple[str, dict[str, str]]] = [
@@ -35,15 +31,6 @@ OPENINGS: list[tuple[str, dict[str, str]]] = [
     ("pages/prove_it.py", {"proof": "transposed", "ppad": "explicit"}),
     ("pages/network.py", {}),
 ]
-
-
-def _open(page: str, query: dict[str, str]) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.switch_page(page).run()
-    assert not at.exception
-    return at
 
 
 def _wide(at: AppTest) -> list:

@@ -19,8 +19,10 @@ WIDE = "k=512&c=512&H=1024&W=1024&w=11"
 #: Every page, at settings that make its formulas long (the longest explorer formulas:
 #: a 3D spatially separable conv's sum of three terms, a transposed conv's output size).
 PAGES = {
-    "explorer-3d": "/?kind=spatially_separable&dims=3D&D=64&k=512&c=512&H=1024&W=1024&w=11",
-    "explorer-transposed": f"/?kind=transposed&{WIDE}&pad=explicit&p=10&s=8&d=8&op=7",
+    # (small tensors where the digits do not matter: the page stays quick to build)
+    "explorer-3d": "/?kind=spatially_separable&dims=3D&D=16&k=512&c=512&H=16&W=16&w=11",
+    "explorer-transposed": ("/?kind=transposed&k=16&c=16&H=1024&W=1024&w=11&pad=explicit&p=10"
+                            "&s=8&d=8&op=7"),
     "compare": f"/compare?{WIDE}",
     "walkthrough": ("/walkthrough?w1=11&c1=64&H2=256&w2=11&k3=512&w3=11&c3=512&H4=1024"
                     "&W4=1024&c5=512&k6=512&c6=512"),
