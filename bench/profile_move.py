@@ -45,6 +45,7 @@ def _cpu_ms(fn, repeat: int) -> tuple[float, object]:
 def _figure_builders(values: dict) -> dict:
     import lib.figures as F
     builders = {
+        "filters (isometric)": lambda r: F.filter_iso_figure(r),
         "filters (3D mesh)": lambda r: F.filter_tensor_figure(r),
         "volume": lambda r: F.volume_figure(r),
         "window": lambda r: F.sliding_window_frames(r, position=(0,) * r.rank),
@@ -53,8 +54,6 @@ def _figure_builders(values: dict) -> dict:
                                               sweep_values("H", int(values["H"])),
                                               int(values["H"])),
     }
-    if hasattr(F, "filter_iso_figure"):
-        builders = {"filters (isometric)": lambda r: F.filter_iso_figure(r), **builders}
     return builders
 
 

@@ -16,8 +16,10 @@ stays flat however many students and settings it sees.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Mapping
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from lib.conv import ConvResult
@@ -27,12 +29,19 @@ from lib.state import conv_kwargs, sweep_values
 #: ~200 KB at the largest settings), so 512 entries stay well under 100 MB.
 MAX_ENTRIES = 512
 
-LayerKey = tuple[tuple[str, object], ...]
+#: ``repr`` of the sorted ``analyze`` arguments: one short string, because Streamlit
+#: hashes a cache key on every call and a nested tuple costs ~40x more to hash.
+LayerKey = str
 
 
 def layer_key(values: Mapping[str, object]) -> LayerKey:
-    """The page's control values -> a hashable key of the layer they describe."""
-    return tuple(sorted(conv_kwargs(values).items()))
+    """The page's control values -> the key of the layer they describe."""
+    return repr(tuple(sorted(conv_kwargs(values).items())))
+
+
+def layer_kwargs(key: LayerKey) -> dict[str, object]:
+    """The ``analyze`` arguments a :func:`layer_key` stands for."""
+    return dict(ast.literal_eval(key))
 
 
 @st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)
@@ -44,7 +53,7 @@ def analyze_layer(key: LayerKey) -> tuple[ConvResult | None, str | None]:
 def _analyze(key: LayerKey) -> tuple[ConvResult | None, str | None]:
     from lib.conv import ConvError, analyze
     try:
-        return analyze(**dict(key)), None  # type: ignore[arg-type]
+        return analyze(**layer_kwargs(key)), None  # type: ignore[arg-type]
     except ConvError as err:
         return None, str(err)
 
@@ -64,8 +73,37 @@ def code_texts(key: LayerKey) -> tuple[tuple[str, str, str, str] | None, str | N
         return None, str(err)
 
 
+class FrozenFigure(go.Figure):
+    """A figure that is never changed again: ``to_dict`` is computed once and reused.
+
+    ``st.plotly_chart`` calls ``to_dict()`` on every rerun, which deep-copies every trace
+    and base64-encodes its arrays (about a sixth of an explorer rerun). A cached figure is
+    shared and read only, so its dict is made once and handed out as is (nothing in
+    Streamlit or plotly's ``to_json`` writes to it).
+    """
+
+    def to_dict(self) -> dict:
+        frozen = self.__dict__.get("_frozen_dict")
+        if frozen is None:
+            frozen = super().to_dict()
+            self.__dict__["_frozen_dict"] = frozen
+        return frozen
+
+
+def freeze(fig: go.Figure) -> FrozenFigure:
+    """Turn a just-built figure into a :class:`FrozenFigure` (same object, no copy)."""
+    fig.__class__ = FrozenFigure
+    fig.to_dict()
+    return fig  # type: ignore[return-value]
+
+
 @st.cache_resource(max_entries=MAX_ENTRIES, show_spinner=False)
-def figure(choice: str, key: LayerKey, extra: tuple = ()):
+def figure(choice: str, key: LayerKey, extra: tuple = ()) -> FrozenFigure:
+    """See :func:`build_figure`; cached for all sessions (read only: a FrozenFigure)."""
+    return freeze(build_figure(choice, key, extra))
+
+
+def build_figure(choice: str, key: LayerKey, extra: tuple = ()) -> go.Figure:
     """The figure ``choice`` of one layer (``extra``: the window position, or what the
     scaling curve varies and its current value). Shared by all sessions: read only.
 
@@ -87,7 +125,8 @@ def figure(choice: str, key: LayerKey, extra: tuple = ()):
         return figures.param_breakdown_figure(r)
     if choice == "scaling":
         vary, current = extra
-        return figures.scaling_figure(dict(key), vary, sweep_values(vary, current), current)
+        return figures.scaling_figure(layer_kwargs(key), vary, sweep_values(vary, current),
+                                      current)
     raise ValueError(f"unknown figure {choice!r}")
 
 
@@ -98,5 +137,5 @@ def clear() -> None:
     figure.clear()
 
 
-__all__ = ["MAX_ENTRIES", "LayerKey", "analyze_layer", "clear", "code_texts", "figure",
-           "layer_key"]
+__all__ = ["MAX_ENTRIES", "FrozenFigure", "LayerKey", "analyze_layer", "build_figure", "clear",
+           "code_texts", "figure", "freeze", "layer_key", "layer_kwargs"]
