@@ -167,7 +167,8 @@ def measure_views(
 
     Returns per view: ``samples`` (ms), ``summary`` and ``cpu_ms`` = the server process's
     CPU time during the timed moves divided by the moves (CPU, not wall: other jobs on the
-    machine do not count, and it is what a replica spends per student move).
+    machine do not count, and it is what a replica spends per student move), or
+    ``error`` when that view did not open or update in time (the other views still run).
     """
     out = []
     with streamlit_server(app_path) as server, sync_playwright() as pw:
@@ -182,6 +183,10 @@ def measure_views(
                     samples = slider_latencies(page, slider_label, selector, moves=moves,
                                                warmup=0)
                     cpu = (process_cpu_s(server.pid) - cpu0) * 1000 / moves
+                except Exception as exc:  # noqa: BLE001 - one view failing is a result
+                    out.append({"path": path, "error": f"{type(exc).__name__}: "
+                                                       f"{str(exc).splitlines()[0][:100]}"})
+                    continue
                 finally:
                     page.close()
                 out.append({"path": path, "samples": samples, "summary": summarize(samples),
