@@ -198,7 +198,8 @@ def _section(name: str, build, rows: list[Row]) -> None:
         new = build()
     except Exception as exc:  # noqa: BLE001 - report and go on
         traceback.print_exc()
-        new = [(name, f"failed: {type(exc).__name__}: {str(exc)[:120]}", "runs", False)]
+        first = (str(exc).splitlines() or [""])[0][:120]  # one line: it is a table cell
+        new = [(name, f"failed: {type(exc).__name__}: {first}", "runs", False)]
     for m, v, b, ok in new:
         print(f"  {'ok  ' if ok else 'OVER'} {m}: {v}   [budget {b}]", flush=True)
     print(f"  ({time.perf_counter() - t0:.0f} s)")
@@ -219,7 +220,8 @@ def main(write: bool = False, quick: bool = False) -> int:
              lambda: server_rows(reruns), rows)
 
     table = ["| measure | value | budget | |", "| --- | --- | --- | --- |"]
-    table += [f"| {m} | {v} | {b} | {'ok' if ok else '**over**'} |" for m, v, b, ok in rows]
+    table += [f"| {m} | {v.replace('|', '/')} | {b} | {'ok' if ok else '**over**'} |"
+              for m, v, b, ok in rows]
     header = (f"Measured {date.today().isoformat()} on {platform.node() or 'this machine'} "
               f"({os.cpu_count()} cores, Python {platform.python_version()}); load average "
               f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after; "
