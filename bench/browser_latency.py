@@ -148,6 +148,83 @@ def measure_slider_latency(
             browser.close()
 
 
+def process_cpu_s(pid: int) -> float:
+    """User + system CPU seconds used so far by process ``pid`` (Linux /proc)."""
+    import os
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure_views(
+    app_path: str | Path,
+    views: Sequence[tuple[str, str, str]],
+    moves: int = 30,
+    warmup: int = 2,
+) -> list[dict]:
+    """One server, one browser; for every view (path, slider label, changed selector) open
+    the page in a new tab and time ``moves`` slider moves.
+
+    Returns per view: ``samples`` (ms), ``summary`` and ``cpu_ms`` = the server process's
+    CPU time during the timed moves divided by the moves (CPU, not wall: other jobs on the
+    machine do not count, and it is what a replica spends per student move), or
+    ``error`` when that view did not open or update in time (the other views still run).
+    """
+    out = []
+    with streamlit_server(app_path) as server, sync_playwright() as pw:
+        browser = pw.chromium.launch(**launch_args())
+        try:
+            for path, slider_label, selector in views:
+                page = browser.new_page()
+                try:
+                    open_page(page, server.url, path, ready_selector=selector)
+                    slider_latencies(page, slider_label, selector, moves=warmup, warmup=0)
+                    cpu0 = process_cpu_s(server.pid)
+                    samples = slider_latencies(page, slider_label, selector, moves=moves,
+                                               warmup=0)
+                    cpu = (process_cpu_s(server.pid) - cpu0) * 1000 / moves
+                except Exception as exc:  # noqa: BLE001 - one view failing is a result
+                    out.append({"path": path, "error": f"{type(exc).__name__}: "
+                                                       f"{str(exc).splitlines()[0][:100]}"})
+                    continue
+                finally:
+                    page.close()
+                out.append({"path": path, "samples": samples, "summary": summarize(samples),
+                            "cpu_ms": round(cpu, 1)})
+        finally:
+            browser.close()
+    return out
+
+
+def first_draw_seconds(app_path: str | Path, path: str, choices: Sequence[str],
+                       selector: str = PLOTLY_PLOT, timeout: float = 60_000) -> dict[str, float]:
+    """On a fresh server, open ``path`` and pick every figure in ``choices`` (the labels of
+    the explorer's figure radio) once: seconds from the click to that figure drawn
+    (``selector``'s text changed). The first choice is the page's own first figure,
+    timed from navigation (server already running) to drawn."""
+    out: dict[str, float] = {}
+    with streamlit_server(app_path) as server, sync_playwright() as pw:
+        browser = pw.chromium.launch(**launch_args())
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 900})
+            t0 = time.perf_counter()
+            open_page(page, server.url, path, ready_selector=selector, timeout=timeout)
+            out[choices[0]] = time.perf_counter() - t0
+            radio = page.get_by_test_id("stRadio").filter(has=page.get_by_text(choices[0],
+                                                                                exact=True))
+            for label in choices[1:]:
+                before = page.evaluate(_TEXT_JS, selector)
+                t0 = time.perf_counter()
+                radio.get_by_text(label, exact=True).click()
+                page.wait_for_function(_CHANGED_JS, arg=[selector, before], polling="raf",
+                                       timeout=timeout)
+                out[label] = time.perf_counter() - t0
+                wait_for_app_idle(page, timeout=timeout)
+        finally:
+            browser.close()
+    return out
+
+
 def cold_start_seconds(
     app_path: str | Path,
     ready_selector: str = PLOTLY_PLOT,

@@ -22,7 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from lib.conv import KINDS, ConvError, analyze  # noqa: E402
 from lib.figures import (compare_params_figure, dilated_stack_figure,  # noqa: E402
-                         filter_tensor_figure, param_breakdown_figure, scaling_figure,
+                         filter_iso_figure, filter_tensor_figure,
+                         param_breakdown_figure, scaling_figure,
                          sliding_window_figure, sliding_window_frames, volume_figure)
 
 BUDGET_BYTES = 300_000
@@ -62,6 +63,7 @@ def _scaling(r, cfg):
 
 
 BUILDERS = {
+    "filter_iso": lambda r, cfg: filter_iso_figure(r),
     "filter_tensor": lambda r, cfg: filter_tensor_figure(r),
     "volume": lambda r, cfg: volume_figure(r),
     "sliding_window": lambda r, cfg: sliding_window_figure(r, _middle(r)),

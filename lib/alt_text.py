@@ -179,7 +179,7 @@ def heatmap_alt(values: np.ndarray, name: str) -> str:
 def explorer_alt(choice: str, r: ConvResult, fig_meta: Mapping[str, object],
                  position: Sequence[int] = (0, 0)) -> str:
     """The explorer's figure ``choice`` (an id of ``lib.state.FIGURES``)."""
-    if choice == "filters":
+    if choice in ("filters", "filters3d"):  # the isometric and the 3D view draw the same
         return filters_alt(r)
     if choice == "volume":
         return volume_alt(r)

@@ -315,7 +315,8 @@ WALKTHROUGH_CONTROLS: tuple[Control, ...] = (
 
 #: The explorer's figures: URL id -> what the figure menu shows.
 FIGURE_LABELS: dict[str, str] = {
-    "filters": "Filters", "volume": "Volume", "window": "Sliding window",
+    "filters": "Filters", "filters3d": "Filters (3D)", "volume": "Volume",
+    "window": "Sliding window",
     "params": "Parameters", "scaling": "Scaling",
 }
 FIGURES = tuple(FIGURE_LABELS)

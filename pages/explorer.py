@@ -6,15 +6,16 @@ from dataclasses import replace
 
 import streamlit as st
 
-from lib import figures, snippets
+from lib import figures
 from lib.alt_text import explorer_alt
 from lib.cell import CellTooLarge, cell_markdown, compute_cell, figure_stage, term_rows
 from lib.conv import KIND_INFO, not_applicable_reason
 from lib.presets import PRESET_BY_KEY, PRESETS, matching_preset, preset_link
 from lib.state import (CONTROL_BY_KEY, EXPLORER_CONTROLS, EXPLORER_FIGURE_CONTROLS,
-                       SCALING_VARIES, clicked_position, conv_kwargs, parse_explorer_query,
-                       position_values, sweep_values, try_analyze)
+                       SCALING_VARIES, clicked_position, parse_explorer_query,
+                       position_values)
 from lib.text import fmt_bytes, fmt_count, fmt_int, fmt_shape
+from pages._cached import LayerKey, analyze_layer, code_texts, figure, layer_key
 from pages._shared import (bound_choice, bound_slider, bound_toggle, dismiss_url_warnings,
                            figure_text, padding_radio, report_url_changes, seed_from_url,
                            sidebar_hint, sync_url)
@@ -190,22 +191,21 @@ def _computation(r, fig) -> None:
 
 
 @st.fragment
-def _figure(r, values: dict[str, object]) -> None:
+def _figure(r, key: LayerKey, values: dict[str, object]) -> None:
     """The one figure the student picked (only that one is built: it keeps moves fast).
 
     A fragment: the figure's own controls (which figure, the window position, what the
     scaling curve varies) rerun only this part of the page, not the numbers and code.
+    Figures come from the server-wide cache (pages/_cached.py): a layer any student has
+    seen is not built again.
     """
     choice = bound_choice(PAGE, FIGURE_CONTROL["fig"], label_visibility="collapsed")
+    extra: tuple = ()
     position: tuple[int, ...] = (0, 0)
     if choice == "window":
         _presets(values)
     try:
-        if choice == "filters":
-            fig = figures.filter_tensor_figure(r)
-        elif choice == "volume":
-            fig = figures.volume_figure(r)
-        elif choice == "window":
+        if choice == "window":
             out = r.stages[0].out_shape
             cols = st.columns(2)
             with cols[0]:
@@ -213,18 +213,14 @@ def _figure(r, values: dict[str, object]) -> None:
             with cols[1]:
                 col = _position_slider("oc", "Output column" if r.rank > 1 else "Output step",
                                        out[-2])
-            position = (row, col) if r.rank > 1 else (col,)
-            fig = figures.sliding_window_frames(r, position=position)
-        elif choice == "params":
-            fig = figures.param_breakdown_figure(r)
-        else:
-            varies = [v for v, (key, _) in SCALING_VARIES.items()
-                      if key in ("k", "c", "w") or key in r.spec.axes]
+            position = extra = (row, col) if r.rank > 1 else (col,)
+        elif choice == "scaling":
+            varies = [v for v, (k, _) in SCALING_VARIES.items()
+                      if k in ("k", "c", "w") or k in r.spec.axes]
             vary = bound_choice(PAGE, FIGURE_CONTROL["vary"], varies)
-            key = SCALING_VARIES[vary][0]
-            fig = figures.scaling_figure(conv_kwargs(values), key,
-                                         sweep_values(key, int(values[key])),
-                                         int(values[key]))
+            control = SCALING_VARIES[vary][0]
+            extra = (control, int(values[control]))  # type: ignore[call-overload]
+        fig = figure(choice, key, extra)
     except ValueError as err:  # a figure that does not draw this rank yet
         st.info(f"{FIGURE_CONTROL['fig'].label_of(choice)}: {err}")
     else:
@@ -240,14 +236,13 @@ def _figure(r, values: dict[str, object]) -> None:
     sync_url(PAGE, CONTROLS)  # a fragment run changes the figure's keys only
 
 
-def _code(r) -> None:
+def _code(key: LayerKey) -> None:
     """Copyable framework code and the summary tables the frameworks print."""
-    try:
-        keras, torch = snippets.keras_code(r), snippets.pytorch_code(r)
-        keras_table, torch_table = snippets.keras_summary(r), snippets.torchinfo_summary(r)
-    except ValueError as err:
-        st.info(f"Code snippets: {err}")
+    texts, error = code_texts(key)
+    if texts is None:
+        st.info(f"Code snippets: {error}")
         return
+    keras, torch, keras_table, torch_table = texts
     tabs = st.tabs(["Keras", "PyTorch", "Keras model.summary()", "torchinfo.summary()"])
     tabs[0].code(keras, language="python")
     tabs[1].code(torch, language="python")
@@ -256,7 +251,8 @@ def _code(r) -> None:
 
 
 def _page(values: dict[str, object]) -> None:
-    result, error = try_analyze(values)
+    key = layer_key(values)
+    result, error = analyze_layer(key)
     if error:
         st.error(f"This layer can't be built: {error}", icon="🚫")
         st.caption("Change the highlighted value in the sidebar; everything else still works.")
@@ -266,11 +262,11 @@ def _page(values: dict[str, object]) -> None:
     with left:
         _explanation(result)
     with right:
-        _figure(result, values)
+        _figure(result, key, values)
     st.subheader("Parameters, cost and memory")
     _details(result)
     st.subheader("The same layer in code")
-    _code(result)
+    _code(key)
 
 
 def main() -> None:

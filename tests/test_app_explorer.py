@@ -132,7 +132,7 @@ def _chart_meta(at: AppTest) -> dict:
 
 
 @pytest.mark.parametrize("figure, expected", [
-    ("Filters", "filter_tensor"), ("Volume", "volume"), ("Sliding window", "sliding_window"),
+    ("Filters", "filter_iso"), ("Filters (3D)", "filter_tensor"), ("Volume", "volume"), ("Sliding window", "sliding_window"),
     ("Parameters", "param_breakdown"), ("Scaling", "scaling"),
 ])
 def test_each_figure_choice_draws_that_figure(figure, expected):

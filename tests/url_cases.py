@@ -130,7 +130,7 @@ CHAINS: dict[str, list[tuple[str, object]]] = {
         ("k", 12), ("w", 3), ("c", 4), ("H", 33), ("W", 31), ("bias", False), ("s", 2),
         ("d", 2), ("pad", "explicit"), ("p", 2), ("kind", "grouped"), ("g", 2),
         ("kind", "depthwise"), ("dm", 2), ("kind", "transposed"), ("op", 1),
-        ("fig", "window"), ("or", 1), ("oc", 2), ("fig", "scaling"), ("vary", "kernel"),
+        ("fig", "filters3d"), ("fig", "window"), ("or", 1), ("oc", 2), ("fig", "scaling"), ("vary", "kernel"),
         ("rect", True), ("kh", 2), ("kw", 5), ("dims", "3D"), ("kd", 2), ("D", 17),
     ],
     "pages/compare.py": [

@@ -2,26 +2,41 @@
 
 Every number drawn is read from the result (``r.stages``, ``r.params``, ...); no conv
 formula lives here. Each figure records what it drew in ``fig.layout.meta``.
+
+The builders are imported on first use (PEP 562 ``__getattr__``): a page that draws one
+figure does not pay for importing the others when the server starts.
 """
 
-from ._common import CLICK_TRACE, chart_config
-from .filters import filter_tensor_figure
-from .heatmaps import heatmap_grid
-from .params import compare_params_figure, param_breakdown_figure, scaling_figure
-from .sliding import sliding_window_figure, sliding_window_frames
-from .stack import dilated_stack_figure
-from .volume import volume_figure
+from __future__ import annotations
 
-__all__ = [
-    "CLICK_TRACE",
-    "chart_config",
-    "compare_params_figure",
-    "dilated_stack_figure",
-    "filter_tensor_figure",
-    "heatmap_grid",
-    "param_breakdown_figure",
-    "scaling_figure",
-    "sliding_window_figure",
-    "sliding_window_frames",
-    "volume_figure",
-]
+import importlib
+
+#: public name -> the module of this package that defines it
+_WHERE = {
+    "CLICK_TRACE": "_common",
+    "chart_config": "_common",
+    "compare_params_figure": "params",
+    "dilated_stack_figure": "stack",
+    "filter_iso_figure": "filters_iso",
+    "filter_tensor_figure": "filters",
+    "heatmap_grid": "heatmaps",
+    "param_breakdown_figure": "params",
+    "scaling_figure": "params",
+    "sliding_window_figure": "sliding",
+    "sliding_window_frames": "sliding",
+    "volume_figure": "volume",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))

@@ -17,6 +17,7 @@ and spatially separable; ``shared_channels`` draws one kernel per filter reused 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -155,6 +156,20 @@ def _plan_stage(r: ConvResult, index: int, max_filters: int, max_channels: int) 
         plan.blocks.append(Block(index, f, gi, chans, colors, [depth_of[ch] for ch in chans],
                                  unseen))
     return plan
+
+
+def kernel_cap(plans: list[StagePlan], budget: int, faces_only: bool = False) -> int:
+    """Largest per-axis kernel size (≤ ``MAX_KERNEL_DRAWN``) at which the weight markers of
+    every drawn filter and channel fit in ``budget``; ``faces_only``: count only the front
+    face of a 3D kernel (kh×kw, the isometric view)."""
+    for cap in range(MAX_KERNEL_DRAWN, 0, -1):
+        total = sum(len(p.blocks) * len(p.blocks[0].channels)
+                    * math.prod(min(k, cap) for k in (p.kernel[1:] if faces_only
+                                                      else p.kernel))
+                    for p in plans if p.blocks)
+        if total <= budget:
+            return cap
+    return 1
 
 
 def plan_stages(r: ConvResult, max_filters: int, max_channels: int) -> list[StagePlan]:
@@ -388,11 +403,12 @@ BLANK_AXIS = dict(showticklabels=False, showgrid=False, zeroline=False, showback
                   showspikes=False)
 
 
-def tensor_layout(r: ConvResult, rank: int, plans: list[StagePlan], p: Pieces,
-                  about: str, weights_per_filter: str, height: int, scene: dict,
-                  traces: list) -> tuple[dict, dict]:
-    """(layout, meta) of a filter figure: title with the parameter count, legend, the
-    truncation and shared-kernel notes, and the 3D ``scene``.
+def tensor_notes(r: ConvResult, rank: int, plans: list[StagePlan], stages: list[dict],
+                 about: str, weights_per_filter: str) -> tuple[dict, list, dict, int]:
+    """(title, annotations, meta, notes_px) shared by every filter figure (3D scene or
+    isometric): the title with the parameter count, the truncation and shared-kernel
+    notes stacked above the plot (``notes_px`` tall: add it to the top margin), and what
+    was drawn (``stages``: one :func:`stage_meta` per stage).
 
     ``about``: what follows the counts in the subtitle; ``weights_per_filter``: how a
     shared kernel's weights read (``kh×kw weights, not kh×kw×c``)."""
@@ -411,16 +427,26 @@ def tensor_layout(r: ConvResult, rank: int, plans: list[StagePlan], p: Pieces,
         filters_drawn=sum(len(pl.blocks) for pl in plans),
         filters_total=sum(pl.filters_total for pl in plans),
         channels_drawn=plans[0].channels_drawn, channels_total=plans[0].channels_total,
-        stages=p.stage_meta)
+        stages=stages)
     bias_note = (f"{r.bias_params:,} bias{'es' if r.bias_params != 1 else ''} (◆)"
                  if r.bias_params else "no biases")
     sub = (f"{kind_label(r.kind, rank)}: {r.params:,} parameters = {r.weight_params:,} "
            f"weights (one per cell) + {bias_note}. {about}")
-    layout_title = title("What the layer learns: its filters", sub)
-    top_px = title_height(layout_title) + notes_px
+    return title("What the layer learns: its filters", sub), annotations, meta, notes_px
+
+
+def tensor_layout(r: ConvResult, rank: int, plans: list[StagePlan], p: Pieces,
+                  about: str, weights_per_filter: str, height: int, scene: dict,
+                  traces: list) -> tuple[dict, dict]:
+    """(layout, meta) of a 3D filter figure: :func:`tensor_notes`, the legend under the
+    scene and the 3D ``scene`` fitted below the title and notes."""
+    shared = r.kind == "shared_channels"
+    head, annotations, meta, notes_px = tensor_notes(r, rank, plans, p.stage_meta, about,
+                                                     weights_per_filter)
+    top_px = title_height(head) + notes_px
     fit_view(scene, traces, height, top_px)
     layout = dict(
-        title=layout_title,
+        title=head,
         height=height,
         showlegend=True,
         # Under the drawing, never on it: a horizontal legend below the scene.

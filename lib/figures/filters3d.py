@@ -14,16 +14,14 @@ all drawn cubes would exceed ``MARKER_BUDGET``, so the payload stays small at an
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import plotly.graph_objects as go
 
 from lib.conv import ConvResult
 
 from ._common import finish
-from .blocks import (BLANK_AXIS, DEPTH_STEP, MAX_KERNEL_DRAWN, Pieces, StagePlan, bias_trace,
-                     channel_meshes, filter_tag, plan_stages, scene_heading,
+from .blocks import (BLANK_AXIS, DEPTH_STEP, Pieces, StagePlan, bias_trace, channel_meshes,
+                     filter_tag, kernel_cap, plan_stages, scene_heading,
                      stage_meta, tensor_layout, text_trace, weights_trace)
 
 #: Most weight markers drawn in one figure (all stages); kernels are cropped to fit.
@@ -39,7 +37,7 @@ SCENE_ZOOM = 1.65  # size of the wall in the scene (see blocks.fit_scene)
 def filter_blocks_3d(r: ConvResult, max_filters: int = 8, max_channels: int = 8) -> go.Figure:
     """The filters of a 3D conv as rows of kd×kh×kw cubes (see the module docstring)."""
     plans = plan_stages(r, max_filters, max_channels)
-    cap = _cap(plans)
+    cap = kernel_cap(plans, MARKER_BUDGET)
     for plan in plans:
         plan.kernel_drawn = tuple(min(k, cap) for k in plan.kernel)
     copies = min(r.spec.c, max_channels) - 1 if r.kind == "shared_channels" else 0
@@ -61,15 +59,6 @@ def filter_blocks_3d(r: ConvResult, max_filters: int = 8, max_channels: int = 8)
         color="#111111", textposition="middle right"))
     return finish(traces, *_layout(r, plans, p, traces))
 
-
-def _cap(plans: list[StagePlan]) -> int:
-    """Largest per-axis kernel size (≤ 11) whose weight markers fit the budget."""
-    for cap in range(MAX_KERNEL_DRAWN, 0, -1):
-        total = sum(len(p.blocks) * len(p.blocks[0].channels)
-                    * math.prod(min(k, cap) for k in p.kernel) for p in plans if p.blocks)
-        if total <= MARKER_BUDGET:
-            return cap
-    return 1
 
 
 def _draw_stage(r: ConvResult, plan: StagePlan, plans: list[StagePlan], copies: int,

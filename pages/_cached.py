@@ -1,0 +1,141 @@
+"""Results and figures shared by every session of the server (not a page itself).
+
+A class opening one link explores the same few layers: the first student to reach a layer
+pays for it, everyone after gets the cached answer. Both caches are keyed by the layer
+(:func:`layer_key`: the ``lib.conv.analyze`` arguments, which define it completely) and
+bounded by ``MAX_ENTRIES`` (least recently used entries go first), so a server's memory
+stays flat however many students and settings it sees.
+
+* Pure results (``analyze``, the code snippets and summary tables) use ``st.cache_data``:
+  small, pickled per hit (~0.1 ms), each session gets its own copy.
+* Figures use ``st.cache_resource``: a plotly figure pickled round trip costs more than
+  building it (40-80 ms: unpickling re-validates every trace), so the one shared,
+  read-only object is handed out. Nothing may change a cached figure; ``st.plotly_chart``
+  only reads it (``to_dict`` copies).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Mapping
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from lib.conv import ConvResult
+from lib.state import conv_kwargs, sweep_values
+
+#: Most layers (and most figures) kept per server; one entry is a few KB (figures up to
+#: ~200 KB at the largest settings), so 512 entries stay well under 100 MB.
+MAX_ENTRIES = 512
+
+#: ``repr`` of the sorted ``analyze`` arguments: one short string, because Streamlit
+#: hashes a cache key on every call and a nested tuple costs ~40x more to hash.
+LayerKey = str
+
+
+def layer_key(values: Mapping[str, object]) -> LayerKey:
+    """The page's control values -> the key of the layer they describe."""
+    return repr(tuple(sorted(conv_kwargs(values).items())))
+
+
+def layer_kwargs(key: LayerKey) -> dict[str, object]:
+    """The ``analyze`` arguments a :func:`layer_key` stands for."""
+    return dict(ast.literal_eval(key))
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)
+def analyze_layer(key: LayerKey) -> tuple[ConvResult | None, str | None]:
+    """``lib.state.try_analyze`` for one layer: (result, None) or (None, error message)."""
+    return _analyze(key)
+
+
+def _analyze(key: LayerKey) -> tuple[ConvResult | None, str | None]:
+    from lib.conv import ConvError, analyze
+    try:
+        return analyze(**layer_kwargs(key)), None  # type: ignore[arg-type]
+    except ConvError as err:
+        return None, str(err)
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)
+def code_texts(key: LayerKey) -> tuple[tuple[str, str, str, str] | None, str | None]:
+    """(Keras code, PyTorch code, Keras summary, torchinfo summary) of a layer, or the
+    reason there are none."""
+    from lib import snippets
+    r, error = _analyze(key)
+    if r is None:
+        return None, error
+    try:
+        return (snippets.keras_code(r), snippets.pytorch_code(r), snippets.keras_summary(r),
+                snippets.torchinfo_summary(r)), None
+    except ValueError as err:
+        return None, str(err)
+
+
+class FrozenFigure(go.Figure):
+    """A figure that is never changed again: ``to_dict`` is computed once and reused.
+
+    ``st.plotly_chart`` calls ``to_dict()`` on every rerun, which deep-copies every trace
+    and base64-encodes its arrays (about a sixth of an explorer rerun). A cached figure is
+    shared and read only, so its dict is made once and handed out as is (nothing in
+    Streamlit or plotly's ``to_json`` writes to it).
+    """
+
+    def to_dict(self) -> dict:
+        frozen = self.__dict__.get("_frozen_dict")
+        if frozen is None:
+            frozen = super().to_dict()
+            self.__dict__["_frozen_dict"] = frozen
+        return frozen
+
+
+def freeze(fig: go.Figure) -> FrozenFigure:
+    """Turn a just-built figure into a :class:`FrozenFigure` (same object, no copy)."""
+    fig.__class__ = FrozenFigure
+    fig.to_dict()
+    return fig  # type: ignore[return-value]
+
+
+@st.cache_resource(max_entries=MAX_ENTRIES, show_spinner=False)
+def figure(choice: str, key: LayerKey, extra: tuple = ()) -> FrozenFigure:
+    """See :func:`build_figure`; cached for all sessions (read only: a FrozenFigure)."""
+    return freeze(build_figure(choice, key, extra))
+
+
+def build_figure(choice: str, key: LayerKey, extra: tuple = ()) -> go.Figure:
+    """The figure ``choice`` of one layer (``extra``: the window position, or what the
+    scaling curve varies and its current value). Shared by all sessions: read only.
+
+    Raises ``ValueError`` like the builders do (not cached: the next call raises again).
+    """
+    from lib import figures
+    r, error = analyze_layer(key)
+    if r is None:
+        raise ValueError(error)
+    if choice == "filters":
+        return figures.filter_iso_figure(r)
+    if choice == "filters3d":
+        return figures.filter_tensor_figure(r)
+    if choice == "volume":
+        return figures.volume_figure(r)
+    if choice == "window":
+        return figures.sliding_window_frames(r, position=extra)
+    if choice == "params":
+        return figures.param_breakdown_figure(r)
+    if choice == "scaling":
+        vary, current = extra
+        return figures.scaling_figure(layer_kwargs(key), vary, sweep_values(vary, current),
+                                      current)
+    raise ValueError(f"unknown figure {choice!r}")
+
+
+def clear() -> None:
+    """Forget every cached layer and figure (tests)."""
+    analyze_layer.clear()
+    code_texts.clear()
+    figure.clear()
+
+
+__all__ = ["MAX_ENTRIES", "FrozenFigure", "LayerKey", "analyze_layer", "build_figure", "clear",
+           "code_texts", "figure", "freeze", "layer_key", "layer_kwargs"]
