@@ -27,7 +27,7 @@ HARNESS = REPO_ROOT / "tests" / "e2e" / "figure_harness_app.py"
 CASES = figure_cases()
 #: Cases per page load: each is drawn at three widths; 3D scenes each hold a WebGL
 #: context and Chromium keeps only 16 per page.
-BATCH = 5
+BATCH = 4
 #: Pixels the measured slot width may differ from SLOT_WIDTHS (scrollbars, rounding).
 WIDTH_SLACK = 2
 
@@ -78,11 +78,13 @@ def harness_page(browser: Browser, harness):
 def test_every_figure_fits_at_every_viewport(harness_page, harness, batch):
     widths = sorted({SLOT_WIDTHS[batch[0].slot][v] for v in VIEWPORTS}, reverse=True)
     page = harness_page
+    page.goto("about:blank")  # drop the last batch's WebGL scenes first
     page.goto(f"{harness}/?ids={','.join(c.id for c in batch)}"
               f"&widths={','.join(map(str, widths))}")
-    page.get_by_text("harness done").wait_for()
-    wait_for_app_idle(page)
-    page.wait_for_function(_READY_JS, arg=len(batch) * len(widths), polling=100)
+    page.get_by_text("harness done").wait_for(timeout=3 * WAIT_MS)
+    wait_for_app_idle(page, timeout=3 * WAIT_MS)
+    page.wait_for_function(_READY_JS, arg=len(batch) * len(widths), polling=100,
+                           timeout=3 * WAIT_MS)
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => "
                   "requestAnimationFrame(r)))")
     results = check_figures(page)
