@@ -83,7 +83,8 @@ def _layout_blocks(plans: list[StagePlan]) -> list[tuple[float, StagePlan]]:
         n = len(plan.blocks)
         # Two blocks a row: their "filter 3" labels stay apart even on a ~300 px figure.
         ncols = min(n, 2)
-        dx = kw + GAP_X + SHIFT_DEPTH * depth
+        longest = max(len(filter_tag(plan, b)) for b in plan.blocks)  # "filter 0 (ch 0)"
+        dx = kw + GAP_X + 0.7 * max(0, longest - 8) + SHIFT_DEPTH * depth
         dz = kh + GAP + 1.5 + RISE_DEPTH * depth
         width = (ncols - 1) * dx + kw + SHIFT_DEPTH * depth
         z_top -= RISE_X * width  # room for the heading above the right-hand blocks

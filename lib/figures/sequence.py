@@ -20,11 +20,12 @@ import plotly.graph_objects as go
 
 from lib.conv import ConvResult, kind_label
 
-from ._common import BLACK, VERMILLION, as_position, click_markers, finish, note_annotation, title
-from .window import (CATEGORY_COLORS, CATEGORY_NAMES, INPUT, INSERTED, OUT, PAD, PRODUCED, TAP,
-                     TAP_ZERO, WindowAxis, arithmetic_line, clamp, frame_order, frame_step,
-                     has_arithmetic, notes_height, play_controls, views, window_notes,
-                     window_stage)
+from ._common import (BLACK, VERMILLION, as_position, click_markers, finish, note_annotation,
+                      title, title_height)
+from .window import (CATEGORY_COLORS, CATEGORY_NAMES, FOOT_LEGEND_PX, INPUT, INSERTED, OUT, PAD,
+                     PRODUCED, TAP, TAP_ZERO, WindowAxis, arithmetic_line, clamp, frame_order,
+                     frame_step, has_arithmetic, notes_height, play_controls, views,
+                     window_notes, window_stage)
 
 MAX_IN_VIEW = 64  # input cells shown around the window(s) of a long sequence
 HARD_MAX_IN_VIEW = 1100  # a single huge dilated window is shown whole up to this many cells
@@ -211,7 +212,7 @@ def build_sequence(r: ConvResult, position, stage: int | None,
     if max_frames:
         frames, steps = _frames(sc, dynamic, max_frames)
         meta["frames"] = len(frames)
-        layout.update(play_controls(below(56 + LEGEND_PX + 16 + notes_height(notes)[2] + 4),
+        layout.update(play_controls(below(72 + notes_height(notes)[2] + 4),
                                     "output step ", steps))
     return finish(traces, layout, meta, frames)
 
@@ -268,8 +269,8 @@ def _traces(sc: _Seq) -> tuple[list, list[int]]:
     traces.append(go.Scatter(x=box["x"], y=box["y"], mode="lines", xaxis="x", yaxis="y",
                              line=dict(color=BLACK, width=2.2), hoverinfo="skip",
                              name="window (kernel footprint)"))
-    right_half = len(nxt["x"]) and nxt["x"][0] is not None and (
-        nxt["x"][0] > (sc.view[0] + sc.view[1]) / 2)
+    at = [x for x, t in zip(nxt["x"], nxt["text"]) if t and x is not None]
+    right_half = bool(at) and float(at[0]) > (sc.view[0] + sc.view[1]) / 2 - 2
     traces.append(go.Scatter(x=nxt["x"], y=nxt["y"], text=nxt["text"], mode="lines+text",
                              textposition="top left" if right_half else "top right", textfont=dict(size=12, color="#333333"),
                              xaxis="x", yaxis="y", line=dict(color=BLACK, width=1.3, dash="dash"),
@@ -312,7 +313,7 @@ def _layout(sc: _Seq, notes: list[tuple[str, str]], max_frames: int | None):
     ``px`` pixels under the plot area."""
     controls_px = 86 if max_frames else 0
     note_texts, note_y, notes_px = notes_height(notes)
-    bottom_px = 40 + LEGEND_PX + 16 + notes_px + controls_px + 44
+    bottom_px = 72 + notes_px + controls_px + FOOT_LEGEND_PX
     top_px = TOP_PX + (18 if has_arithmetic(sc.r, sc.stage_index) else 0)  # the example's sum
     height = top_px + PLOT_PX + bottom_px
 
@@ -352,12 +353,14 @@ def _layout(sc: _Seq, notes: list[tuple[str, str]], max_frames: int | None):
         plot_bgcolor="white",
         bargap=0,
         showlegend=True,
-        legend=dict(orientation="h", x=0.0, y=below(56), yanchor="top", font=dict(size=12),
+        # at the figure's foot: on a phone it is one entry a row, ~6 rows
+        legend=dict(orientation="h", x=0.0, yref="container", y=0.0, yanchor="bottom",
+                    font=dict(size=12),
                     itemclick=False, itemdoubleclick=False),
         margin=dict(l=10, r=10, t=top_px, b=bottom_px),
     )
-    # notes under the legend (which wraps to 3 rows on a phone), each wrapped to fit
-    layout["annotations"] = [note_annotation(text, name, y=below(56 + LEGEND_PX + 16 + y),
+    # notes under the output axis title, each wrapped to fit
+    layout["annotations"] = [note_annotation(text, name, y=below(72 + y),
                                              yanchor="top")
                              for (_, name), text, y in zip(notes, note_texts, note_y)]
     ln = sc.line
@@ -365,6 +368,8 @@ def _layout(sc: _Seq, notes: list[tuple[str, str]], max_frames: int | None):
             + (f", dilation {ln.d}" if ln.d > 1 else "")
             + f", stride {sc.stage.stride[0]}" + (", causal padding" if sc.causal else ""))
     layout["title"] = title(head, _subtitle(sc, sc.o))
+    # the top axis (ticks and title, ~50 px) sits under the wrapped title and subtitle
+    layout["margin"]["t"] = max(TOP_PX, title_height(layout["title"]) + 50)
     return layout, below
 
 

@@ -29,15 +29,17 @@ from ._common import (BLACK, as_position, click_markers, finish, note_annotation
                       title_height, wrap)
 from .sequence import build_sequence
 from .window import (CATEGORY_COLORS, CATEGORY_NAMES, COLORSCALE, GAP, INPUT, INSERTED,
-                     N_CATEGORIES, OUT, PAD, PRODUCED, TAP, TAP_ZERO, WindowAxis,
-                     arithmetic_line, clamp, frame_order, frame_step, has_arithmetic,
-                     notes_height, play_controls, views, window_notes, window_stage)
+                     FOOT_LEGEND_PX, N_CATEGORIES, OUT, PAD, PRODUCED, TAP, TAP_ZERO,
+                     WindowAxis, arithmetic_line, clamp, frame_order, frame_step,
+                     has_arithmetic, notes_height, play_controls, views, window_notes,
+                     window_stage)
 
 MAX_IN_VIEW = 40
 HARD_MAX_IN_VIEW = 96
 MAX_OUT_VIEW = 24
 MAX_DEPTH_VIEW = 40  # 3D: depth slices listed in the depth strip
-TEXT_MAX_CELLS = 18  # per-cell labels only when a view is at most this many cells wide
+TEXT_MAX_CELLS = 6  # per-cell labels only when a view is at most this many cells wide
+# (a ~130 px panel on a phone: more cells and "x0,1" no longer fits in one)
 HOVER_MAX_CELLS = 48
 FRAME_CELL_BUDGET = 40_000  # window cells summed over all animation frames
 
@@ -417,8 +419,6 @@ def _cropped(sc: _Scene) -> str | None:
 TOP_PX, LEGEND_PX, NOTE_PX = 128, 50, 24
 #: Panel-title characters per line (left grid, right grid) on a ~300 px figure.
 PANEL_CHARS = (22, 15)
-#: Pixels under the notes kept for the legend (it wraps to 3-4 rows on a phone).
-FOOT_LEGEND_PX = 84
 
 
 ARITHMETIC_PX = 18  # one more subtitle line: the example's sum
@@ -453,7 +453,8 @@ def _layout(sc: _Scene, notes: list[tuple[str, str]], max_frames: int | None):
     def axis(title_text: str, lo: int, hi: int, domain, anchor: str, rows: bool = False,
              **extra) -> dict:
         n = hi - lo + 1
-        dtick = 1 if n <= 12 else 2 if n <= 24 else 5 if n <= 60 else 10
+        # at most ~6 labels across a panel: on a ~300 px figure a panel is ~130 px wide
+        dtick = next(t for t in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000) if n / t <= 6.5)
         rng = [hi + 0.5, lo - 0.5] if rows else [lo - 0.5, hi + 0.5]
         return dict(domain=domain, anchor=anchor, title=dict(text=title_text, standoff=2),
                     range=rng, dtick=dtick, tick0=0, showgrid=False, zeroline=False,

@@ -20,7 +20,7 @@ from lib.cell import figure_stage, frame_arithmetic, frame_arithmetic_fits
 from lib.conv import Axis, ConvResult
 from lib.text import fmt_shape
 
-from ._common import (GREEN, NOTE, NOTE_LINE_PX, NOTE_PAD_PX, ORANGE, SUBTITLE_CHARS, TRUNCATION,
+from ._common import (GREEN, NOTE, NOTE_LINE_PX, NOTE_PAD_PX, ORANGE, TRUNCATION,
                       wrap)
 
 MARGIN_CELLS = 2  # input cells shown beyond the outermost window of a cropped view
@@ -274,11 +274,17 @@ def play_controls(y: float, prefix: str, steps: list[dict]) -> dict:
             pad=dict(t=0, b=0), steps=steps)])
 
 
+#: Pixels at a window figure's foot for its legend (one entry a row on a phone).
+FOOT_LEGEND_PX = 130
+#: Note characters per line under a plot: its left edge is the plot area's, ~80 px in.
+NOTE_CHARS = 32
+
+
 def notes_height(notes: list[tuple[str, str]]) -> tuple[list[str], list[int], int]:
     """Wrapped note texts, the px offset of each under the plot, and their total height."""
     texts, offsets, y = [], [], 8
     for text, _ in notes:
-        wrapped = wrap(text, SUBTITLE_CHARS)
+        wrapped = wrap(text, NOTE_CHARS)
         texts.append(wrapped)
         offsets.append(y)
         y += NOTE_LINE_PX * (wrapped.count("<br>") + 1) + NOTE_PAD_PX

@@ -65,7 +65,7 @@ CHECK_JS = r"""
     else if (t.classList.contains('gtitle')) kind = 'title';
     else if (t.classList.contains('gtitle-subtitle') || t.closest('.g-gtitle-subtitle')) kind = 'subtitle';
     else if (/(^|\s)[xyz]?\d*title/.test(t.getAttribute('class') || '') || t.closest('.g-xtitle, .g-ytitle, [class*="g-x"][class*="title"], [class*="g-y"][class*="title"]')) kind = 'axis title';
-    else if (t.closest('.xtick, .ytick, [class*="xtick"], [class*="ytick"]')) kind = 'tick';
+    else if ([t, t.parentElement].some(e => e && /(^|\s)[xy]\d*tick(\s|$)/.test(e.getAttribute('class') || ''))) kind = 'tick';
     else if (t.closest('.updatemenu-container, .slider-container')) kind = 'control';
     let px = parseFloat(getComputedStyle(t).fontSize);
     for (const ts of t.querySelectorAll('tspan')) {

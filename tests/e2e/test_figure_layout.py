@@ -15,8 +15,6 @@ a student first sees them must pass the same checks.
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from playwright.sync_api import Browser, expect
 
@@ -29,7 +27,7 @@ HARNESS = REPO_ROOT / "tests" / "e2e" / "figure_harness_app.py"
 CASES = figure_cases()
 #: Cases per page load: each is drawn at three widths; 3D scenes each hold a WebGL
 #: context and Chromium keeps only 16 per page.
-BATCH = 5
+BATCH = 4
 #: Pixels the measured slot width may differ from SLOT_WIDTHS (scrollbars, rounding).
 WIDTH_SLACK = 2
 
@@ -74,16 +72,19 @@ def harness_page(browser: Browser, harness):
     ctx.close()
 
 
+@pytest.mark.timeout(600)  # the first batch waits for the server and Streamlit's plotly.js
 @pytest.mark.parametrize("batch", BATCHES, ids=[f"{b[0].slot}-{b[0].id}+{len(b) - 1}"
                                                  for b in BATCHES])
 def test_every_figure_fits_at_every_viewport(harness_page, harness, batch):
     widths = sorted({SLOT_WIDTHS[batch[0].slot][v] for v in VIEWPORTS}, reverse=True)
     page = harness_page
+    page.goto("about:blank")  # drop the last batch's WebGL scenes first
     page.goto(f"{harness}/?ids={','.join(c.id for c in batch)}"
               f"&widths={','.join(map(str, widths))}")
-    page.get_by_text("harness done").wait_for()
-    wait_for_app_idle(page)
-    page.wait_for_function(_READY_JS, arg=len(batch) * len(widths), polling=100)
+    page.get_by_text("harness done").wait_for(timeout=3 * WAIT_MS)
+    wait_for_app_idle(page, timeout=3 * WAIT_MS)
+    page.wait_for_function(_READY_JS, arg=len(batch) * len(widths), polling=100,
+                           timeout=3 * WAIT_MS)
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => "
                   "requestAnimationFrame(r)))")
     results = check_figures(page)
@@ -91,6 +92,7 @@ def test_every_figure_fits_at_every_viewport(harness_page, harness, batch):
     assert not bad, "\n\n".join(f"{fid}:\n{describe(v)}" for fid, v in bad.items())
 
 
+@pytest.mark.timeout(600)
 def test_slot_widths_match_the_real_app(browser: Browser, base_url):
     """The widths the matrix draws at are the ones Streamlit gives each slot."""
     probes = {"explorer": "/", "full": "/compare", "half": "/prove_it"}
@@ -113,6 +115,7 @@ def test_slot_widths_match_the_real_app(browser: Browser, base_url):
             ctx.close()
 
 
+@pytest.mark.timeout(600)
 @pytest.mark.parametrize("view", list(VIEWPORTS))
 def test_real_pages_pass_the_same_checks(browser: Browser, base_url, view):
     """Each page with figures, as first opened, in the real app: screenshots + checks."""
@@ -135,10 +138,3 @@ def test_real_pages_pass_the_same_checks(browser: Browser, base_url, view):
     assert not problems, "\n\n".join(problems)
 
 
-def test_matrix_size_is_what_the_note_says():
-    """Guard: every kind and dims of the explorer figures is in the matrix."""
-    from lib.conv import KINDS
-    ids = {c.id for c in CASES}
-    for kind in KINDS:
-        assert f"explorer-filter_tensor_figure-{kind}-2D" in ids
-    assert len(CASES) * len(VIEWPORTS) >= 500, time.strftime("%X")

@@ -1,0 +1,48 @@
+"""tests/figure_cases.py covers every figure builder the pages call (so the browser layout
+test checks a new figure without anyone adding it by hand)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from lib import figures
+from lib.conv import KINDS
+from lib.figures import network as network_figures
+from tests.figure_cases import (DIMS, PAGE_BUILDERS, SLOT_WIDTHS, UNUSED_BUILDERS, VIEWPORTS,
+                                figure_cases)
+
+PAGES = Path(__file__).resolve().parent.parent / "pages"
+BUILDERS = set(figures.__all__) | set(network_figures.__all__) - {"layer_labels"}
+
+
+def _called_builders(page: Path) -> set[str]:
+    """Names of lib figure builders a page's source calls (or names, for the walkthrough)."""
+    tree = ast.parse(page.read_text())
+    names = {n.attr if isinstance(n, ast.Attribute) else n.id
+             for n in ast.walk(tree) if isinstance(n, (ast.Name, ast.Attribute))}
+    return names & BUILDERS
+
+
+def test_every_builder_is_drawn_by_a_page_or_listed_unused():
+    listed = {b for bs in PAGE_BUILDERS.values() for b in bs}
+    assert BUILDERS <= listed | set(UNUSED_BUILDERS), BUILDERS - listed - set(UNUSED_BUILDERS)
+
+
+def test_every_builder_a_page_calls_is_in_the_list():
+    for page in PAGES.glob("*.py"):
+        called = _called_builders(page)
+        if page.stem == "walkthrough":
+            continue  # names its figures through lib.walkthrough.STEPS (listed from there)
+        assert called <= set(PAGE_BUILDERS.get(page.stem, ())), (page.stem, called)
+
+
+def test_cases_cover_every_kind_and_dims_of_every_explorer_figure():
+    ids = {c.id for c in figure_cases()}
+    for builder in PAGE_BUILDERS["explorer"]:
+        for kind in KINDS:
+            assert any(f"explorer-{builder}-{kind}-{d}" in ids for d in DIMS), (builder, kind)
+    for page, builders in PAGE_BUILDERS.items():
+        for b in builders:
+            assert any(c.builder == b and c.page == page for c in figure_cases()), (page, b)
+    assert all(set(w) == set(VIEWPORTS) for w in SLOT_WIDTHS.values())
