@@ -369,7 +369,7 @@ def _layout(sc: _Seq, notes: list[tuple[str, str]], max_frames: int | None):
             + f", stride {sc.stage.stride[0]}" + (", causal padding" if sc.causal else ""))
     layout["title"] = title(head, _subtitle(sc, sc.o))
     # the top axis (ticks and title, ~50 px) sits under the wrapped title and subtitle
-    layout["margin"]["t"] = max(TOP_PX, title_height(layout["title"]) + 50)
+    layout["margin"]["t"] = max(top_px, title_height(layout["title"]) + 50)
     return layout, below
 
 
