@@ -84,10 +84,13 @@ def no_link_warning(page: Page) -> None:
 def reveal(page: Page, control) -> None:
     """Advanced controls live in collapsed expanders: open the one that holds ``control``
     as a student would."""
-    if page.get_by_label(control.label, exact=True).first.is_visible():
-        return
-    for summary in page.locator('[data-testid="stExpander"] details:not([open]) > summary').all():
-        summary.click()
+    for where in ("stSidebar", "stMain"):  # controls sit in the sidebar; maps, tables below
+        closed = page.locator(f'[data-testid="{where}"] [data-testid="stExpander"] '
+                              'details:not([open]) > summary')
+        for _ in range(closed.count()):  # each click opens one: the next closed is .first
+            if page.get_by_label(control.label, exact=True).first.is_visible():
+                return
+            closed.first.click()
 
 
 def _label(case: LinkCase, choice: str) -> str:
