@@ -220,11 +220,13 @@ _SCROLLERS_JS = """<script>
       delete el.dataset.convscopeScroller;
     }
   });
+  // Coalesced and late (250 ms): a rerun mutates the page in bursts; reading widths once
+  // after a burst costs one layout, not one per frame while plotly and KaTeX draw.
   let queued = false;
   const schedule = () => {
     if (queued) return;
     queued = true;
-    requestAnimationFrame(() => { queued = false; mark(); });
+    setTimeout(() => { queued = false; mark(); }, 250);
   };
   new MutationObserver(schedule).observe(document.body, {childList: true, subtree: true});
   window.addEventListener('resize', schedule);

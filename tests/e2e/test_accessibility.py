@@ -169,10 +169,12 @@ def test_axe_finds_a_contrast_violation_it_should(browser: Browser, base_url: st
     try:
         page = context.new_page()
         open_app(page, "/quiz")
+        # On top of everything (a rerun cannot replace it, nothing covers it).
         page.evaluate("""() => { const p = document.createElement('p');
             p.textContent = 'low contrast'; p.style.color = '#999999';
-            p.style.background = '#aaaaaa';
-            document.querySelector('[data-testid="stMain"]').appendChild(p); }""")
+            Object.assign(p.style, {background: '#aaaaaa', position: 'fixed', top: '40%',
+                                    left: '40%', zIndex: '999999', padding: '8px'});
+            document.body.appendChild(p); }""")
         found = {v["id"]: v["impact"] for v in run_axe(page)}
         assert found.get("color-contrast") == "serious", found
     finally:
