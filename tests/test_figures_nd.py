@@ -6,10 +6,7 @@ figure. 2D is covered by tests/test_figures.py.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
-import plotly.io as pio
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -19,14 +16,11 @@ from lib.figures import (compare_params_figure, dilated_stack_figure, filter_ten
                          param_breakdown_figure, scaling_figure, sliding_window_figure,
                          sliding_window_frames, volume_figure)
 from lib.figures._common import CHANNEL_COLORS, NOTE, TRUNCATION, as_position
-from lib.figures.blocks import MAX_KERNEL_DRAWN
-from lib.figures.filters3d import MARKER_BUDGET
-from lib.figures.sliding import INPUT
-from tests.conftest import window
-from tests.test_figures import _cases, _named, _spatial, _timed, _valid, _weight_traces
+from tests.figure_checks import (cases, check_common, check_filters_nd, check_sliding_1d,
+                                 check_sliding_3d, named, spatial_stages, timed,
+                                 traces_named, valid_layer, weight_traces)
 
 BUDGET = 300_000  # bytes of fig.to_json()
-MAX_TRACES = 20
 OKABE_ITO = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
              "#000000", "#999999"}
 
@@ -38,24 +32,6 @@ MAXIMUM_1D = dict(k=512, w=11, c=512, W=1024)
 MAXIMUM_3D = dict(k=512, w=11, c=512, D=64, H=1024, W=1024)
 WAVENET = [analyze("standard", k=16, w=2, c=16, W=64, padding="causal", dilation=d)
            for d in (1, 2, 4, 8)]
-
-
-def _check_common(fig):
-    assert len(fig.data) <= MAX_TRACES
-    lay = fig.layout
-    present = lay.to_plotly_json().keys()
-    axes = [lay[k] for k in present if k.startswith(("xaxis", "yaxis"))]
-    for scene_key in [k for k in present if k.startswith("scene")]:
-        scene = lay[scene_key]
-        axes += [scene.xaxis, scene.yaxis, scene.zaxis]
-    assert axes, "figure has no axes"
-    for ax in axes:
-        if ax.visible is False:
-            continue
-        assert ax.title.text, f"untitled axis in {lay.meta.get('figure')}"
-    assert lay.title.text
-    assert lay.template == pio.templates["plotly_white"]
-    assert bool(_named(fig, TRUNCATION)) == bool(lay.meta["truncated"])
 
 
 def _figures(r, position):
@@ -77,22 +53,22 @@ EXTRAS_3D = [{}, dict(padding="same"), dict(padding=1, stride=2, dilation=2),
              dict(stride=2, padding=1, output_padding=1), dict(w=(2, 3, 5))]
 
 
-@pytest.mark.parametrize("kind,extra", _cases(KINDS_1D, DEFAULT_1D, EXTRAS_1D))
+@pytest.mark.parametrize("kind,extra", cases(KINDS_1D, DEFAULT_1D, EXTRAS_1D))
 def test_every_builder_1d(kind, extra):
-    r = _valid(kind, **{**DEFAULT_1D, **extra})
+    r = valid_layer(kind, **{**DEFAULT_1D, **extra})
     assert r is not None  # only valid layers are collected
     for fig in _figures(r, 7):
-        _check_common(fig)
+        check_common(fig)
         assert fig.layout.meta.get("rank", 1) == 1
         assert len(fig.to_json()) < BUDGET
 
 
-@pytest.mark.parametrize("kind,extra", _cases(KINDS_3D, DEFAULT_3D, EXTRAS_3D))
+@pytest.mark.parametrize("kind,extra", cases(KINDS_3D, DEFAULT_3D, EXTRAS_3D))
 def test_every_builder_3d(kind, extra):
-    r = _valid(kind, **{**DEFAULT_3D, **extra})
+    r = valid_layer(kind, **{**DEFAULT_3D, **extra})
     assert r is not None  # only valid layers are collected
     for fig in _figures(r, (2, 5, 6)):
-        _check_common(fig)
+        check_common(fig)
         assert fig.layout.meta.get("rank", 3) == 3
         assert len(fig.to_json()) < BUDGET
 
@@ -116,76 +92,13 @@ def test_as_position():
 # Filter tensor
 # ---------------------------------------------------------------------------
 
-def _check_filters(r, max_filters=8, max_channels=8):
-    fig = filter_tensor_figure(r, max_filters=max_filters, max_channels=max_channels)
-    _check_common(fig)
-    meta = fig.layout.meta
-    rank = len(r.input_shape) - 1
-    assert meta["rank"] == rank
-    spatial = _spatial(r)
-    assert len(meta["stages"]) == len(spatial)
-    weights = _weight_traces(fig)
-    assert len(weights) == len(spatial)
-    truncated = False
-    notes = _named(fig, TRUNCATION)
-    total_cells = 0
-    for (index, stage), sm, trace in zip(spatial, meta["stages"], weights):
-        per_out = stage.out_channels // stage.groups
-        per_in = stage.in_channels // stage.groups
-        assert sm["stage"] == index
-        assert sm["filters_total"] == stage.out_channels
-        assert sm["filters_drawn"] == min(stage.out_channels, max_filters)
-        assert len(set(sm["filters"])) == sm["filters_drawn"]
-        assert sm["channels_total"] == per_in
-        assert 1 <= sm["channels_drawn"] <= min(per_in, max_channels)
-        if stage.groups == 1:
-            assert sm["channels_drawn"] == min(per_in, max_channels)
-        assert tuple(sm["kernel"]) == stage.kernel
-        drawn = tuple(sm["kernel_drawn"])
-        assert len(drawn) == rank
-        assert all(1 <= d <= min(k, MAX_KERNEL_DRAWN) for d, k in zip(drawn, stage.kernel))
-        if rank == 1:
-            assert drawn == (min(stage.kernel[0], MAX_KERNEL_DRAWN),)
-        else:  # one cap for all axes, as large as the marker budget allows
-            cap = max(drawn)
-            assert drawn == tuple(min(k, cap) for k in stage.kernel)
-        channels = 1 if r.kind == "shared_channels" else sm["channels_drawn"]
-        cells = sm["filters_drawn"] * channels * math.prod(drawn)
-        assert sm["cells"] == cells == len(trace.x)
-        total_cells += cells
-        assert sm["biases"] == (sm["filters_drawn"] if stage.bias_params else 0)
-        cd = np.asarray(trace.customdata, dtype=np.int64)
-        assert cd.shape[0] == cells
-        assert set(np.unique(cd[:, 0])) == set(sm["filters"])
-        assert cd[:, 1].max() < stage.in_channels
-        if r.kind != "shared_channels":
-            assert (cd[:, 1] // per_in == cd[:, 0] // per_out).all()
-        # the last columns are the weight's position in the kernel
-        pos = cd[:, -rank:]
-        assert (pos.max(axis=0) == np.asarray(drawn) - 1).all()
-        stage_truncated = (stage.out_channels > max_filters or sm["channels_drawn"] < per_in
-                           or drawn != stage.kernel)
-        truncated |= stage_truncated
-        more = stage.out_channels - min(stage.out_channels, max_filters)
-        if more:
-            assert f"+{more:,} more filters" in notes[0].text
-        if drawn != stage.kernel:
-            assert "kernel cropped to " + "×".join(map(str, drawn)) in notes[0].text
-    if rank == 3:
-        assert total_cells <= MARKER_BUDGET
-    biases = [t for t in fig.data if t.name and t.name.startswith("bias")]
-    assert (len(biases[0].x) if biases else 0) == sum(sm["biases"] for sm in meta["stages"])
-    assert meta["truncated"] == truncated
-    return fig
-
-
 @pytest.mark.parametrize("kind", KINDS_1D)
 @pytest.mark.parametrize("cfg", [DEFAULT_1D, dict(k=4, w=3, c=2, W=16),
                                  dict(k=20, w=15, c=20, W=64)])
 def test_filter_tensor_1d(kind, cfg):
     r = analyze(kind, **cfg)
-    fig = _check_filters(r)
-    assert _check_filters(r, 3, 2).layout.meta["filters_drawn"] <= 3 * len(_spatial(r))
+    fig = check_filters_nd(r)
+    assert check_filters_nd(r, 3, 2).layout.meta["filters_drawn"] <= 3 * len(spatial_stages(r))
     assert "tap" in fig.layout.scene.xaxis.title.text
 
 
@@ -194,15 +107,15 @@ def test_filter_tensor_1d(kind, cfg):
                                  dict(k=20, w=(3, 5, 7), c=20, D=16, H=16, W=16)])
 def test_filter_tensor_3d(kind, cfg):
     r = analyze(kind, **cfg)
-    fig = _check_filters(r)
-    _check_filters(r, 1, 1)
-    _check_filters(r, 16, 12)
+    fig = check_filters_nd(r)
+    check_filters_nd(r, 1, 1)
+    check_filters_nd(r, 16, 12)
     assert "depth" in fig.layout.scene.yaxis.title.text
 
 
 def test_filter_tensor_1d_is_taps_by_channels_coloured_by_channel():
     r = analyze("standard", k=2, w=5, c=4, W=32)
-    fig = _check_filters(r)
+    fig = check_filters_nd(r)
     (sm,) = fig.layout.meta["stages"]
     assert sm["cells"] == 2 * 4 * 5 and not fig.layout.meta["truncated"]
     meshes = [t for t in fig.data if t.type == "mesh3d"]
@@ -211,10 +124,10 @@ def test_filter_tensor_1d_is_taps_by_channels_coloured_by_channel():
 
 def test_filter_tensor_3d_rows_of_cubes_with_bias():
     r = analyze("standard", k=3, w=3, c=2, D=8, H=8, W=8)
-    fig = _check_filters(r)
+    fig = check_filters_nd(r)
     (sm,) = fig.layout.meta["stages"]
     assert sm["kernel_drawn"] == [3, 3, 3] and sm["cells"] == 3 * 2 * 27
-    (weights,) = _weight_traces(fig)
+    (weights,) = weight_traces(fig)
     cd = np.asarray(weights.customdata, dtype=np.int64)
     # one cube per (filter, channel): every cube holds all kd×kh×kw weights
     for f in range(3):
@@ -230,94 +143,36 @@ def test_filter_tensor_3d_rows_of_cubes_with_bias():
 
 def test_filter_tensor_3d_big_kernel_is_cropped_with_note():
     r = analyze("standard", **MAXIMUM_3D)
-    fig = _check_filters(r)
+    fig = check_filters_nd(r)
     (sm,) = fig.layout.meta["stages"]
     assert sm["filters_drawn"] == 8 and sm["channels_drawn"] == 8
     assert sm["kernel_drawn"][0] < 11
-    text = _named(fig, TRUNCATION)[0].text
+    text = named(fig, TRUNCATION)[0].text
     assert "+504 more filters" in text and "+504 more channels per filter" in text
 
 
 def test_filter_tensor_shared_channels_note_per_rank():
     for r in (analyze("shared_channels", k=3, w=3, c=5, W=16),
               analyze("shared_channels", k=3, w=3, c=5, D=4, H=8, W=8)):
-        fig = _check_filters(r)
-        assert "Same kernel for all 5 channels" in _named(fig, NOTE)[0].text
+        fig = check_filters_nd(r)
+        assert "Same kernel for all 5 channels" in named(fig, NOTE)[0].text
 
 
 # ---------------------------------------------------------------------------
 # Sliding window, 1D
 # ---------------------------------------------------------------------------
 
-def _trace(fig, prefix):
-    return [t for t in fig.data if t.name and t.name.startswith(prefix)]
-
-
-def _check_sliding_1d(r, position, frames=False, max_frames=24):
-    fig = (sliding_window_frames(r, position, max_frames=max_frames) if frames
-           else sliding_window_figure(r, position))
-    _check_common(fig)
-    m = fig.layout.meta
-    assert m["rank"] == 1
-    stage = r.stages[m["stage"]]
-    a = stage.axes[0]
-    o = m["position"][0]
-    assert o == min(position, a.size_out - 1)
-    assert m["output_size"] == [a.size_out]
-    assert m["kernel"] == [a.kernel] and m["extent"] == [a.extent] and m["taps"] == a.kernel
-    ln = window(stage, 0)
-    lo, hi = ln.lo, ln.hi
-    assert m["grid"] == [lo, hi]
-    start = ln.start(o)
-    if stage.op == "transposed":
-        assert (ln.last - ln.first + 1) - a.extent + 1 == a.size_out
-    else:
-        assert start == o * a.stride - a.before
-    assert ln.start(a.size_out - 1) + a.extent - 1 <= ln.last
-    assert m["window_start"] == [start]
-    assert lo <= start and start + a.extent - 1 <= hi
-    v_lo, v_hi = m["input_view"]
-    assert lo <= v_lo <= v_hi <= hi
-    assert m["output_view"][0] <= o <= m["output_view"][1] < a.size_out
-    if stage.op != "transposed":
-        assert m["padding"] == [a.before, a.after]
-    assert m["causal"] == (a.mode == "causal")
-    # input cells drawn: real cells at 0…n-1 only, zeros at the padding positions
-    inputs = _trace(fig, "input cell")
-    pads = _trace(fig, "zero padding")
-    if inputs:
-        xs = np.asarray(inputs[0].x)
-        assert xs.min() >= 0 and xs.max() <= ln.span - 1
-    if [v_lo, v_hi] == [lo, hi]:  # the whole input is in view: every real cell, once
-        step = a.stride if stage.op == "transposed" else 1
-        assert inputs and list(inputs[0].x) == list(range(0, ln.span, step))
-    if pads:
-        px = np.asarray(pads[0].x)
-        assert ((px < 0) | (px > (a.size_in - 1 if stage.op != "transposed"
-                                  else (a.size_in - 1) * a.stride))).all()
-        assert m["padding_drawn"] == [int((px < 0).sum()), int((px >= 0).sum())]
-    kernel = _trace(fig, "kernel weight")[0]
-    taps = np.asarray(kernel.x)
-    if v_lo <= start and start + a.extent - 1 <= v_hi:
-        assert len(taps) == a.kernel
-        assert list(taps) == [start + j * a.dilation for j in range(a.kernel)]
-    if frames:
-        assert 1 <= m["frames"] <= max_frames and len(fig.frames) == m["frames"]
-        assert fig.frames[0].name == str(o)
-    return fig
-
-
-@pytest.mark.parametrize("kind,extra,position", _cases(KINDS_1D, DEFAULT_1D, [
+@pytest.mark.parametrize("kind,extra,position", cases(KINDS_1D, DEFAULT_1D, [
     ({}, 0), ({}, 60), (dict(padding="causal"), 0), (dict(padding="causal", dilation=3), 9),
     (dict(padding="causal", stride=2, dilation=2), 5), (dict(padding="same", stride=2), 3),
     (dict(padding=3, stride=2, dilation=2), 4), (dict(stride=2, padding=1), 7),
     (dict(W=5, w=3), 9), (dict(W=1000, dilation=64, w=11), 400),
 ]))
 def test_sliding_window_1d_geometry(kind, extra, position):
-    r = _valid(kind, **{**DEFAULT_1D, **extra})
+    r = valid_layer(kind, **{**DEFAULT_1D, **extra})
     assert r is not None  # only valid layers are collected
-    _check_sliding_1d(r, position)
-    _check_sliding_1d(r, position, frames=True)
+    check_sliding_1d(r, position)
+    check_sliding_1d(r, position, frames=True)
 
 
 @pytest.mark.parametrize("d,w,t", [(1, 2, 0), (1, 3, 5), (2, 3, 9), (4, 2, 3), (8, 5, 40)])
@@ -325,114 +180,59 @@ def test_causal_pads_on_the_left_only_and_never_looks_ahead(d, w, t):
     r = analyze("standard", k=4, w=w, c=2, W=48, padding="causal", dilation=d)
     a = r.stages[0].axes[0]
     assert (a.before, a.after) == (d * (w - 1), 0)
-    fig = _check_sliding_1d(r, t)
+    fig = check_sliding_1d(r, t)
     m = fig.layout.meta
     assert m["causal"] and m["padding"] == [a.before, a.after]
-    pads = _trace(fig, "zero padding")
+    pads = traces_named(fig, "zero padding")
     if pads:  # every zero drawn sits left of step 0
         assert (np.asarray(pads[0].x) < 0).all()
     assert m["padding_drawn"][1] == 0
     # output t's newest input is x[t]: everything it reads is at or before t
-    taps = np.asarray(_trace(fig, "kernel weight")[0].x)
+    taps = np.asarray(traces_named(fig, "kernel weight")[0].x)
     assert taps.max() == t == m["newest_input"]
     assert m["output_x"] == t  # drawn under its newest input
-    future = _trace(fig, "future")
+    future = traces_named(fig, "future")
     assert future and min(x for x in future[0].x if x is not None) == t + 0.5
     assert "causal" in fig.layout.title.text
 
 
 def test_sliding_window_1d_small_is_complete_and_long_is_cropped():
-    fig = _check_sliding_1d(analyze("standard", k=2, w=3, c=1, W=12, padding=1), 4)
+    fig = check_sliding_1d(analyze("standard", k=2, w=3, c=1, W=12, padding=1), 4)
     m = fig.layout.meta
     assert not m["truncated"] and m["input_view"] == [-1, 12]
-    assert len(_trace(fig, "input cell")[0].x) == 12
-    fig = _check_sliding_1d(analyze("standard", **MAXIMUM_1D), 500)
+    assert len(traces_named(fig, "input cell")[0].x) == 12
+    fig = check_sliding_1d(analyze("standard", **MAXIMUM_1D), 500)
     assert fig.layout.meta["truncated"]
-    assert "Cropped view" in _named(fig, TRUNCATION)[0].text
+    assert "Cropped view" in named(fig, TRUNCATION)[0].text
 
 
 def test_sliding_window_1d_transposed_inserts_zeros():
     r = analyze("transposed", k=2, w=3, c=1, W=5, stride=2, padding=1)
-    fig = _check_sliding_1d(r, 4)
-    assert len(_trace(fig, "input cell")[0].x) == 5
-    assert list(_trace(fig, "input cell")[0].x) == [0, 2, 4, 6, 8]
-    assert _trace(fig, "inserted zero")
+    fig = check_sliding_1d(r, 4)
+    assert len(traces_named(fig, "input cell")[0].x) == 5
+    assert list(traces_named(fig, "input cell")[0].x) == [0, 2, 4, 6, 8]
+    assert traces_named(fig, "inserted zero")
 
 
 # ---------------------------------------------------------------------------
 # Sliding window, 3D
 # ---------------------------------------------------------------------------
 
-def _check_sliding_3d(r, position, frames=False, max_frames=24):
-    fig = (sliding_window_frames(r, position, max_frames=max_frames) if frames
-           else sliding_window_figure(r, position))
-    _check_common(fig)
-    m = fig.layout.meta
-    assert m["rank"] == 3
-    stage = r.stages[m["stage"]]
-    o = tuple(m["position"])
-    assert o == tuple(min(p, n - 1) for p, n in zip(position, stage.out_shape[:3]))
-    assert m["output_size"] == list(stage.out_shape[:3])
-    assert m["kernel"] == list(stage.kernel)
-    assert m["taps"] == math.prod(stage.kernel)
-    assert m["extent"] == [a.extent for a in stage.axes]
-    lines = [window(stage, i) for i in range(3)]
-    grid = [v for ln in lines for v in (ln.lo, ln.hi)]
-    assert m["grid"] == grid
-    for i, a in enumerate(stage.axes):
-        ln = lines[i]
-        start = ln.start(o[i])
-        assert m["window_start"][i] == start
-        assert ln.lo <= start and ln.start(a.size_out - 1) + a.extent - 1 <= ln.last <= ln.hi
-        if stage.op == "transposed":
-            assert (ln.last - ln.first + 1) - a.extent + 1 == a.size_out
-        assert ln.lo <= 0 and ln.span - 1 <= ln.hi  # every input cell is on the grid
-        v_lo, v_hi = m["input_view"][2 * i], m["input_view"][2 * i + 1]
-        assert grid[2 * i] <= v_lo <= v_hi <= grid[2 * i + 1]
-    ad = stage.axes[0]
-    d0 = m["window_start"][0]
-    assert m["depth_taps"] == [d0 + j * ad.dilation for j in range(ad.kernel)]
-    assert m["depth_shown"] in m["depth_taps"]
-    # the drawn H×W slice is a real input slice whenever the window covers one
-    if stage.op == "transposed":  # real slices sit `stride` apart in the zero-inserted view
-        real = [t for t in m["depth_taps"]
-                if 0 <= t <= (ad.size_in - 1) * ad.stride and t % ad.stride == 0]
-    else:
-        real = [t for t in m["depth_taps"] if 0 <= t <= ad.size_in - 1]
-    bg = np.asarray(fig.data[0].z)
-    assert bg.shape == (m["input_view"][3] - m["input_view"][2] + 1,
-                        m["input_view"][5] - m["input_view"][4] + 1)
-    if real:
-        assert m["depth_shown"] == real[0]
-        assert (bg == INPUT).any()
-        if m["input_view"][2:] == grid[2:]:  # the whole H×W slice: every real cell, once
-            assert (bg == INPUT).sum() == stage.in_shape[1] * stage.in_shape[2]
-    else:
-        assert not (bg == INPUT).any()
-    texts = " ".join(a.text for a in fig.layout.annotations)
-    assert "depth slice" in texts
-    assert "In depth it covers" in fig.layout.title.subtitle.text
-    if frames:
-        assert 1 <= m["frames"] <= max_frames and len(fig.frames) == m["frames"]
-        assert fig.frames[0].name == "(" + ", ".join(map(str, o)) + ")"
-    return fig
-
-
-@pytest.mark.parametrize("kind,extra,position", _cases(KINDS_3D, DEFAULT_3D, [
+@pytest.mark.parametrize("kind,extra,position", cases(KINDS_3D, DEFAULT_3D, [
     ({}, (0, 0, 0)), ({}, (5, 13, 13)), (dict(padding="same"), (0, 3, 4)),
     (dict(padding=2, stride=2, dilation=2), (1, 2, 3)),
     (dict(stride=2, padding=1, output_padding=1), (3, 7, 7)), (dict(w=(1, 3, 5)), (2, 2, 2)),
 ]))
 def test_sliding_window_3d_geometry(kind, extra, position):
-    r = _valid(kind, **{**DEFAULT_3D, **extra})
+    r = valid_layer(kind, **{**DEFAULT_3D, **extra})
     assert r is not None  # only valid layers are collected
-    _check_sliding_3d(r, position)
-    _check_sliding_3d(r, position, frames=True)
+    check_sliding_3d(r, position)
+    check_sliding_3d(r, position, frames=True)
 
 
 def test_sliding_window_3d_same_padding_at_depth_0_shows_the_first_real_slice():
     r = analyze("standard", k=2, w=3, c=1, D=6, H=6, W=6, padding="same")
-    fig = _check_sliding_3d(r, (0, 2, 2))
+    fig = check_sliding_3d(r, (0, 2, 2))
     m = fig.layout.meta
     assert m["depth_taps"] == [-1, 0, 1] and m["depth_shown"] == 0
     strip = next(t for t in fig.data if t.name == "depth slices")
@@ -455,11 +255,11 @@ def test_sliding_window_3d_2d_position_means_depth_0():
 def test_volume_boxes_match_stages(rank, extra):
     base, kinds = (DEFAULT_1D, KINDS_1D) if rank == 1 else (DEFAULT_3D, KINDS_3D)
     for kind in kinds:
-        r = _valid(kind, **{**base, **extra})
+        r = valid_layer(kind, **{**base, **extra})
         if r is None:
             continue
         fig = volume_figure(r)
-        _check_common(fig)
+        check_common(fig)
         m = fig.layout.meta
         assert m["rank"] == rank
         expected = [list(r.input_shape)] + [list(s.out_shape) for s in r.stages]
@@ -488,12 +288,12 @@ def test_param_breakdown_and_compare_all_kinds(rank):
     results = {k: analyze(k, **base) for k in kinds}
     for r in results.values():
         fig = param_breakdown_figure(r)
-        _check_common(fig)
+        check_common(fig)
         assert list(fig.data[0].y) == [s.weight_params for s in r.stages]
         assert list(fig.data[1].y) == [s.bias_params for s in r.stages]
     for log in (False, True):
         fig = compare_params_figure(results, log_scale=log, current="standard")
-        _check_common(fig)
+        check_common(fig)
         assert list(fig.data[0].x) == [results[k].weight_params for k in kinds]
         assert f"Conv{rank}D" in " ".join(fig.data[0].y)
         assert ("W)" if rank == 1 else "D, H, W") in fig.layout.title.subtitle.text
@@ -508,10 +308,10 @@ def test_param_breakdown_and_compare_all_kinds(rank):
 ])
 def test_scaling_every_rank(base, vary, values):
     fig = scaling_figure(base, vary, values, current=values[2])
-    _check_common(fig)
+    check_common(fig)
     m = fig.layout.meta
     args = ("H", "W") if vary == "H" and base.get("H") == base.get("W") else (vary,)
-    expected = {v: _valid(**{**base, **{a: v for a in args}}) for v in values}
+    expected = {v: valid_layer(**{**base, **{a: v for a in args}}) for v in values}
     valid = [v for v, e in expected.items() if e is not None]
     assert m["values"] == valid
     assert m["params"] == [expected[v].params for v in valid]
@@ -533,10 +333,10 @@ def test_scaling_refuses_axes_the_rank_does_not_have():
 
 def test_wavenet_stack_receptive_fields():
     fig = dilated_stack_figure(WAVENET)
-    _check_common(fig)
+    check_common(fig)
     m = fig.layout.meta
     assert m["receptive_fields"] == [2, 4, 8, 16]
-    texts = [a.text for a in _named(fig, "receptive_field")]
+    texts = [a.text for a in named(fig, "receptive_field")]
     assert len(texts) == 4
     for rf, text in zip((2, 4, 8, 16), texts):
         assert f"<b>{rf}</b>" in text
@@ -547,7 +347,7 @@ def test_wavenet_stack_receptive_fields():
     assert m["step"] == 63 and m["reached"] == list(range(48, 64)) and m["input_span"] == 16
     assert m["dilations"] == [1, 2, 4, 8] and m["kernels"] == [2, 2, 2, 2] and m["causal"]
     assert m["window"][1] - m["window"][0] + 1 >= 32  # the last ~32 steps
-    assert "16 input steps" in _named(fig, "receptive_field_input")[0].text
+    assert "16 input steps" in named(fig, "receptive_field_input")[0].text
     # causal: no line goes from a step to a later one
     for t in fig.data:
         if t.name and "reads" in t.name:
@@ -604,12 +404,12 @@ def stacks(draw):
 def test_stack_tree_span_is_the_receptive_field(rs, where):
     step = int(where * (rs[-1].output_shape[0] - 1))
     fig = dilated_stack_figure(rs, step=step)
-    _check_common(fig)
+    check_common(fig)
     m = fig.layout.meta
     rfs = [receptive_field(tuple(s for r in rs[:i + 1] for s in r.stages))[0]
            for i in range(len(rs))]
     assert m["receptive_fields"] == rfs
-    assert len(_named(fig, "receptive_field")) == len(rs)
+    assert len(named(fig, "receptive_field")) == len(rs)
     if m["padding_reached_all"] == 0:
         # the tree touches no zero in any row: its input span is the whole receptive field
         assert m["reached"][-1] - m["reached"][0] + 1 == rfs[-1] == m["input_span"]
@@ -641,7 +441,7 @@ def _max_variants(base: dict, kind: str, rank: int) -> list[dict]:
 MAX_CASES = [(kind, kw) for rank, base, kinds in ((1, MAXIMUM_1D, KINDS_1D),
                                                   (3, MAXIMUM_3D, KINDS_3D))
              for kind in kinds for kw in _max_variants(base, kind, rank)
-             if _valid(kind, **kw) is not None]
+             if valid_layer(kind, **kw) is not None]
 MAX_IDS = [f"{'3d' if 'D' in kw else '1d'}-{kind}" + "".join(
     f"-{a}{b}" for a, b in kw.items() if a not in MAXIMUM_3D) for kind, kw in MAX_CASES]
 
@@ -653,11 +453,11 @@ def test_payload_budget_at_maximum_settings(kind, kw):
     figs = list(_figures(r, pos))
     figs.append(sliding_window_frames(r, pos, max_frames=60))
     for fig in figs:
-        _check_common(fig)
+        check_common(fig)
         size = len(fig.to_json())
         assert size < BUDGET, (fig.layout.meta["figure"], size)
     f = figs[0].layout.meta
-    assert f["truncated"] and f["filters_drawn"] <= 8 * len(_spatial(r))
+    assert f["truncated"] and f["filters_drawn"] <= 8 * len(spatial_stages(r))
 
 
 def test_stack_and_compare_payload_at_maximum():
@@ -681,9 +481,9 @@ def test_build_time_is_bounded():
                       lambda: sliding_window_frames(r, pos),
                       lambda: param_breakdown_figure(r)):
             build()
-            assert min(_timed(build) for _ in range(3)) < 0.5
+            assert min(timed(build) for _ in range(3)) < 0.5
     dilated_stack_figure(WAVENET)
-    assert min(_timed(lambda: dilated_stack_figure(WAVENET)) for _ in range(3)) < 0.5
+    assert min(timed(lambda: dilated_stack_figure(WAVENET)) for _ in range(3)) < 0.5
 
 
 @st.composite
@@ -716,24 +516,24 @@ _SETTINGS = settings(max_examples=40, deadline=None,
 @_SETTINGS
 @given(r=layers(1), t=st.integers(0, 250))
 def test_any_valid_1d_layer(r, t):
-    _check_filters(r)
-    _check_filters(r, max_filters=3, max_channels=2)
-    _check_sliding_1d(r, t)
-    _check_sliding_1d(r, t, frames=True)
+    check_filters_nd(r)
+    check_filters_nd(r, max_filters=3, max_channels=2)
+    check_sliding_1d(r, t)
+    check_sliding_1d(r, t, frames=True)
     for fig in (volume_figure(r), param_breakdown_figure(r)):
-        _check_common(fig)
+        check_common(fig)
         assert len(fig.to_json()) < BUDGET
 
 
 @_SETTINGS
 @given(r=layers(3), pos=st.tuples(st.integers(0, 30), st.integers(0, 50), st.integers(0, 50)))
 def test_any_valid_3d_layer(r, pos):
-    _check_filters(r)
-    _check_filters(r, max_filters=3, max_channels=2)
-    _check_sliding_3d(r, pos)
+    check_filters_nd(r)
+    check_filters_nd(r, max_filters=3, max_channels=2)
+    check_sliding_3d(r, pos)
     for fig in (volume_figure(r), param_breakdown_figure(r),
                 sliding_window_frames(r, pos, max_frames=6)):
-        _check_common(fig)
+        check_common(fig)
         assert len(fig.to_json()) < BUDGET
 
 

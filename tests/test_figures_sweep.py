@@ -49,9 +49,8 @@ from lib.figures import (filter_tensor_figure, param_breakdown_figure, scaling_f
                          volume_figure)
 from lib.figures.sliding import TAP, TAP_ZERO
 from tests.conftest import window
-from tests.test_figures import _check_sliding
-from tests.test_figures_nd import (_check_common, _check_filters, _check_sliding_1d,
-                                   _check_sliding_3d)
+from tests.figure_checks import (check_common, check_filters_nd, check_sliding_1d,
+                                 check_sliding_2d, check_sliding_3d)
 
 SIZES = (1, 2, 3, 4)
 KERNELS = (1, 2, 3)
@@ -194,7 +193,7 @@ def _check_first_window(r, fig):
 
 def _check_volume(r):
     fig = volume_figure(r)
-    _check_common(fig)
+    check_common(fig)
     boxes = fig.layout.meta["boxes"]
     expected = [list(r.input_shape)] + [list(s.out_shape) for s in r.stages]
     assert [b["shape"] for b in boxes] == expected
@@ -210,7 +209,7 @@ def _check_scaling(kind: str, kw: dict):
     axis = "W"
     base = dict(kind=kind, **kw)
     fig = scaling_figure(base, axis, list(SIZES), current=kw[axis])
-    _check_common(fig)
+    check_common(fig)
     m = fig.layout.meta
     expected = {n: _valid(kind, {**kw, axis: n}) for n in SIZES}
     assert m["values"] == [n for n, e in expected.items() if e is not None]
@@ -227,7 +226,7 @@ def check_layer(kind: str, kw: dict, seen: set) -> None:
     r = analyze(kind, **kw)
     stage = next(s for s in r.stages if s.op != "channel_sum")
     last = tuple(n - 1 for n in stage.out_shape[:-1])
-    check = {1: _check_sliding_1d, 2: _check_sliding, 3: _check_sliding_3d}[r.rank]
+    check = {1: check_sliding_1d, 2: check_sliding_2d, 3: check_sliding_3d}[r.rank]
     fig = check(r, last[0] if r.rank == 1 else last, frames=True, max_frames=2)
     _check_first_window(r, fig)
     _check_volume(r)
@@ -238,9 +237,9 @@ def check_layer(kind: str, kw: dict, seen: set) -> None:
     weights = _weights_key(r)
     if weights not in seen:
         seen.add(weights)
-        _check_filters(r)
+        check_filters_nd(r)
         fig = param_breakdown_figure(r)
-        _check_common(fig)
+        check_common(fig)
         assert sum(fig.data[0].y) + sum(fig.data[1].y) == r.params
 
 

@@ -21,11 +21,11 @@ from pathlib import Path
 
 import pytest
 
-from lib.conv import KINDS, ConvError, analyze
+from lib.conv import KINDS, analyze
+from tests.framework_checks import check_case
 
 DATA = json.loads((Path(__file__).parent / "data" / "framework_reference.json").read_text())
 CASES = DATA["cases"]
-NAMES = {"pytorch": "PyTorch", "keras": "Keras"}
 
 
 def _args(case: dict) -> dict:
@@ -52,30 +52,6 @@ def test_seed_cases_match_the_frameworks():
             assert fw["params"] == params
         assert analyze(**_args(by_id[case_id])).params == params
     assert by_id["seed_standard"]["frameworks"]["keras"]["output_shape"] == [29, 29, 10]
-
-
-def check_case(case: dict, args: dict) -> None:
-    """One reference case: analyze(**args) against every framework's record of it."""
-    frameworks = case["frameworks"]
-    accepted = {name: fw for name, fw in frameworks.items() if fw["ok"]}
-    if not accepted:
-        with pytest.raises(ConvError):
-            analyze(**args)
-        return
-    r = analyze(**args)
-    for name, fw in accepted.items():
-        assert r.params == fw["params"], name
-        assert list(r.output_shape) == fw["output_shape"], name
-        assert r.macs == fw["macs"], name
-        kernels = [tuple(shape) for wname, shape in fw["weights"] if not wname.endswith("bias")]
-        key = "torch_weight_shape" if name == "pytorch" else "keras_weight_shape"
-        ours = [getattr(s, key) for s in r.stages if s.weight_params]
-        assert ours == kernels, name
-        biases = sum(shape[0] for wname, shape in fw["weights"] if wname.endswith("bias"))
-        assert r.bias_params == biases, name
-    for name, fw in frameworks.items():
-        if not fw["ok"]:
-            assert any(NAMES[name] in note for note in r.notes), (name, fw["error"], r.notes)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from lib.conv import KINDS, analyze
-from tests.test_reference import check_case
+from tests.framework_checks import check_case
 
 DATA = json.loads((Path(__file__).parent / "data" / "framework_reference_nd.json").read_text())
 CASES = DATA["cases"]

@@ -17,7 +17,6 @@ cell scatters its kernel) while torchinfo multiplies by the OUTPUT positions; se
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -32,6 +31,7 @@ from lib.snippets import (
     torchinfo_mult_adds, torchinfo_summary,
 )
 from lib.text import readable_bytes
+from tests.framework_checks import parse_keras_summary, parse_torchinfo
 
 REF_PATH = Path(__file__).parent / "data" / "snippet_reference.json"
 REF = json.loads(REF_PATH.read_text(encoding="utf-8"))
@@ -48,72 +48,6 @@ def _result(case: dict):
 def _norm(text: str) -> str:
     """Whitespace-normalised: trailing spaces and trailing blank lines dropped."""
     return "\n".join(line.rstrip() for line in text.strip("\n").splitlines())
-
-
-# --- parsers for the real texts ------------------------------------------------------
-
-def parse_keras_summary(text: str) -> dict:
-    """Rows (name, type, output shape, params) and totals of a Keras 3 summary table.
-
-    A row may span several lines (rich wraps long cells); rows are separated by ├ rules.
-    """
-    rows: list[list[list[str]]] = []
-    current: list[list[str]] | None = None
-    in_body = False
-    for line in text.splitlines():
-        if line.startswith("┡"):
-            in_body, current = True, None
-        elif not in_body:
-            continue
-        elif line.startswith(("├", "└")):
-            current = None
-        elif line.startswith("│"):
-            cells = [c.strip() for c in line.strip().strip("│").split("│")]
-            if current is None:
-                current = [[] for _ in cells]
-                rows.append(current)
-            for parts, cell in zip(current, cells):
-                if cell:
-                    parts.append(cell)
-    parsed = []
-    for name_parts, shape_parts, param_parts in rows:
-        m = re.fullmatch(r"(\S+) \((\w+)\)", " ".join(name_parts))
-        assert m, name_parts
-        shape = tuple(None if v == "None" else int(v)
-                      for v in "".join(shape_parts).strip("()").split(", "))
-        parsed.append((m.group(1), m.group(2), shape, int("".join(param_parts).replace(",", ""))))
-    totals = {}
-    for key in ("Total", "Trainable", "Non-trainable"):
-        m = re.search(rf"^ {key} params: ([\d,]+) \(([\d.]+ \w+)\)$", text, re.M)
-        assert m, key
-        totals[key] = (int(m.group(1).replace(",", "")), m.group(2))
-    title = re.search(r'^Model: "(\w+)"$', text, re.M)
-    return {"title": title.group(1) if title else None, "rows": parsed, "totals": totals}
-
-
-def parse_torchinfo(text: str) -> dict:
-    rows = []
-    for line in text.splitlines():
-        m = re.fullmatch(r"(?:├─)?(\w+)(?:: (\d+)-(\d+))?\s+\[([\d, ]+)\]\s+(\S+)", line)
-        if m:
-            params = 0 if m.group(5) == "--" else int(m.group(5).replace(",", ""))
-            rows.append((m.group(1), tuple(int(v) for v in m.group(4).split(", ")), params))
-
-    def num(label: str) -> str:
-        m = re.search(rf"^{re.escape(label)}: (.+)$", text, re.M)
-        assert m, label
-        return m.group(1)
-
-    madds = re.search(r"^Total mult-adds \(Units\.(\w+)\): ([\d.,]+)$", text, re.M)
-    assert madds
-    return {
-        "root": rows[0], "rows": rows[1:],
-        "total": int(num("Total params").replace(",", "")),
-        "trainable": int(num("Trainable params").replace(",", "")),
-        "mult_adds": (madds.group(1), madds.group(2)),
-        "input_mb": num("Input size (MB)"), "fb_mb": num("Forward/backward pass size (MB)"),
-        "params_mb": num("Params size (MB)"), "total_mb": num("Estimated Total Size (MB)"),
-    }
 
 
 # --- the reference itself ------------------------------------------------------------

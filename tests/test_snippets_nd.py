@@ -27,7 +27,7 @@ from lib.snippets import (
     torchinfo_mult_adds, torchinfo_summary,
 )
 from lib.text import readable_bytes
-from tests.test_snippets import parse_keras_summary, parse_torchinfo
+from tests.framework_checks import parse_keras_summary, parse_torchinfo
 
 REF_PATH = Path(__file__).parent / "data" / "snippet_reference_nd.json"
 REF = json.loads(REF_PATH.read_text(encoding="utf-8"))

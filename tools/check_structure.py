@@ -1,4 +1,5 @@
-"""Check the module structure of ``lib/`` and ``pages/``: public seams, no cycles, short files.
+"""Check the module structure of ``lib/``, ``pages/`` and ``tests/``: public seams, no cycles,
+short files, test modules that import helpers and never each other.
 
     python3 tools/check_structure.py            # report; exit 1 when a rule is broken
     python3 tools/check_structure.py lib pages  # the folders to read (default: lib pages)
@@ -11,6 +12,10 @@ Rules (issue 12), read with ``ast`` from the source (nothing is imported or run)
 2. No import cycles between project modules, counting every import: at the top, inside
    functions and inside ``if TYPE_CHECKING:`` blocks alike.
 3. No module over ``MAX_LINES`` lines.
+4. No module under ``tests/`` imports a test module (``tests/**/test_*.py``) other than
+   itself: what several test files share lives in a helper module (``tests/conftest.py``,
+   ``tests/figure_checks.py``, ``tests/framework_checks.py``, ``tests/url_cases.py``).
+   Checked on ``tests/`` whatever folders are given.
 
 ``tests/test_structure.py`` runs this on the repository so the rules stay held.
 """
@@ -27,6 +32,8 @@ FOLDERS = ("lib", "pages")
 MAX_LINES = 1000
 #: Top-level packages whose modules are checked against each other.
 PROJECT = ("lib", "pages")
+#: The folder of the test modules (rule 4).
+TESTS = "tests"
 
 
 @dataclass
@@ -106,20 +113,26 @@ def _dotted(node: ast.expr) -> str | None:
     return None
 
 
+def _resolve(pkg: str, node: ast.ImportFrom) -> str:
+    """The absolute module a ``from ... import`` reads from, ``pkg`` being the importer's
+    package (for relative imports)."""
+    if not node.level:
+        return node.module or ""
+    base = pkg.split(".")
+    base = base[:len(base) - (node.level - 1)] if node.level > 1 else base
+    return ".".join(base + ([node.module] if node.module else []))
+
+
+def _python_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*.py") if "__pycache__" not in p.parts)
+
+
 def check(root: Path = REPO, folders: tuple[str, ...] = FOLDERS) -> Report:
     """Read every ``*.py`` under ``root/<folder>`` and report what breaks the rules."""
-    files = sorted(p for f in folders for p in (root / f).rglob("*.py")
-                   if "__pycache__" not in p.parts)
+    files = [p for f in folders for p in _python_files(root / f)]
     modules = {module_name(p, root): p for p in files}
     report = Report(modules=len(modules))
     graph: dict[str, set[str]] = {m: set() for m in modules}
-
-    def resolve(pkg: str, node: ast.ImportFrom) -> str:
-        if not node.level:
-            return node.module or ""
-        base = pkg.split(".")
-        base = base[:len(base) - (node.level - 1)] if node.level > 1 else base
-        return ".".join(base + ([node.module] if node.module else []))
 
     for mod, path in modules.items():
         text = path.read_text(encoding="utf-8")
@@ -145,7 +158,7 @@ def check(root: Path = REPO, folders: tuple[str, ...] = FOLDERS) -> Report:
                     local = a.asname or a.name.split(".")[0]
                     aliases[local] = a.name if a.asname else local
             elif isinstance(node, ast.ImportFrom):
-                source = resolve(pkg, node)
+                source = _resolve(pkg, node)
                 if source.split(".")[0] not in PROJECT:
                     continue
                 if not _may_import(mod, is_pkg, source):
@@ -177,6 +190,44 @@ def check(root: Path = REPO, folders: tuple[str, ...] = FOLDERS) -> Report:
     report.cycles = _cycles({m: {t for t in ts if t in modules and t != m}
                              for m, ts in graph.items()})
     return report
+
+
+def is_test_module(module: str) -> bool:
+    """A module pytest collects as a test file: ``tests.test_figures``, ``tests.e2e.test_pages``
+    (not ``tests.conftest``, ``tests.figure_checks``, ``tests.e2e.helpers``)."""
+    parts = module.split(".")
+    return parts[0] == TESTS and parts[-1].startswith("test_")
+
+
+def imported_test_modules(source: str, module: str,
+                          package: bool = False) -> list[tuple[int, str]]:
+    """(line, test module) for every import of a test module other than ``module`` itself in
+    ``source``, the text of ``module``: ``import tests.test_x``, ``from tests.test_x import
+    f``, ``from tests import test_x``, ``from .test_x import f``; at the top or anywhere else."""
+    pkg = module if package else module.rpartition(".")[0]
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            targets = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            source_module = _resolve(pkg, node)
+            targets = ([source_module] if is_test_module(source_module)
+                       else [f"{source_module}.{a.name}" for a in node.names])
+        else:
+            continue
+        found += [(node.lineno, t) for t in targets if is_test_module(t) and t != module]
+    return sorted(set(found))
+
+
+def check_tests(root: Path = REPO) -> list[str]:
+    """Rule 4 on every ``*.py`` under ``root/tests``: ``path:line imports test module``."""
+    out = []
+    for path in _python_files(root / TESTS):
+        module = module_name(path, root)
+        for line, target in imported_test_modules(path.read_text(encoding="utf-8"), module,
+                                                  path.name == "__init__.py"):
+            out.append(f"{path.relative_to(root)}:{line} imports test module {target}")
+    return out
 
 
 def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -219,8 +270,12 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 def main(argv: list[str]) -> int:
     folders = tuple(argv) or FOLDERS
     report = check(REPO, folders)
+    tests = check_tests(REPO)
     print("\n".join(report.lines()))
-    return 0 if report.ok else 1
+    print(f"test modules imported by other modules under {TESTS}/: {len(tests)}")
+    for line in tests:
+        print(f"  {line}")
+    return 0 if report.ok and not tests else 1
 
 
 if __name__ == "__main__":
