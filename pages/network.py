@@ -281,12 +281,12 @@ def _result(result: NetworkResult) -> None:
                            file_name="network_summary.txt", mime="text/plain")
     with charts:
         left, right = st.columns(2)
-    left.plotly_chart(comparison_figure(cmp, "params"), key="cmp_params",
-                      config=chart_config("network-params"))
-    figure_text(comparison_alt(cmp, "params"), into=left)
-    right.plotly_chart(comparison_figure(cmp, "macs"), key="cmp_macs",
-                       config=chart_config("network-macs"))
-    figure_text(comparison_alt(cmp, "macs"), into=right)
+        left.plotly_chart(layer_bars_figure(result, "params"), key="bars_params",
+                          config=chart_config("layers-params"))
+        figure_text(layer_bars_alt(result, "params"), into=left)
+        right.plotly_chart(layer_bars_figure(result, "macs"), key="bars_macs",
+                           config=chart_config("layers-macs"))
+        figure_text(layer_bars_alt(result, "macs"), into=right)
     with code:
         k_code, t_code = keras_code(result), pytorch_code(result)
         cols = st.columns(2)

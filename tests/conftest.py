@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, Phase, settings
 
 # The shared checks are plain modules, not test files: have pytest rewrite their asserts
 # too, so a failing check shows its values as it did in the test file it came from.
-pytest.register_assert_rewrite("tests.figure_checks", "tests.framework_checks")
+pytest.register_assert_rewrite("tests.figure_checks", "tests.framework_checks", "tests.app_runs")
 
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
 EXPLORE_FACTOR = int(os.environ.get("HYPOTHESIS_EXPLORE_FACTOR", "10"))

@@ -26,6 +26,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.network import PRESETS, serialise_net
+from tests.app_runs import run_page
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -64,16 +65,6 @@ CASES: list[tuple[str, dict[str, str]]] = [
     ("pages/prove_it.py", {}),
     *[("pages/network.py", {"net": serialise_net(p.spec)}) for p in PRESETS.values()],
 ]
-
-
-def run_page(page: str, query: dict[str, str]) -> AppTest:
-    """``page`` opened with the link ``query`` in a fresh session, run without an error."""
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def _answer(at: AppTest) -> AppTest:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from pages._shared import BOX_ABOVE
-from tests.test_app_numbers import run_page as _open
+from tests.app_runs import run_page as _open
 
 #: Each page with links that, together, draw every one of its sliders.
 OPENINGS: list[tuple[str, dict[str, str]]] = [

@@ -17,7 +17,10 @@ from lib.figures import filter_iso_figure, filter_tensor_figure
 from lib.figures._common import CHANNEL_COLORS, NOTE, TRUNCATION
 from lib.figures.blocks import MAX_KERNEL_DRAWN
 from lib.figures.filters_iso import MARKER_BUDGET
-from tests.test_figures import _cases, _named, _spatial, _valid
+from tests.figure_checks import cases as _cases
+from tests.figure_checks import named as _named
+from tests.figure_checks import spatial_stages as _spatial
+from tests.figure_checks import valid_layer as _valid
 
 BUDGET = 300_000  # bytes of fig.to_json()
 MAX_TRACES = 20
