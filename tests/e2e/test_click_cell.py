@@ -69,7 +69,9 @@ def test_clicking_an_output_cell_moves_the_window_there(page: Page):
 @pytest.mark.timeout(300)
 def test_a_preset_is_one_click(page: Page):
     open_app(page, "/?fig=window")
-    page.get_by_role("button", name="Strided", exact=True).first.click()
+    # the pill (a button in the button group), not the link of the same name in the caption
+    page.locator('[data-testid="stButtonGroup"] button',
+                 has_text=re.compile(r"^\s*Strided\s*$")).first.click()
     expect(page.get_by_test_id("stMetricValue").nth(1)).to_have_text("2×2×1")
     wait_for_app_idle(page)
     query = parse_qs(urlsplit(page.url).query)
