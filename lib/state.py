@@ -373,6 +373,9 @@ def clicked_position(selection: Mapping[str, object] | None) -> tuple[int, ...] 
     points = (selection or {}).get("points") or []
     for point in reversed(list(points)):
         data = point.get("customdata") if isinstance(point, Mapping) else None
+        if isinstance(data, Mapping) and all(str(k).isdigit() for k in data):
+            # a typed array reaches Python as {"0": 4, "1": 2}
+            data = [data[k] for k in sorted(data, key=int)]
         if isinstance(data, (int, float)):
             data = [data]
         if (isinstance(data, (list, tuple)) and data

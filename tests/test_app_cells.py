@@ -70,6 +70,11 @@ def test_clicks_elsewhere_are_ignored(payload):
     assert clicked_position(payload) is None
 
 
+def test_a_typed_array_customdata_is_read_in_order():
+    """What the browser sent for a numpy customdata row (seen in a real click)."""
+    assert clicked_position({"points": [{"customdata": {"1": 2, "0": 4}}]}) == (4, 2)
+
+
 def test_the_last_clicked_cell_wins():
     assert clicked_position({"points": [{"customdata": [1, 2]}, {"customdata": [3, 4]}]}) == (3, 4)
 

@@ -250,8 +250,8 @@ def _traces(sc: _Seq) -> tuple[list, list[int]]:
                        text=np.char.add("y", oo.astype(str)) if sc.out_text else None,
                        customdata=np.char.add(np.char.add("output y[", oo.astype(str)), "]"),
                        hover="%{customdata}<extra>output</extra>"))
-    traces.append(click_markers(ox, np.full(ox.size, Y_OUTPUT, np.float32), oo[:, None],
-                                "x2", "y"))
+    traces.append(click_markers(ox, np.full(ox.size, Y_OUTPUT, np.float32),
+                                oo[:, None].tolist(), "x2", "y"))
     static = len(traces)
     dyn = sc.dynamic(sc.o)
     kernel, taps, lines, box, nxt, produced = dyn[:6]

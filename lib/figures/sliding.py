@@ -391,7 +391,7 @@ def _traces(sc: _Scene, ov: dict) -> tuple[list, list[int]]:
     cells = np.stack([rr.ravel(), cc.ravel()], axis=1)
     if sc.rank == 3:
         cells = np.column_stack([np.full(len(cells), sc.od), cells])
-    traces.append(click_markers(cc.ravel(), rr.ravel(), cells, "x2", "y2"))
+    traces.append(click_markers(cc.ravel(), rr.ravel(), cells.tolist(), "x2", "y2"))
     return traces, dynamic
 
 

@@ -1,0 +1,79 @@
+"""Browser: click an output cell of the sliding-window figure; the window, the position
+sliders, the written-out arithmetic and the URL all move there. Presets are one click."""
+
+from __future__ import annotations
+
+import re
+import time
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.helpers import EXCEPTION, open_app, slider_locator, wait_for_app_idle
+
+PLOT = ".js-plotly-plot"
+
+#: The live figure's layout.meta (what lib.figures recorded it drew) and dragmode.
+_LIVE_JS = f"""() => {{ const gd = document.querySelector('{PLOT}');
+    return gd && gd.layout && gd.layout.meta ? {{meta: gd.layout.meta,
+        dragmode: gd._fullLayout.dragmode}} : null; }}"""
+
+
+def _cell_center(page: Page, row: int, col: int) -> tuple[float, float]:
+    """Screen pixels of output cell (row, col): the output grid is on axes x2/y2."""
+    return tuple(page.evaluate(f"""() => {{
+        const gd = document.querySelector('{PLOT}'), box = gd.getBoundingClientRect();
+        const xa = gd._fullLayout.xaxis2, ya = gd._fullLayout.yaxis2;
+        return [box.left + xa._offset + xa.l2p({col}), box.top + ya._offset + ya.l2p({row})];
+    }}"""))
+
+
+@pytest.mark.timeout(300)  # two shared cores: the first render alone can take 20 s
+def test_clicking_an_output_cell_moves_the_window_there(page: Page):
+    page.set_viewport_size({"width": 1440, "height": 900})
+    t0 = time.perf_counter()
+    open_app(page, "/?fig=window&k=2&w=3&c=1&H=8&W=8")
+    page.wait_for_function(f"() => ({_LIVE_JS})() !== null")
+    live = page.evaluate(_LIVE_JS)
+    assert live["meta"]["position"] == [0, 0] and live["dragmode"] == "zoom"
+    # the camera button (download as PNG) is in the modebar
+    page.locator(PLOT).hover()
+    expect(page.locator('.modebar-btn[data-title="Download plot as a PNG"]')).to_have_count(1)
+
+    page.locator(PLOT).scroll_into_view_if_needed()
+    x, y = _cell_center(page, 4, 2)
+    page.mouse.click(x, y)
+    expect(slider_locator(page, "Output row")).to_have_value("4")
+    expect(slider_locator(page, "Output column")).to_have_value("2")
+    expect(page.get_by_test_id("stMarkdown").filter(
+        has_text=re.compile(r"y\[4, 2, 0\] = .* = −?\d+")).first).to_be_visible()
+    page.wait_for_function(f"() => {{ const l = ({_LIVE_JS})(); "
+                           "return l && l.meta.position.join() === '4,2'; }")
+    live = page.evaluate(_LIVE_JS)
+    assert live["meta"]["window_start"] == [4, 2]  # the highlighted window moved
+    assert live["dragmode"] == "zoom"  # clicks did not switch zoom off
+    wait_for_app_idle(page)
+    query = parse_qs(urlsplit(page.url).query)
+    assert query["or"] == ["4"] and query["oc"] == ["2"]
+
+    # the sliders still move the window after a click
+    slider_locator(page, "Output column").focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"() => {{ const l = ({_LIVE_JS})(); "
+                           "return l && l.meta.position.join() === '4,3'; }")
+    expect(page.locator(EXCEPTION)).to_have_count(0)
+    print(f"click test: {time.perf_counter() - t0:.1f} s")
+
+
+@pytest.mark.timeout(300)
+def test_a_preset_is_one_click(page: Page):
+    open_app(page, "/?fig=window")
+    # the pill (a button in the button group), not the link of the same name in the caption
+    page.locator('[data-testid="stButtonGroup"] button',
+                 has_text=re.compile(r"^\s*Strided\s*$")).first.click()
+    expect(page.get_by_test_id("stMetricValue").nth(1)).to_have_text("2×2×1")
+    wait_for_app_idle(page)
+    query = parse_qs(urlsplit(page.url).query)
+    assert query["s"] == ["2"] and query["H"] == ["5"] and query["fig"] == ["window"]
+    expect(page.locator(EXCEPTION)).to_have_count(0)
