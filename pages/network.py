@@ -237,6 +237,14 @@ def _notes(result: NetworkResult) -> None:
                 st.caption(line)
 
 
+def _chart_pair(build, alt, subject, key: str, name: str) -> None:
+    """Parameters beside MACs: two charts of ``subject``, each with its text alternative."""
+    for column, what in zip(st.columns(2), ("params", "macs")):
+        column.plotly_chart(build(subject, what), key=f"{key}_{what}",
+                            config=chart_config(f"{name}-{what}"))
+        figure_text(alt(subject, what), into=column)
+
+
 def _comparison(result: NetworkResult) -> None:
     cmp = compare_with_standard(result)
     if cmp is None:
@@ -257,13 +265,7 @@ def _comparison(result: NetworkResult) -> None:
     cols[3].metric("Standard: MACs", fmt_count(cmp.standard.total_macs),
                    help=fmt_int(cmp.standard.total_macs),
                    delta=m_delta, delta_arrow=m_arrow, delta_color="inverse")
-    left, right = st.columns(2)
-    left.plotly_chart(comparison_figure(cmp, "params"), key="cmp_params",
-                      config=chart_config("network-params"))
-    figure_text(comparison_alt(cmp, "params"), into=left)
-    right.plotly_chart(comparison_figure(cmp, "macs"), key="cmp_macs",
-                       config=chart_config("network-macs"))
-    figure_text(comparison_alt(cmp, "macs"), into=right)
+    _chart_pair(comparison_figure, comparison_alt, cmp, "cmp", "network")
 
 
 def _result(result: NetworkResult) -> None:
@@ -280,13 +282,7 @@ def _result(result: NetworkResult) -> None:
         st.download_button("Download the summary (.txt)", summary_text(result),
                            file_name="network_summary.txt", mime="text/plain")
     with charts:
-        left, right = st.columns(2)
-        left.plotly_chart(layer_bars_figure(result, "params"), key="bars_params",
-                          config=chart_config("layers-params"))
-        figure_text(layer_bars_alt(result, "params"), into=left)
-        right.plotly_chart(layer_bars_figure(result, "macs"), key="bars_macs",
-                           config=chart_config("layers-macs"))
-        figure_text(layer_bars_alt(result, "macs"), into=right)
+        _chart_pair(layer_bars_figure, layer_bars_alt, result, "bars", "layers")
     with code:
         k_code, t_code = keras_code(result), pytorch_code(result)
         cols = st.columns(2)
