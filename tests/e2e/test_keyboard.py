@@ -151,7 +151,7 @@ def test_quiz_by_keyboard_alone(page: Page):
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     expect(page.get_by_test_id("stAlertContentSuccess")).to_be_visible()
-    expect(page.get_by_test_id("stSidebar").get_by_test_id("stMetricValue").first
+    expect(page.get_by_test_id("stMain").get_by_test_id("stMetricValue").first
            ).to_have_text("1 / 1")
     wait_for_app_idle(page)
     # "Next question" with Space.
