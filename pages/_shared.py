@@ -202,7 +202,7 @@ def user_acted() -> None:
 #: ``scrollable-region-focusable``) asks for it. This constant script (no user or URL text
 #: in it) gives every formula / code block that overflows ``tabindex=0``, a region role and
 #: a name, and takes them away when it fits again (resize, rerun). Runs once per page load.
-_SCROLLERS_JS = """<script>
+SCROLLERS_JS = """<script>
 (() => {
   if (window.__convscopeScrollers) return;
   window.__convscopeScrollers = true;
@@ -242,8 +242,8 @@ def figure_text(text: str, into: st.delta_generator.DeltaGenerator | None = None
 
 
 def keyboard_scrollers() -> None:
-    """Call once per run (app.py): see ``_SCROLLERS_JS``."""
-    st.html(_SCROLLERS_JS, unsafe_allow_javascript=True)
+    """Call once per run (app.py): see ``SCROLLERS_JS``."""
+    st.html(SCROLLERS_JS, unsafe_allow_javascript=True)
 
 
 # ---------------------------------------------------------------------------
