@@ -72,7 +72,8 @@ _AXIS_WORDS = {1: ("step",), 2: ("row", "column"), 3: ("depth", "row", "column")
 
 
 def _span(word: str, first: int, last: int) -> str:
-    return f"{word} {first}" if first == last else f"{word}s {first} to {last}"
+    return (f"{word} {fmt_int(first)}" if first == last
+            else f"{word}s {fmt_int(first)} to {fmt_int(last)}")
 
 
 def window_alt(r: ConvResult, position: int | Sequence[int] = (0, 0),
@@ -89,7 +90,7 @@ def window_alt(r: ConvResult, position: int | Sequence[int] = (0, 0),
     pos = as_position(position, len(lines))
     pos = tuple(min(max(int(o), 0), line.n_out - 1) for o, line in zip(pos, lines))
     words = _AXIS_WORDS[len(lines)]
-    out = ", ".join(f"{w} {o}" for w, o in zip(words, pos))
+    out = ", ".join(f"{w} {fmt_int(o)}" for w, o in zip(words, pos))
     spans = ", ".join(_span(w, line.start(o), line.start(o) + line.e - 1)
                       for w, o, line in zip(words, pos, lines))
     view = ("the zero-inserted input (stride-1 view)" if st.op == "transposed"
@@ -120,13 +121,13 @@ def scaling_alt(meta: Mapping[str, object]) -> str:
     params, macs = list(meta["params"]), list(meta["macs"])
     if not values:
         return f"No valid layer while {vary} varies in this range."
-    text = (f"As {vary} goes from {values[0]} to {values[-1]}, parameters go from "
+    text = (f"As {vary} goes from {fmt_int(values[0])} to {fmt_int(values[-1])}, parameters go from "
             f"{fmt_int(params[0])} to {fmt_int(params[-1])} and MACs from "
             f"{fmt_int(macs[0])} to {fmt_int(macs[-1])}")
     current = meta["current"]
     if meta.get("current_drawn") and current in values:
         i = values.index(current)
-        text += (f"; at {vary} = {current} (marked): {fmt_int(params[i])} parameters, "
+        text += (f"; at {vary} = {fmt_int(current)} (marked): {fmt_int(params[i])} parameters, "
                  f"{fmt_int(macs[i])} MACs")
     return text + "."
 

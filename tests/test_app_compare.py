@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lib.figures import chart_config
 from lib.compare import auto_groups, groups_for
 from lib.conv import KIND_INFO, KINDS, ConvError, analyze
 from lib.conv import kind_label
@@ -219,6 +220,7 @@ def fake_figures(monkeypatch):
     mod = types.ModuleType("lib.figures")
     mod.__spec__ = importlib.machinery.ModuleSpec("lib.figures", None)
     mod.compare_params_figure = compare_params_figure
+    mod.chart_config = chart_config  # the real modebar config (the page passes it along)
     monkeypatch.setitem(sys.modules, "lib.figures", mod)
     return calls
 

@@ -37,7 +37,8 @@ BARE = re.compile(r"(?<![\d.,_A-Za-z{}\-])(\d{4,})(?![\d_A-Za-z])(?!\.\d)")
 SI = re.compile(r"(?<![\w.,])(\d[\d,]*(?:\.\d+)?)\s?([KMGTPE])(?![A-Za-z])")
 BYTES = re.compile(r"(?<![\w.,])(\d[\d,]*(?:\.\d+)?)\s?([KMGTP]B)\b")
 #: Identifiers shown as they are typed or linked (not counts): the quiz number, seeds.
-IDENTIFIERS = re.compile(r"Quiz \d+|quiz number \d+|seed \d+|seed=\d+|#\d+")
+#: Index notation (y[500, 1000, 0], b[0]) is an address, not a count: commas separate axes.
+IDENTIFIERS = re.compile(r"Quiz \d+|quiz number \d+|seed \d+|seed=\d+|#\d+|\b[a-z]\[[\d, ]+\]")
 WIDE = {"k": "512", "c": "512", "H": "1024", "W": "1024", "w": "11"}
 
 CASES: list[tuple[str, dict[str, str]]] = [
