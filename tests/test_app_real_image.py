@@ -105,7 +105,7 @@ def test_too_big_a_layer_is_refused_and_the_page_recovers():
     at = open_page({"iw": "11", "is": "8", "ikind": "transposed", "ik": "32"})
     assert not at.exception
     (error,) = at.error
-    assert "output 1024×1024×32" in error.value  # Keras 'same': H·s
+    assert "output 1,024×1,024×32" in error.value  # Keras 'same': H·s
     assert "this page computes at most 8,000,000" in error.value
     assert "Lower k" in error.value
     at.slider(key="is").set_value(1).run()

@@ -295,7 +295,7 @@ def test_too_big_a_layer_is_refused_with_what_to_lower():
     with pytest.raises(ForwardError) as info:
         run_layer(x, "blur", kind="transposed", k=32, w=11, stride=8, padding=0)
     message = str(info.value)
-    assert f"at most {MAX_VALUES:,}" in message and "output 1027×1027×32" in message
+    assert f"at most {MAX_VALUES:,}" in message and "output 1,027×1,027×32" in message
     assert "Lower k" in message
 
 
