@@ -51,6 +51,9 @@ PAGE_BUILDERS: dict[str, tuple[str, ...]] = {
 }
 #: Builders in lib.figures that no page draws (checked only by the unit tests).
 UNUSED_BUILDERS = ("dilated_stack_figure", "sliding_window_figure")
+#: Drawn by a page but not in the layout matrix yet (issue 13 open): the explorer's default
+#: isometric filter figure (pages/_cached.py) has no layout cases.
+NOT_YET_IN_MATRIX = ("filter_iso_figure",)
 
 DIMS = ("1D", "2D", "3D")
 

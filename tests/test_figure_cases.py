@@ -9,11 +9,13 @@ from pathlib import Path
 from lib import figures
 from lib.conv import KINDS
 from lib.figures import network as network_figures
-from tests.figure_cases import (DIMS, PAGE_BUILDERS, SLOT_WIDTHS, UNUSED_BUILDERS, VIEWPORTS,
-                                figure_cases)
+from tests.figure_cases import (DIMS, NOT_YET_IN_MATRIX, PAGE_BUILDERS, SLOT_WIDTHS,
+                                UNUSED_BUILDERS, VIEWPORTS, figure_cases)
 
 PAGES = Path(__file__).resolve().parent.parent / "pages"
-BUILDERS = set(figures.__all__) | set(network_figures.__all__) - {"layer_labels"}
+#: Figure builders only (chart_config and CLICK_TRACE are the charts' config and a trace name).
+BUILDERS = (set(figures.__all__) | set(network_figures.__all__)) - {"layer_labels", "chart_config",
+                                                                    "CLICK_TRACE"}
 
 
 def _called_builders(page: Path) -> set[str]:
@@ -26,7 +28,8 @@ def _called_builders(page: Path) -> set[str]:
 
 def test_every_builder_is_drawn_by_a_page_or_listed_unused():
     listed = {b for bs in PAGE_BUILDERS.values() for b in bs}
-    assert BUILDERS <= listed | set(UNUSED_BUILDERS), BUILDERS - listed - set(UNUSED_BUILDERS)
+    known = listed | set(UNUSED_BUILDERS) | set(NOT_YET_IN_MATRIX)
+    assert BUILDERS <= known, BUILDERS - known
 
 
 def test_every_builder_a_page_calls_is_in_the_list():
@@ -34,7 +37,9 @@ def test_every_builder_a_page_calls_is_in_the_list():
         called = _called_builders(page)
         if page.stem == "walkthrough":
             continue  # names its figures through lib.walkthrough.STEPS (listed from there)
-        assert called <= set(PAGE_BUILDERS.get(page.stem, ())), (page.stem, called)
+        stem = "explorer" if page.stem == "_cached" else page.stem  # the explorer's figure cache
+        allowed = set(PAGE_BUILDERS.get(stem, ())) | set(NOT_YET_IN_MATRIX)
+        assert called <= allowed, (page.stem, called - allowed)
 
 
 def test_cases_cover_every_kind_and_dims_of_every_explorer_figure():
