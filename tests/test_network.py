@@ -190,7 +190,7 @@ def test_pool_same_and_valid_shapes():
     ([conv(4, 3), conv(4, 31)], "layer 2 (Standard Conv2D 31×31, 4 filters) on input "
                                 "30×30×4: kernel 31 is larger than padded input"),
     ([conv(4, 3), dense(10)], "layer 2 (dense, 10 units) on input 30×30×4: dense needs a flat"),
-    ([flatten(), conv(4, 3)], "layer 2 (Standard Conv2D 3×3, 4 filters) on input 3072: a conv "
+    ([flatten(), conv(4, 3)], "layer 2 (Standard Conv2D 3×3, 4 filters) on input 3,072: a conv "
                               "needs an image"),
     ([max_pool(40)], "layer 1 (max pooling 40×40) on input 32×32×3: pool size 40 is larger"),
     ([gap(), gap()], "layer 2 (global average pooling) on input 3: global pooling needs"),

@@ -39,7 +39,7 @@ def heatmap_grid(values: np.ndarray, name: str, decimals: int = 2) -> go.Figure:
     top = float(np.max(np.abs(a))) if a.size else 1.0
     top = top or 1.0
     # Panels laid out by hand (axis domains), not make_subplots: 5x faster per move.
-    hgap, vgap = 0.04, (0.12 if rows > 1 else 0.1)
+    hgap, vgap = 0.04, (min(0.12, 0.4 / (rows - 1)) if rows > 1 else 0.1)  # gaps never eat the panels
     width, height_frac = (1 - hgap * (cols - 1)) / cols, (1 - vgap * (rows - 1)) / rows
     traces, layout, titles = [], {}, []
     for n, (title, z) in enumerate(shown):
