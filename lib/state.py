@@ -268,12 +268,17 @@ def conv_kwargs(values: Mapping[str, object]) -> dict[str, object]:
     }
 
 
-def try_analyze(values: Mapping[str, object]) -> tuple[ConvResult | None, str | None]:
-    """``analyze`` for the page: the result, or the ConvError message to show instead."""
+def analyze_or_error(kwargs: Mapping[str, object]) -> tuple[ConvResult | None, str | None]:
+    """``analyze(**kwargs)``, or the ConvError message to show instead."""
     try:
-        return analyze(**conv_kwargs(values)), None  # type: ignore[arg-type]
+        return analyze(**kwargs), None  # type: ignore[arg-type]
     except ConvError as err:
         return None, str(err)
+
+
+def try_analyze(values: Mapping[str, object]) -> tuple[ConvResult | None, str | None]:
+    """``analyze`` for the page: the result, or the ConvError message to show instead."""
+    return analyze_or_error(conv_kwargs(values))
 
 
 # ---------------------------------------------------------------------------

@@ -23,7 +23,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lib.conv import ConvResult
-from lib.state import conv_kwargs, sweep_values
+from lib.state import analyze_or_error, conv_kwargs, sweep_values
 
 #: Most layers (and most figures) kept per server; one entry is a few KB (figures up to
 #: ~200 KB at the largest settings), so 512 entries stay well under 100 MB.
@@ -46,16 +46,12 @@ def layer_kwargs(key: LayerKey) -> dict[str, object]:
 
 @st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)
 def analyze_layer(key: LayerKey) -> tuple[ConvResult | None, str | None]:
-    """``lib.state.try_analyze`` for one layer: (result, None) or (None, error message)."""
+    """``lib.state.analyze_or_error`` for one layer: (result, None) or (None, error message)."""
     return _analyze(key)
 
 
 def _analyze(key: LayerKey) -> tuple[ConvResult | None, str | None]:
-    from lib.conv import ConvError, analyze
-    try:
-        return analyze(**layer_kwargs(key)), None  # type: ignore[arg-type]
-    except ConvError as err:
-        return None, str(err)
+    return analyze_or_error(layer_kwargs(key))
 
 
 @st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)
