@@ -7,25 +7,21 @@ AppTest cannot drive st.file_uploader, so uploads are tested in the browser
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.conv import KINDS, analyze
 from lib.forward import PRESETS
 from lib.text import fmt_shape
+from tests.app_runs import APP
+from tests.app_runs import open_page as open_app_page
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGE = "pages/real_image.py"
 SAMPLE_SHAPE = (128, 128, 3)
 
 
 def open_page(query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    return at.switch_page(PAGE).run()
+    return open_app_page(PAGE, query)
 
 
 def metrics(at: AppTest) -> dict[str, str]:

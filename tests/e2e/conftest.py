@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tools.serve import REPO_ROOT, WAIT_MS, launch_args, start_server
+from tools.serve import REPO_ROOT, WAIT_MS, launch_args
+from tools.serve import streamlit_server as serve
 
 APP = REPO_ROOT / "app.py"
 E2E_DIR = Path(__file__).resolve().parent
@@ -37,11 +38,8 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def streamlit_server(tmp_path_factory):
-    server = start_server(APP, log_dir=tmp_path_factory.mktemp("streamlit-log"))
-    try:
-        yield server.url
-    finally:
-        server.stop()  # exactly this PID
+    with serve(APP, log_dir=tmp_path_factory.mktemp("streamlit-log")) as server:
+        yield server.url  # stopped by exactly its PID
 
 
 @pytest.fixture

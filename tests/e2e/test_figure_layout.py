@@ -24,7 +24,7 @@ pytestmark = pytest.mark.layout_matrix
 from tests.e2e.helpers import open_app, wait_for_app_idle
 from tests.e2e.layout import check_figures, describe
 from tests.figure_cases import SLOT_WIDTHS, VIEWPORTS, figure_cases
-from tools.serve import REPO_ROOT, WAIT_MS, start_server
+from tools.serve import REPO_ROOT, WAIT_MS, streamlit_server
 
 HARNESS = REPO_ROOT / "tests" / "e2e" / "figure_harness_app.py"
 CASES = figure_cases()
@@ -59,11 +59,8 @@ BATCHES = _batches()
 
 @pytest.fixture(scope="module")
 def harness(tmp_path_factory):
-    server = start_server(HARNESS, log_dir=tmp_path_factory.mktemp("harness-log"))
-    try:
+    with streamlit_server(HARNESS, log_dir=tmp_path_factory.mktemp("harness-log")) as server:
         yield server.url
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")
