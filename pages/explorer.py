@@ -224,15 +224,13 @@ def _figure(r, key: LayerKey, values: dict[str, object]) -> None:
     except ValueError as err:  # a figure that does not draw this rank yet
         st.info(f"{FIGURE_CONTROL['fig'].label_of(choice)}: {err}")
     else:
-        key = f"figure-{choice}"
+        chart_key = f"figure-{choice}"
+        clicks = (dict(on_select=lambda: _clicked(chart_key), selection_mode="points")
+                  if choice in CLICKABLE else {})
+        st.plotly_chart(fig, key=chart_key, config=figures.chart_config(choice), **clicks)
+        figure_text(explorer_alt(choice, r, fig.layout.meta, position))
         if choice in CLICKABLE:
-            st.plotly_chart(fig, key=key, config=figures.chart_config(choice),
-                            on_select=lambda: _clicked(key), selection_mode="points")
-            figure_text(explorer_alt(choice, r, fig.layout.meta, position))
             _computation(r, fig)
-        else:
-            st.plotly_chart(fig, key=key, config=figures.chart_config(choice))
-            figure_text(explorer_alt(choice, r, fig.layout.meta, position))
     sync_url(PAGE, CONTROLS)  # a fragment run changes the figure's keys only
 
 
