@@ -254,10 +254,20 @@ def keyboard_scrollers() -> None:
 #: pixel is several values (k = 1 … 512), so only the box gives any exact value by tap.
 BOX_ABOVE = 16
 _BOX = "{key}__box"
+#: The value the page last drew into a slider's number box.
+_DRAWN = "{key}__drawn"
 
 
 def _box_changed(page: str, key: str) -> None:
-    st.session_state[key] = st.session_state[_BOX.format(key=key)]
+    """The number box was changed: its value becomes the slider's, unless the slider itself
+    moved in this same rerun. Then the box's value is a stale one: a run cut short by the
+    slider's next move (``runner.fastReruns``) can end before the box shows the value the
+    page gave it, and the browser sends that old value back with the next move. Quick
+    arrow presses on the slider would otherwise jump back (4 → 5 → 6 ended on 4 or 5)."""
+    ss = st.session_state
+    if ss.get(key) != ss.get(_DRAWN.format(key=key), ss.get(key)):
+        return  # the slider moved: it wins, and the next run redraws the box from it
+    ss[key] = ss[_BOX.format(key=key)]
     dismiss_url_warnings(page)
 
 
@@ -288,6 +298,7 @@ def bound_slider(page: str, control: Control, high: int | None = None, disabled:
     exact.number_input(f"{control.label} (exact value)", control.low, top, step=1, key=box,
                        disabled=disabled, label_visibility="collapsed",
                        on_change=_box_changed, args=(page, key))
+    st.session_state[_DRAWN.format(key=key)] = value
     return value
 
 

@@ -73,3 +73,24 @@ def test_the_pages_have_wide_sliders_to_check():
     keys = {key for _, key in seen}
     assert {"k", "c", "H", "W", "g", "or", "oc", "H2", "k3", "c3", "H4", "W4", "c5", "k6",
             "c6", "c1"} <= keys, sorted(keys)
+
+
+@pytest.mark.parametrize("page, query", [OPENINGS[0], OPENINGS[4], OPENINGS[6]],
+                         ids=["explorer", "compare", "walkthrough"])
+def test_a_stale_box_value_never_undoes_a_slider_move(page, query):
+    """A slider move that arrives with the box still showing an older value (a run cut
+    short by the next key press never drew the box) is the student's move: the slider
+    wins. Before the fix, two quick arrow presses on c ended on c = 4 or 5 instead of 6."""
+    at = _open(page, query)
+    for slider in [s for s in _wide(at) if not s.disabled]:
+        key, start = slider.key, slider.value
+        fresh = _open(page, query)
+        moved = start + 1 if start + 1 <= slider.max else start - 1
+        stale = start - 1 if start - 1 >= slider.min else start + 2
+        fresh.slider(key=key).set_value(moved)
+        fresh.number_input(key=f"{key}__box").set_value(stale)  # what the browser still had
+        fresh.run()
+        assert not fresh.exception
+        assert fresh.slider(key=key).value == moved, (page, key, stale)
+        assert fresh.number_input(key=f"{key}__box").value == moved, (page, key)
+        assert fresh.query_params.get(key) == str(moved), (page, key)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from playwright.sync_api import Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tools.serve import APP_IDLE_JS, WAIT_MS, slider_locator, wait_for_app_idle
 
 __all__ = ["APP_IDLE_JS", "PLOTLY_TITLE", "EXCEPTION", "WAIT_MS", "slider_locator",
-           "wait_for_app_idle", "open_app"]
+           "wait_for_app_idle", "open_app", "choose_option"]
 
 PLOTLY_TITLE = ".js-plotly-plot .gtitle"  # SVG <text>: use text_content()/to_have_text
 EXCEPTION = '[data-testid="stException"]'
@@ -20,3 +21,22 @@ def open_app(page: Page, path: str = "/", timeout: float = WAIT_MS) -> None:
     # Every page starts with its title; waiting for it avoids an "idle" seen before the run.
     page.locator('[data-testid="stMain"] h1').first.wait_for(timeout=timeout)
     wait_for_app_idle(page, timeout=timeout)
+
+
+def choose_option(page: Page, menu: str, option: str, tries: int = 3) -> None:
+    """Open the selectbox named ``menu`` and pick ``option``. A menu opened while a late
+    part of the page is still being drawn can close again before the option shows (seen
+    once under load in CI): then open it again, up to ``tries`` times."""
+    box = page.get_by_role("combobox", name=menu, exact=True)
+    item = page.get_by_role("option", name=option, exact=True)
+    for attempt in range(1, tries + 1):
+        box.click()
+        try:
+            item.wait_for(state="visible", timeout=10_000)
+        except PlaywrightTimeout:
+            if attempt == tries:
+                raise
+            page.keyboard.press("Escape")
+            continue
+        item.click()
+        return

@@ -13,7 +13,8 @@ from playwright.sync_api import Page, expect
 
 from lib.conv import analyze
 from lib.text import fmt_int, fmt_shape
-from tests.e2e.helpers import EXCEPTION, open_app, slider_locator, wait_for_app_idle
+from tests.e2e.helpers import (EXCEPTION, choose_option, open_app, slider_locator,
+                               wait_for_app_idle)
 
 PAGES = {
     "/": "Conv explorer",
@@ -122,8 +123,7 @@ def test_a_garbage_link_warns_and_the_page_still_works(page: Page):
 def test_the_kind_selector_switches_the_figure(page: Page):
     open_app(page, "/?fig=Filters")
     before = figure_meta(page)
-    page.get_by_test_id("stSelectbox").filter(has_text="Conv kind").click()
-    page.get_by_role("option", name="Depthwise separable (Keras)").click()
+    choose_option(page, "Conv kind", "Depthwise separable (Keras)")
     expect(metric(page, "Parameters")).to_have_text("88")
     wait_for_app_idle(page)
     after = figure_meta(page)

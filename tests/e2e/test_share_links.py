@@ -21,7 +21,8 @@ from playwright.sync_api import Page, expect
 
 from lib.conv import KINDS
 from lib.state import CONTROL_BY_KEY, DIMS
-from tests.e2e.helpers import EXCEPTION, open_app, slider_locator, wait_for_app_idle
+from tests.e2e.helpers import (EXCEPTION, choose_option, open_app, slider_locator,
+                               wait_for_app_idle)
 from tests.url_cases import CHAINS, PAGES, LinkCase, chain_cases
 
 LINK_WARNING = "Some values in this link were changed"
@@ -102,8 +103,7 @@ def change(page: Page, case: LinkCase) -> None:
     c = case.control
     reveal(page, c)
     if case.widget == "selectbox":
-        page.get_by_test_id("stSelectbox").filter(has_text=c.label).click()
-        page.get_by_role("option", name=_label(case, case.value), exact=True).click()
+        choose_option(page, c.label, _label(case, case.value))
     elif case.widget == "radio":
         group = page.get_by_role("radiogroup", name=c.label, exact=True)
         group.get_by_text(_label(case, case.value), exact=True).click()
@@ -198,8 +198,7 @@ def test_an_old_label_link_opens_silently_and_is_rewritten(page: Page):
 
 def test_the_back_button_restores_the_previous_view(page: Page):
     open_app(page, "/?kind=transposed&s=2")
-    page.get_by_test_id("stSelectbox").filter(has_text="Conv kind").click()
-    page.get_by_role("option", name="Depthwise conv", exact=True).click()
+    choose_option(page, "Conv kind", "Depthwise conv")
     expect(page).to_have_url(re.compile(r"kind=depthwise"))
     settle(page)
     page.go_back()
