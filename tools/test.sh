@@ -4,6 +4,7 @@
 #   bash tools/test.sh                  # everything
 #   bash tools/test.sh -m "not e2e"     # fast tests only
 #   bash tools/test.sh tests/e2e -q     # browser tests only
+#   TEST_WORKERS=0 bash tools/test.sh   # no parallel workers
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -21,8 +22,14 @@ fi
 
 python3 -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 
+# One pytest worker per core, at most 4 (pytest-xdist; each browser test's worker runs its
+# own Streamlit server and Chromium). "worksteal": an idle worker takes tests queued on a
+# busy one, so the long browser walks do not leave one core idle at the end.
+# TEST_WORKERS=0 runs everything in this one process.
+WORKERS="${TEST_WORKERS:-$(python3 -c 'import os; print(min(4, max(1, len(os.sched_getaffinity(0)))))')}"
+
 set +e
-python3 -m pytest "$@"
+python3 -m pytest -n "$WORKERS" --dist worksteal "$@"
 rc=$?
 set -e
 if [ "$rc" -eq 5 ]; then

@@ -88,23 +88,6 @@ def test_walkthrough_shows_the_seed_numbers(page: Page):
         expect(body).to_contain_text(text)
 
 
-def test_a_shared_link_reopens_the_same_view(page: Page, context):
-    open_app(page, "/?kind=separable_keras&k=10&w=4&c=3&H=32&W=32&fig=Volume")
-    expect(metric(page, "Parameters")).to_have_text("88")
-    slider_locator(page, SLIDERS["c"]).focus()
-    page.keyboard.press("ArrowRight")
-    expected = analyze(**{**CLASSIC, "kind": "separable_keras", "c": 4})
-    expect(metric(page, "Parameters")).to_have_text(fmt_int(expected.params))
-    wait_for_app_idle(page)
-    expect(page).to_have_url(re.compile(r"c=4"))
-    link = page.url
-    other = context.new_page()
-    open_app(other, link)
-    expect(metric(other, "Parameters")).to_have_text(fmt_int(expected.params))
-    expect(other.get_by_label("Volume")).to_be_checked()
-    assert figure_meta(other)["figure"].startswith("volume")
-
-
 def test_a_garbage_link_warns_and_the_page_still_works(page: Page):
     open_app(page, "/?k=lots&kind=%3Cscript%3Ealert(1)%3C/script%3E&H=-5&w=2.5")
     warning = page.get_by_test_id("stAlertContentWarning").first
