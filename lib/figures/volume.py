@@ -479,8 +479,10 @@ def _stage(r: ConvResult, g: _Geometry, f: _Scale, st: Stage, pos: tuple[int, ..
     room = [ax.before + ax.size_in + ax.after - ax.extent + 1 for ax in st.axes]
     kx, ky = _corner(a.outer, g.spatial(starts), g.spatial(room, 1), (kwd, khd, kdd))
     drawing.shapes += _box_paths(kx, ky - khd, kwd, khd, kdd, KERNEL_COLOR, opacity=0.9)
-    drawing.annotations.append(_label(kx, ky - khd - 0.4, f"kernel {kt}×{cin}", size=12,
-                                      color="#8a5a00", xanchor="left"))
+    right = kx - a.x > a.outer_w / 2  # past the middle: the label stays over the input
+    drawing.annotations.append(_label(kx + kwd if right else kx, ky - khd - 0.4,
+                                      f"kernel {kt}×{cin}", size=12, color="#8a5a00",
+                                      xanchor="right" if right else "left"))
     dil = f" (dilated: covers {fmt_shape(ext)})" if ext != tuple(st.kernel) else ""
     drawing.point(kx + kwd / 2, ky - khd / 2,
                   f"one filter: {kt} weights × {cin:,} channel(s){dil}; "
