@@ -1,5 +1,6 @@
-"""Browser: click an output cell of the sliding-window figure; the window, the position
-sliders, the written-out arithmetic and the URL all move there. Presets are one click."""
+"""Browser: click an output cell of the sliding-window figure (or of the volume figure);
+the window, the position sliders, the written-out arithmetic and the URL all move there.
+Presets are one click."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
+from lib.figures import CLICK_TRACE
 from tests.e2e.helpers import EXCEPTION, open_app, slider_locator, wait_for_app_idle
 
 PLOT = ".js-plotly-plot"
@@ -64,6 +66,43 @@ def test_clicking_an_output_cell_moves_the_window_there(page: Page):
                            "return l && l.meta.position.join() === '4,3'; }")
     expect(page.locator(EXCEPTION)).to_have_count(0)
     print(f"click test: {time.perf_counter() - t0:.1f} s")
+
+
+def _marker_center(page: Page, row: int, col: int) -> tuple[float, float]:
+    """Screen pixels of the volume figure's click marker for output cell (row, col)
+    (``_fullData``: its x and y arrive base64-encoded and are decoded there)."""
+    return tuple(page.evaluate(f"""() => {{
+        const gd = document.querySelector('{PLOT}'), box = gd.getBoundingClientRect();
+        const t = gd._fullData.find(d => d.name === '{CLICK_TRACE}');
+        const i = Array.from(t.customdata).findIndex(c => c[0] === {row} && c[1] === {col});
+        const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+        return [box.left + xa._offset + xa.l2p(t.x[i]), box.top + ya._offset + ya.l2p(t.y[i])];
+    }}"""))
+
+
+@pytest.mark.timeout(300)
+def test_clicking_an_output_cell_of_the_volume_moves_the_kernel_there(page: Page):
+    page.set_viewport_size({"width": 1440, "height": 900})
+    t0 = time.perf_counter()
+    open_app(page, "/?fig=volume&k=2&w=3&c=1&H=8&W=8")
+    page.wait_for_function(f"() => ({_LIVE_JS})() !== null")
+    live = page.evaluate(_LIVE_JS)
+    assert live["meta"]["figure"] == "volume" and live["meta"]["position"] == [0, 0]
+    page.locator(PLOT).scroll_into_view_if_needed()
+    x, y = _marker_center(page, 4, 2)
+    page.mouse.click(x, y)
+    expect(slider_locator(page, "Output row")).to_have_value("4")
+    expect(slider_locator(page, "Output column")).to_have_value("2")
+    expect(page.get_by_test_id("stMarkdown").filter(
+        has_text=re.compile(r"How output cell y\[4, 2, 0\] is computed")).first).to_be_visible()
+    page.wait_for_function(f"() => {{ const l = ({_LIVE_JS})(); "
+                           "return l && l.meta.position.join() === '4,2'; }")
+    assert page.evaluate(_LIVE_JS)["dragmode"] == "zoom"
+    wait_for_app_idle(page)
+    query = parse_qs(urlsplit(page.url).query)
+    assert query["or"] == ["4"] and query["oc"] == ["2"] and query["fig"] == ["volume"]
+    expect(page.locator(EXCEPTION)).to_have_count(0)
+    print(f"volume click test: {time.perf_counter() - t0:.1f} s")
 
 
 @pytest.mark.timeout(300)
