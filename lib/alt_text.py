@@ -57,15 +57,17 @@ def filters_alt(r: ConvResult) -> str:
     return ". ".join(parts) + f". {fmt_int(r.params)} parameters in all."
 
 
-def volume_alt(r: ConvResult) -> str:
-    """The volume figure: the input volume becoming each stage's output volume."""
+def volume_alt(r: ConvResult, position: int | Sequence[int] = (0, 0)) -> str:
+    """The volume figure: the input volume becoming each stage's output volume, and the
+    window of the output ``position`` it marks (as the sliding-window figure says it)."""
     steps = [f"Input {fmt_shape(r.input_shape)}"]
     if len(r.stages) > 1:
         steps += [f"{st.name} {fmt_shape(st.out_shape)}" for st in r.stages]
     else:
         steps.append(f"output {fmt_shape(r.output_shape)}")
     return (" → ".join(steps) + f" ({kind_label(r.kind, r.rank)}); one output "
-            f"cell sees {fmt_shape(r.receptive_field)} input cells in each channel.")
+            f"cell sees {fmt_shape(r.receptive_field)} input cells in each channel. "
+            + _window_sentence(r, position, window_stage(r, None)))
 
 
 _AXIS_WORDS = {1: ("step",), 2: ("row", "column"), 3: ("depth", "row", "column")}
@@ -85,6 +87,15 @@ def window_alt(r: ConvResult, position: int | Sequence[int] = (0, 0),
     the figure clamps them; a transposed conv is described on its zero-inserted input.
     """
     index = window_stage(r, stage)
+    text = _window_sentence(r, position, index)
+    if len(r.stages) > 1:
+        text += f" Shown: stage {index + 1} of {len(r.stages)} ({r.stages[index].name})."
+    return text + (" " + PLAY_NOTE if animated else "")
+
+
+def _window_sentence(r: ConvResult, position: int | Sequence[int], index: int) -> str:
+    """``Sliding window of a … kernel, stride …: output row …, column … (of …) is made from
+    the input rows … to …, columns … to ….`` for stage ``index`` (position clamped)."""
     st = r.stages[index]
     lines = [WindowAxis.of(axis, st.op == "transposed") for axis in st.axes]
     pos = as_position(position, len(lines))
@@ -98,13 +109,10 @@ def window_alt(r: ConvResult, position: int | Sequence[int] = (0, 0),
     padded = any(line.start(o) < 0 or line.start(o) + line.e > line.span
                  for o, line in zip(pos, lines))
     kernel = (f"{st.kernel[0]}-tap" if len(st.kernel) == 1 else fmt_shape(st.kernel))
-    text = (f"Sliding window of a {kernel} kernel, stride {fmt_size(st.stride)}"
+    return (f"Sliding window of a {kernel} kernel, stride {fmt_size(st.stride)}"
             + (f", dilation {fmt_size(st.dilation)}" if max(st.dilation) > 1 else "")
             + f": output {out} (of {fmt_shape(st.out_shape[:-1])}) is made from {view} "
             f"{spans}" + (" (partly zero padding)" if padded else "") + ".")
-    if len(r.stages) > 1:
-        text += f" Shown: stage {index + 1} of {len(r.stages)} ({st.name})."
-    return text + (" " + PLAY_NOTE if animated else "")
 
 
 def params_alt(r: ConvResult) -> str:
@@ -183,7 +191,7 @@ def explorer_alt(choice: str, r: ConvResult, fig_meta: Mapping[str, object],
     if choice in ("filters", "filters3d"):  # the isometric and the 3D view draw the same
         return filters_alt(r)
     if choice == "volume":
-        return volume_alt(r)
+        return volume_alt(r, position)
     if choice == "window":
         return window_alt(r, position, animated=True)
     if choice == "params":

@@ -100,8 +100,9 @@ def figure(choice: str, key: LayerKey, extra: tuple = ()) -> FrozenFigure:
 
 
 def build_figure(choice: str, key: LayerKey, extra: tuple = ()) -> go.Figure:
-    """The figure ``choice`` of one layer (``extra``: the window position, or what the
-    scaling curve varies and its current value). Shared by all sessions: read only.
+    """The figure ``choice`` of one layer (``extra``: the output position of the window
+    and volume figures, or what the scaling curve varies and its current value). Shared
+    by all sessions: read only.
 
     Raises ``ValueError`` like the builders do (not cached: the next call raises again).
     """
@@ -114,7 +115,7 @@ def build_figure(choice: str, key: LayerKey, extra: tuple = ()) -> go.Figure:
     if choice == "filters3d":
         return figures.filter_tensor_figure(r)
     if choice == "volume":
-        return figures.volume_figure(r)
+        return figures.volume_figure(r, position=extra)
     if choice == "window":
         return figures.sliding_window_frames(r, position=extra)
     if choice == "params":

@@ -132,7 +132,7 @@ def _position_slider(key: str, label: str, size: int) -> int:
 
 
 #: Figures whose output cells can be clicked (see-through markers over the cells).
-CLICKABLE = ("window",)
+CLICKABLE = ("window", "volume")
 _PRESET_PICK = "_preset_pick"
 _PRESET_APPLIED = "_preset_applied"
 
@@ -205,7 +205,7 @@ def _figure(r, key: LayerKey, values: dict[str, object]) -> None:
     if choice == "window":
         _presets(values)
     try:
-        if choice == "window":
+        if choice in CLICKABLE:
             out = r.stages[0].out_shape
             cols = st.columns(2)
             with cols[0]:

@@ -10,6 +10,8 @@ figure, and asserts what the figure must show:
   the marker budget in 3D);
 * ``check_sliding_1d``, ``check_sliding_2d``, ``check_sliding_3d``: the sliding-window
   figure, or its animation, at that rank;
+* ``front_faces``, ``inside``: where the volume figure drew the front faces of one
+  colour's boxes, and whether one box lies within another;
 * ``cases``, ``valid_layer``, ``spatial_stages``, ``named``, ``weight_traces``,
   ``traces_named``, ``timed``: what those checks and the tests share.
 """
@@ -17,6 +19,7 @@ figure, and asserts what the figure must show:
 from __future__ import annotations
 
 import math
+import re
 import time
 
 import numpy as np
@@ -75,6 +78,24 @@ def timed(fn):
 
 def named(fig, name):
     return [a for a in (fig.layout.annotations or ()) if a.name == name]
+
+
+def front_faces(fig, color: str) -> list[tuple[float, float, float, float]]:
+    """(x0, y0, x1, y1) of every box front face the volume figure filled with ``color``
+    (a box's top and side faces are shades of it), in drawing order."""
+    out = []
+    for shape in fig.layout.shapes:
+        if shape.type == "path" and shape.fillcolor == color:
+            xy = np.array(re.findall(r"(-?[\d.]+(?:e-?\d+)?),(-?[\d.]+(?:e-?\d+)?)",
+                                     shape.path), dtype=float)
+            out.append((xy[:, 0].min(), xy[:, 1].min(), xy[:, 0].max(), xy[:, 1].max()))
+    return out
+
+
+def inside(inner, outer, eps: float = 1e-6) -> bool:
+    """Whether box ``inner`` (x0, y0, x1, y1) lies within ``outer``."""
+    return (inner[0] >= outer[0] - eps and inner[1] >= outer[1] - eps
+            and inner[2] <= outer[2] + eps and inner[3] <= outer[3] + eps)
 
 
 def check_common(fig):

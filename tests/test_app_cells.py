@@ -14,8 +14,10 @@ from streamlit.testing.v1 import AppTest
 from lib import numeric
 from lib.cell import example_input, example_weights
 from lib.conv import analyze
-from lib.figures import CLICK_TRACE, sliding_window_frames
+from lib.figures import CLICK_TRACE, sliding_window_frames, volume_figure
+from lib.figures.volume import CELL_COLOR
 from lib.state import clicked_position, position_values
+from tests.figure_checks import front_faces, inside
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -35,6 +37,22 @@ def _open(query: dict[str, str] | None = None, page: str | None = None) -> AppTe
 # The selection payload -> the position
 # ---------------------------------------------------------------------------
 
+def _click_trace(fig) -> tuple[int, object]:
+    """(curve number, trace) of the see-through click markers."""
+    curve = next(i for i, t in enumerate(fig.data) if t.name == CLICK_TRACE)
+    trace = fig.data[curve]
+    assert trace.marker.opacity < 0.05 and trace.showlegend is False
+    return curve, trace
+
+
+def _payload(trace, curve: int, i: int) -> dict:
+    """What Streamlit reports for a click on marker ``i`` of ``trace`` (curve ``curve``)."""
+    return {"points": [{"curve_number": curve, "point_number": i, "point_index": i,
+                        "x": float(trace.x[i]), "y": float(trace.y[i]),
+                        "customdata": [int(v) for v in trace.customdata[i]]}],
+            "point_indices": [i], "box": [], "lasso": []}
+
+
 @pytest.mark.parametrize("dims, position", [(dict(H=7, W=9), (2, 5)), (dict(W=11), (4,)),
                                             (dict(D=4, H=5, W=6), (0, 1, 3))])
 def test_every_click_marker_maps_back_to_its_cell(dims, position):
@@ -42,22 +60,40 @@ def test_every_click_marker_maps_back_to_its_cell(dims, position):
     over an output cell gives that cell's row and column."""
     r = analyze("standard", k=2, w=3, c=2, **dims)
     fig = sliding_window_frames(r, position=position)
-    curve = next(i for i, t in enumerate(fig.data) if t.name == CLICK_TRACE)
-    trace = fig.data[curve]
-    assert trace.marker.opacity < 0.05 and trace.showlegend is False
+    curve, trace = _click_trace(fig)
     n_out = r.output_shape[:-1]
-    for i, (x, y, data) in enumerate(zip(trace.x, trace.y, trace.customdata)):
-        payload = {"points": [{"curve_number": curve, "point_number": i, "point_index": i,
-                               "x": float(x), "y": float(y),
-                               "customdata": [int(v) for v in data]}],
-                   "point_indices": [i], "box": [], "lasso": []}
-        pos = clicked_position(payload)
+    for i, (x, y) in enumerate(zip(trace.x, trace.y)):
+        pos = clicked_position(_payload(trace, curve, i))
         assert len(pos) == r.rank and all(0 <= p < n for p, n in zip(pos, n_out))
         if r.rank == 1:
             assert position_values(pos) == {"oc": pos[0]}
         else:  # the marker sits on the cell it names: x = column, y = row
             assert (pos[-2], pos[-1]) == (int(y), int(x))
             assert position_values(pos) == {"or": int(y), "oc": int(x)}
+
+
+@pytest.mark.parametrize("dims, markers", [(dict(H=7, W=9), 35), (dict(W=11), 9),
+                                           (dict(D=4, H=5, W=6), 12),
+                                           (dict(H=300, W=1000), 31 * 32)])
+def test_every_volume_click_marker_maps_back_to_its_cell(dims, markers):
+    """A click on a volume figure marker moves the position sliders to a cell, and the
+    figure drawn at those slider values highlights the cell under that marker."""
+    r = analyze("standard", k=2, w=3, c=2, **dims)
+    fig = volume_figure(r)
+    curve, trace = _click_trace(fig)
+    assert len(trace.x) == markers
+    n_out = r.output_shape[:-1]
+    step = max(1, len(trace.x) // 40)  # the large layer: every 40th marker, and the last
+    for i in sorted(set(range(0, len(trace.x), step)) | {len(trace.x) - 1}):
+        pos = clicked_position(_payload(trace, curve, i))
+        assert len(pos) == r.rank and all(0 <= p < n for p, n in zip(pos, n_out))
+        sliders = position_values(pos)  # what the page then draws
+        shown = (sliders["or"], sliders["oc"]) if r.rank > 1 else (sliders["oc"],)
+        moved = volume_figure(r, shown)
+        assert moved.layout.meta["position"] == list(pos)
+        (cell,) = front_faces(moved, CELL_COLOR)
+        x, y = trace.x[i], trace.y[i]
+        assert inside((x, y, x, y), cell), (i, pos, cell)
 
 
 @pytest.mark.parametrize("payload", [None, {}, {"points": []},
@@ -85,6 +121,9 @@ def test_the_last_clicked_cell_wins():
 
 @pytest.mark.parametrize("query", [
     dict(fig="window", **{"or": "2", "oc": "3"}),
+    dict(fig="volume", **{"or": "3", "oc": "2"}),
+    dict(fig="volume", kind="transposed", k="2", w="3", c="2", H="4", W="4", s="2",
+         **{"or": "6", "oc": "8"}),
     dict(fig="window", kind="transposed", k="2", w="3", c="2", H="4", W="4", s="2",
          **{"or": "5", "oc": "1"}),
     dict(fig="window", kind="depthwise", w="3", c="3", H="6", W="6", dm="2", pad="same",
@@ -114,10 +153,12 @@ def test_explorer_writes_out_the_cell_at_the_position(query):
     else:
         full = numeric.conv2d(x, kernel, bias, **geo)
     assert shown == full[row, col, 0]
-    # the figure's window is at the same position, and its subtitle carries the same sum
+    # the figure's window is at the same position, and the window's subtitle carries the
+    # same sum
     layout = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]
     assert layout["meta"]["position"] == [row, col]
-    assert f"= {m.group(1)}" in layout["title"]["subtitle"]["text"]
+    if query["fig"] == "window":
+        assert f"= {m.group(1)}" in layout["title"]["subtitle"]["text"]
 
 
 def test_too_large_a_cell_says_so_and_the_page_keeps_working():
@@ -152,9 +193,13 @@ def test_other_pages_keep_the_camera_button(page):
     assert _assert_camera(_open(page=page)) >= 1
 
 
-def test_the_window_figure_reports_point_clicks_and_keeps_zoom():
-    at = _open({"fig": "window"})
+@pytest.mark.parametrize("fig", ["window", "volume"])
+def test_the_clickable_figures_report_point_clicks_and_keep_zoom(fig):
+    at = _open({"fig": fig})
     chart = at.get("plotly_chart")[0]
     assert list(chart.proto.selection_mode) == [0]  # POINTS only: no box / lasso drag
-    assert json.loads(chart.proto.spec)["layout"]["dragmode"] == "zoom"
-    assert np.isfinite(len(json.loads(chart.proto.spec)["frames"]))  # play still there
+    spec = json.loads(chart.proto.spec)
+    assert spec["layout"]["dragmode"] == "zoom"
+    assert any(t.get("name") == CLICK_TRACE for t in spec["data"])
+    if fig == "window":
+        assert np.isfinite(len(spec["frames"]))  # play still there

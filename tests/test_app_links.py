@@ -107,6 +107,21 @@ def test_every_kind_in_every_input_type_keeps_both_in_the_address(kind, dims):
     assert view(fresh) == view(at) and dict(fresh.query_params) == address
 
 
+@pytest.mark.parametrize("fig", ["window", "volume"])
+def test_a_copied_link_to_a_clicked_cell_reopens_the_same_view(fig):
+    """Both clickable figures keep the output position in the address (or=3&oc=2)."""
+    link = {"fig": fig, "or": "3", "oc": "2"}
+    at = open_page("pages/explorer.py", link)
+    assert not at.exception and not link_warnings(at), link_warnings(at)
+    assert (at.slider(key="or").value, at.slider(key="oc").value) == (3, 2)
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert spec["layout"]["meta"]["position"] == [3, 2]
+    address = dict(at.query_params)
+    assert {k: address.get(k) for k in link} == link, address
+    fresh = open_page("pages/explorer.py", address)
+    assert view(fresh) == view(at) and dict(fresh.query_params) == address
+
+
 def _labelled_choices():
     for page, (_, _, controls) in PAGES.items():
         for control in controls:

@@ -14,14 +14,18 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
+from lib.cell import figure_stage
 from lib.conv import KINDS, ConvError, analyze
 from lib.figures import (compare_params_figure, filter_tensor_figure, param_breakdown_figure,
                          scaling_figure, sliding_window_figure, sliding_window_frames,
                          volume_figure)
-from lib.figures._common import CHANNEL_COLORS, NOTE, TRUNCATION
+from lib.figures._common import CHANNEL_COLORS, CLICK_TRACE, NOTE, TRUNCATION
 from lib.figures.sliding import INPUT
+from lib.figures.volume import (CELL_COLOR, INPUT_COLOR, KERNEL_COLOR, MID_COLOR,
+                                OUTPUT_COLOR, PAD_COLOR)
 from tests.figure_checks import (cases, check_common, check_filters_2d, check_sliding_2d,
-                                 named, spatial_stages, timed, valid_layer)
+                                 front_faces, inside, named, spatial_stages, timed,
+                                 valid_layer)
 
 BUDGET = 300_000  # bytes of fig.to_json()
 OKABE_ITO = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
@@ -140,6 +144,83 @@ def test_volume_boxes_match_stages(kind, extra):
     cropped = any(max(a.before, 0) + max(a.after, 0) for s in r.stages
                   if s.op == "transposed" for a in s.axes)
     assert ("cropped away" in texts) == cropped
+
+
+#: One conv stage each (the kernel sits on the input, the cell on the output): 1D, 2D, 3D,
+#: padded, strided, dilated, and one large enough for the square-root scale.
+VOLUME_LAYERS = [
+    ("standard", dict(k=3, w=3, c=2, H=9, W=12)),
+    ("standard", dict(k=3, w=3, c=2, H=9, W=12, padding=1, stride=2)),
+    ("depthwise", dict(k=3, w=3, c=3, H=9, W=12, padding="same", stride=3)),
+    ("standard", dict(k=4, w=5, c=3, W=40, padding="causal")),
+    ("standard", dict(k=4, w=3, c=3, W=40, padding=2, dilation=3)),
+    ("standard", dict(k=4, w=3, c=3, D=5, H=6, W=7, padding=1)),
+    ("standard", dict(k=8, w=11, c=8, H=200, W=300, padding=5, stride=2, dilation=2)),
+]
+
+
+def _volume_parts(fig, r):
+    """(padded input face, kernel face, output face, output cell face) of a one-stage layer."""
+    padded = any(a.before or a.after for a in r.stages[0].axes)
+    outer = front_faces(fig, PAD_COLOR if padded else INPUT_COLOR)
+    (kernel,), (out,), (cell,) = (front_faces(fig, c) for c in (KERNEL_COLOR, OUTPUT_COLOR,
+                                                                CELL_COLOR))
+    return outer[0], kernel, out, cell
+
+
+@pytest.mark.parametrize("kind, kw", VOLUME_LAYERS, ids=lambda v: str(v))
+def test_volume_position_is_clamped_and_the_first_and_last_are_drawn_inside(kind, kw):
+    r = analyze(kind, **kw)
+    out = r.stages[0].out_shape[:-1]
+    last = [n - 1 for n in out]
+    assert volume_figure(r).layout.meta["position"] == [0] * r.rank
+    assert volume_figure(r, (-3,) * r.rank).layout.meta["position"] == [0] * r.rank
+    assert volume_figure(r, (10**6,) * r.rank).layout.meta["position"] == last
+    front = [0] * (r.rank - 2) + last[-2:] if r.rank > 1 else last  # 3D: depth slice 0
+    first_fig, last_fig = volume_figure(r, [0] * r.rank), volume_figure(r, front)
+    check_common(last_fig)
+    p0, p1 = _volume_parts(first_fig, r), _volume_parts(last_fig, r)
+    for outer, kernel, box, cell in (p0, p1):
+        assert inside(kernel, outer) and inside(cell, box)
+    # the first window starts at the padded input's top-left, the first cell is the
+    # output's top-left; the last cell is its bottom-right (1D: a whole channel column)
+    (o0, k0, b0, c0), (_, k1, b1, c1) = p0, p1
+    assert k0[0] == pytest.approx(o0[0]) and k0[3] == pytest.approx(o0[3])
+    assert c0[0] == pytest.approx(b0[0]) and c0[3] == pytest.approx(b0[3])
+    assert c1[2] == pytest.approx(b1[2]) and c1[1] == pytest.approx(b1[1])
+    if out[-1] > 1:  # moving right moves the kernel and the cell right
+        assert k1[0] > k0[0] and c1[0] > c0[0]
+    if r.rank > 1 and out[-2] > 1:  # moving down moves them down
+        assert k1[3] < k0[3] and c1[3] < c0[3]
+    # monotone along the row: each next column is drawn further right
+    cols = sorted({0, 1, out[-1] // 2, out[-1] - 2, out[-1] - 1} & set(range(out[-1])))
+    xs = [_volume_parts(volume_figure(r, [0] * (r.rank - 1) + [c]), r)[3][0] for c in cols]
+    assert xs == sorted(xs) and len(set(xs)) == len(xs)
+
+
+def _click_trace(fig):
+    (trace,) = [t for t in fig.data if t.name == CLICK_TRACE]
+    return trace
+
+
+@pytest.mark.parametrize("kind,kw", MAX_CASES, ids=MAX_IDS)
+def test_volume_click_markers_stay_bounded_at_the_largest_settings(kind, kw):
+    """At most ~1,000 markers, on the clickable output's front face, naming real cells
+    from the first to the last (a coarser grid than the cells)."""
+    r = analyze(kind, **kw)
+    index = figure_stage(r)
+    fig = volume_figure(r, (10**6, 10**6))
+    assert len(fig.data) <= 3 and len(fig.to_json()) < BUDGET
+    trace = _click_trace(fig)
+    assert 0 < len(trace.x) <= 1000
+    cells = np.array(trace.customdata)
+    n_out = np.array(r.stages[index].out_shape[:-1])
+    assert cells.shape == (len(trace.x), r.rank)
+    assert (cells >= 0).all() and (cells < n_out).all()
+    assert len({tuple(c) for c in cells.tolist()}) == len(cells)
+    assert [0, 0] in cells.tolist() and (n_out - 1).tolist() in cells.tolist()
+    face = front_faces(fig, OUTPUT_COLOR if index == len(r.stages) - 1 else MID_COLOR)[0]
+    assert all(inside((x, y, x, y), face) for x, y in zip(trace.x, trace.y))
 
 
 # ---------------------------------------------------------------------------
@@ -356,8 +437,10 @@ def test_any_valid_layer(r, row, col):
     check_filters_2d(r)
     check_filters_2d(r, max_filters=3, max_channels=2)
     check_sliding_2d(r, (row, col))
-    fig = volume_figure(r)
+    fig = volume_figure(r, (row, col))
     check_common(fig)
+    out = r.stages[figure_stage(r)].out_shape
+    assert fig.layout.meta["position"] == [min(row, out[0] - 1), min(col, out[1] - 1)]
     for fig in (param_breakdown_figure(r), sliding_window_frames(r, (row, col), max_frames=6)):
         check_common(fig)
         assert len(fig.to_json()) < BUDGET

@@ -4,7 +4,8 @@ One :class:`LinkCase` per URL-bound control of every page: which widget shows it
 other than its default, and the link that makes the control usable first (``kd`` needs a
 3D input with separate kernel sizes, ``op`` a transposed conv, ``or`` the sliding-window
 figure). The lists are built from the pages' ``*_CONTROLS`` tuples, so a new control is in
-the matrix without anyone adding it here; :data:`PREREQUISITES` only says what it needs.
+the matrix without anyone adding it here; :data:`PREREQUISITES` only says what it needs,
+:data:`ALSO_WITH` where else it shows (``or`` on the volume figure too).
 """
 
 from __future__ import annotations
@@ -54,6 +55,11 @@ PREREQUISITES: dict[str, dict[str, dict[str, str]]] = {
     },
 }
 
+#: Other set-ups that show a control too: each is one more case in the matrix.
+ALSO_WITH: dict[str, dict[str, list[dict[str, str]]]] = {
+    "pages/explorer.py": {"or": [{"fig": "volume"}], "oc": [{"fig": "volume"}]},
+}
+
 #: Controls drawn as a selectbox (every other choice is a radio).
 SELECTBOXES = {"kind", "ikind", "ipre"}
 #: Integer controls drawn as a number box only (no slider).
@@ -69,7 +75,10 @@ class LinkCase:
 
     @property
     def id(self) -> str:
-        return f"{self.page.split('/')[-1][:-3]}-{self.control.key}"
+        also = "".join(f"-{k}{v}" for k, v in self.before.items()
+                       if self.before != PREREQUISITES.get(self.page, {}).get(self.control.key,
+                                                                                {}))
+        return f"{self.page.split('/')[-1][:-3]}-{self.control.key}{also}"
 
     @property
     def path(self) -> str:
@@ -112,8 +121,10 @@ def link_cases() -> list[LinkCase]:
     cases = []
     for page, (_, _, controls) in PAGES.items():
         for control in controls:
-            before = PREREQUISITES.get(page, {}).get(control.key, {})
-            cases.append(LinkCase(page, control, other_value(control, before), before))
+            setups = [PREREQUISITES.get(page, {}).get(control.key, {})]
+            setups += ALSO_WITH.get(page, {}).get(control.key, [])
+            cases += [LinkCase(page, control, other_value(control, before), before)
+                      for before in setups]
     return cases
 
 

@@ -9,25 +9,32 @@ by rank:
 * 3D: a box W wide, H tall and D deep (depth recedes, labelled); every cell holds C
   channel values (the label says how many).
 
-Zero padding is a grey rim around the input, the kernel is an orange box in the top-left
-(front) corner of the (padded) input, and dashed lines run to the one output position it
-produces. Boxes are layout shapes, so the payload is tiny at any size. Large sizes are
-drawn on a square-root scale (noted on the figure); the labels always give the true
-sizes, read from ``r.stages``.
+Zero padding is a grey rim around the input, the kernel is an orange box on the (padded)
+input at the window of the chosen output position, and dashed lines run to that output
+position. Positions are spread evenly over the drawn boxes (the first at the front
+top-left corner, the last at the far edges), so they stay in the boxes on the square-root
+scale too. See-through click markers over the output's front face (at most
+``MAX_CLICK_MARKERS``; a larger output gets a coarser grid of its cells) report a click as
+the cell's position. Boxes are layout shapes, so the payload is tiny at any size. Large
+sizes are drawn on a square-root scale (noted on the figure); the labels always give the
+true sizes, read from ``r.stages``.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import plotly.graph_objects as go
 
+from lib.cell import figure_stage
 from lib.conv import ConvResult, Stage, kind_label
 from lib.text import fmt_axes, fmt_shape
 
-from ._common import (GREEN, NOTE, ORANGE, PURPLE, SKY, VERMILLION, finish, note_annotation,
-                      title)
+from ._common import (GREEN, NOTE, ORANGE, PURPLE, SKY, VERMILLION, as_position,
+                      click_markers, finish, note_annotation, title)
 
 #: Depth is drawn receding up and to the right: one unit of depth moves (DX, DY).
 DX, DY = 0.42, 0.30
@@ -40,6 +47,12 @@ MID_COLOR = PURPLE
 OUTPUT_COLOR = GREEN
 KERNEL_COLOR = ORANGE
 CELL_COLOR = VERMILLION
+#: Click markers over the output's front face: at most this many (a coarser grid beyond).
+MAX_CLICK_MARKERS = 1000
+#: Rows of click markers at most (2D/3D): the columns share the rest of the budget.
+MAX_CLICK_ROWS = 31
+#: A narrow plot area (px): click markers are sized so neighbours do not overlap there.
+NARROW_PX = (360, 300)
 
 
 def _mix(hex_color: str, toward: str, t: float) -> str:
@@ -121,6 +134,15 @@ class _Geometry:
             return shape[1], shape[0], shape[2]
         return shape[2], shape[1], shape[0]
 
+    def spatial(self, values: Sequence, fill=0) -> tuple:
+        """Per spatial axis values (D, H, W order) -> (across, down, deep); ``fill`` for
+        the drawn axis that holds channels (1D: up, 2D: deep)."""
+        if self.rank == 1:
+            return values[0], fill, fill
+        if self.rank == 2:
+            return values[1], values[0], fill
+        return values[2], values[1], values[0]
+
     def rim(self, axes) -> tuple[int, int, int, int, int, int]:
         """(top, bottom, left, right, front, back) cells from per-axis (before, after)."""
         if self.rank == 1:
@@ -157,6 +179,32 @@ class _Geometry:
                 f"(depth × H × W × channels) = {n:,} numbers")
 
 
+def _offset(i, n: int, span: float, size: float):
+    """Where item ``i`` of ``n`` (each ``size`` long) starts along ``span`` drawn units:
+    evenly spread and monotone, the first at 0 and the last ending at ``span``. ``i`` may
+    be an array of items (a float for one)."""
+    if n <= 1:
+        return np.zeros(np.shape(i)) if np.ndim(i) else 0.0
+    at = max(span - size, 0.0) * np.clip(i, 0, n - 1) / (n - 1)
+    return at if np.ndim(i) else float(at)
+
+
+def _corner(box: tuple[float, float, float, float, float], index: Sequence,
+            count: Sequence[int], size: Sequence[float]) -> tuple:
+    """Front top-left corner (x, y) of a sub-box of ``size`` (w, h, d) sitting at
+    ``index`` of ``count`` places along (across, down, deep) in ``box`` (x, top, w, h, d);
+    ``index`` entries may be arrays (then so are x and y)."""
+    x, top, w, h, d = box
+    dd = _offset(index[2], count[2], d, size[2])
+    return (x + _offset(index[0], count[0], w, size[0]) + dd * DX,
+            top - _offset(index[1], count[1], h, size[1]) + dd * DY)
+
+
+def _clamp(position: Sequence[int], shape: Sequence[int]) -> tuple[int, ...]:
+    """An output position clamped into a tensor's spatial axes (shape ends with C)."""
+    return tuple(min(max(int(p), 0), n - 1) for p, n in zip(position, shape[:-1]))
+
+
 def _extra(f: _Scale, n: int, before: int, after: int, drawn: float) -> tuple[float, float]:
     """Drawn size of the rims before/after an axis of n cells (always visible if any)."""
     if not (before or after):
@@ -174,9 +222,15 @@ class _Drawing:
     shapes: list[dict] = field(default_factory=list)
     annotations: list[dict] = field(default_factory=list)
     hover: list[tuple[float, float, str]] = field(default_factory=list)
+    #: hover texts about the clickable output face: the click markers carry them (a hover
+    #: point there would take the clicks of the cells around it)
+    on_clicks: list[str] = field(default_factory=list)
 
-    def point(self, x: float, y: float, text: str) -> None:
-        self.hover.append((x, y, text))
+    def point(self, x: float, y: float, text: str, on_clicks: bool = False) -> None:
+        if on_clicks:
+            self.on_clicks.append(text)
+        else:
+            self.hover.append((x, y, text))
 
 
 @dataclass(frozen=True)
@@ -194,25 +248,85 @@ class _Placed:
     outer_h: float
     outer_d: float
 
+    @property
+    def inner(self) -> tuple[float, float, float, float, float]:
+        return self.x_in, self.y_in, self.w, self.h, self.d
+
+    @property
+    def outer(self) -> tuple[float, float, float, float, float]:
+        return self.x, TOP, self.outer_w, self.outer_h, self.outer_d
+
 
 TOP = 0.0  # boxes hang from y = 0 downwards (front face top edge at y = 0)
 
 
-def volume_figure(r: ConvResult) -> go.Figure:
+def volume_figure(r: ConvResult, position: int | Sequence[int] | None = None) -> go.Figure:
     """Input -> (intermediate) -> output tensors with the kernel, padding and one output cell.
 
     2D draws H×W×C boxes, 1D flat W×C strips (padding left/right; causal: left only), 3D
     D×H×W boxes with the depth axis labelled (each cell holds C values).
+
+    ``position`` is the output position, as the sliding-window figure takes it (``(row,
+    col)``, ``(step,)`` in 1D; clamped into the output of :func:`lib.cell.figure_stage`,
+    whose cells the click markers name): every stage's kernel and output cell sit there.
     """
     g = _Geometry(r.rank)
     tensors = [r.stages[0].in_shape] + [st.out_shape for st in r.stages]
     f = _scale(r, g, tensors)
     geo = [_sizes(r, g, f, ti, shape) for ti, shape in enumerate(tensors)]
+    clickable = figure_stage(r)
+    pos = _clamp(as_position(position if position is not None else (), r.rank),
+                 r.stages[clickable].out_shape)
     drawing = _Drawing()
-    positions, lows, x_end, gap = _tensors(r, g, tensors, geo, drawing)
+    positions, lows, x_end, gap = _tensors(r, g, tensors, geo, drawing, clickable + 1)
     for si, st in enumerate(r.stages):
-        _stage(r, f, st, positions[si], positions[si + 1], drawing)
-    return finish(*_layout(r, f, drawing, positions, lows, x_end - gap + 2, tensors))
+        _stage(r, g, f, st, _clamp(pos, st.out_shape), positions[si], positions[si + 1],
+               drawing, si == clickable)
+    traces, layout, meta = _layout(r, f, drawing, positions, lows, x_end - gap + 2, tensors)
+    traces.append(_clicks(g, f, r.stages[clickable], pos, positions[clickable + 1], layout,
+                          drawing.on_clicks))
+    meta.update(position=list(pos), click_stage=clickable,
+                click_grid=[len(v) for v in _click_indices(r.stages[clickable].out_shape)])
+    return finish(traces, layout, meta)
+
+
+def _click_indices(shape: Sequence[int]) -> list[list[int]]:
+    """The output indices that get a click marker, per spatial axis: every cell, or an
+    even grid of at most MAX_CLICK_MARKERS with the first and last cells on it."""
+    sizes = list(shape[:-1])
+    if len(sizes) == 1:
+        budget = [MAX_CLICK_MARKERS]
+    else:  # depth: the front slice only; rows first, the columns share what is left
+        rows = min(sizes[-2], MAX_CLICK_ROWS)
+        budget = [1] * (len(sizes) - 2) + [rows, MAX_CLICK_MARKERS // rows]
+    return [np.unique(np.round(np.linspace(0, n - 1, min(n, m)))).astype(int).tolist()
+            for n, m in zip(sizes, budget)]
+
+
+def _clicks(g: _Geometry, f: _Scale, st: Stage, pos: tuple[int, ...], b: _Placed,
+            layout: dict, notes: list[str]) -> go.Scatter:
+    """See-through markers at the centres of the output cells on the front face (3D: the
+    depth slice of ``pos``), each carrying its cell's position."""
+    shape = st.out_shape
+    index = _click_indices(shape)
+    index[:-2] = [[p] for p in pos[:-2]]  # 3D: the slice the position is on
+    cells = np.array(np.meshgrid(*index, indexing="ij")).reshape(len(index), -1).T
+    count = g.whd(shape)
+    cw = f(1)
+    size = (cw, b.h if g.rank == 1 else cw, cw)
+    left, top = _corner(b.inner, g.spatial(cells.T), count, size)
+    x = np.broadcast_to(left + cw / 2, len(cells))
+    y = np.broadcast_to(top - size[1] / 2, len(cells))
+    # marker size (px): the spacing of neighbours on a narrow plot, within 4…14 px
+    x_range, y_range = layout["xaxis"]["range"], layout["yaxis"]["range"]
+    px = min(NARROW_PX[0] / (x_range[1] - x_range[0]), NARROW_PX[1] / (y_range[1] - y_range[0]))
+    steps = [(span - c) / (len(ix) - 1) for ix, span, c in
+             zip(g.spatial(index, [0]), (b.w, b.h, b.d), size) if len(ix) > 1]
+    marker = min(14.0, max(4.0, 0.9 * px * min(steps, default=math.inf)))
+    trace = click_markers(np.array(x), np.array(y), cells.tolist(), "x", "y", size=marker)
+    if notes:
+        trace.hovertemplate = "<br>".join(notes) + "<br>" + trace.hovertemplate
+    return trace
 
 
 def _scale(r: ConvResult, g: _Geometry, tensors: list) -> _Scale:
@@ -250,10 +364,11 @@ def _sizes(r: ConvResult, g: _Geometry, f: _Scale, ti: int, shape: tuple[int, ..
     return w, h, d, rim, what, drawn
 
 
-def _tensors(r: ConvResult, g: _Geometry, tensors: list, geo: list, drawing: _Drawing
-             ) -> tuple[list[_Placed], list[float], float, float]:
+def _tensors(r: ConvResult, g: _Geometry, tensors: list, geo: list, drawing: _Drawing,
+             clickable: int) -> tuple[list[_Placed], list[float], float, float]:
     """Draw every tensor (its rim, its box, its labels) left to right; returns where each
-    went, the bottom of each, where the next would start and the gap between them."""
+    went, the bottom of each, where the next would start and the gap between them.
+    Tensor ``clickable`` gets click markers (they carry its hover text)."""
     stages, rank = r.stages, r.rank
     names = ["input"] + [("output" if i == len(stages) - 1 else f"after {st.name}")
                          for i, st in enumerate(stages)]
@@ -288,7 +403,8 @@ def _tensors(r: ConvResult, g: _Geometry, tensors: list, geo: list, drawing: _Dr
                                               y_in - h + d * DY / 2,
                                               f"↗ depth D = {shape[0]:,}", xanchor="left",
                                               size=12, color="#555555", yanchor="middle"))
-        drawing.point(x_in + w / 2, y_in - h / 2, g.hover(names[ti], shape))
+        drawing.point(x_in + w / 2, y_in - h / 2, g.hover(names[ti], shape),
+                      on_clicks=ti == clickable)
         lows.append(TOP - outer_h)
         x += outer_w + outer_d * DX + gap
     return positions, lows, x, gap
@@ -301,11 +417,12 @@ def _dashes(ends, color: str) -> list[dict]:
             for (sx, sy), (tx, ty) in ends]
 
 
-def _stage(r: ConvResult, f: _Scale, st: Stage, a: _Placed, b: _Placed,
-           drawing: _Drawing) -> None:
+def _stage(r: ConvResult, g: _Geometry, f: _Scale, st: Stage, pos: tuple[int, ...],
+           a: _Placed, b: _Placed, drawing: _Drawing, clickable: bool) -> None:
     """The arrow and caption from tensor ``a`` to ``b``, and what one stage does between
-    them: a kernel in the corner of ``a`` and the output position it makes in ``b``, or
-    (transposed) one input cell and the patch it scatters."""
+    them at output position ``pos``: the kernel on ``a`` at that window and the output
+    position it makes in ``b``, or (transposed) the input cell whose patch covers ``pos``
+    and the patch it scatters. ``clickable``: ``b`` carries the click markers."""
     rank = r.rank
     mid_x = (a.x + a.outer_w + a.outer_d * DX + b.x) / 2
     y_arrow = TOP - min(a.outer_h, b.outer_h) / 2
@@ -329,45 +446,56 @@ def _stage(r: ConvResult, f: _Scale, st: Stage, a: _Placed, b: _Placed,
         kwd, khd, kdd = f(ext[1]), f(ext[0]), f(cin)
     else:
         kwd, khd, kdd = f(ext[2]), f(ext[1]), f(ext[0])
-    if st.op == "transposed":
-        # one input cell scatters a kernel-sized patch (per output channel) into the output
-        cw = f(1)
-        ch_ = f(cin) if rank == 1 else f(1)
-        cd_ = 0.0 if rank == 1 else f(cin) if rank == 2 else f(1)
-        drawing.shapes += _box_paths(a.x_in, a.y_in - ch_, cw, ch_, cd_, CELL_COLOR)
-        pdd = 0.0 if rank == 1 else b.d if rank == 2 else kdd
-        phd = f(st.out_channels) if rank == 1 else khd
-        drawing.shapes += _box_paths(b.x_in, b.y_in - phd, kwd, phd, pdd, KERNEL_COLOR,
-                                     opacity=0.85)
-        drawing.shapes += _dashes((((a.x_in + cw, a.y_in), (b.x_in + kwd, b.y_in)),
-                                   ((a.x_in + cw, a.y_in - ch_), (b.x_in + kwd, b.y_in - phd)),
-                                   ((a.x_in, a.y_in - ch_), (b.x_in, b.y_in - phd))), "#555555")
-        drawing.point(b.x_in + kwd / 2, b.y_in - phd / 2,
-                      f"one input cell × the {kt} kernels adds into a {fmt_shape(ext)} "
-                      f"output patch in each of {st.out_channels:,} channels")
-        return
-    # kernel: footprint of the dilated kernel in the top-left (front) corner of the
-    # padded input
-    kx, ky = a.x, TOP
-    drawing.shapes += _box_paths(kx, ky - khd, kwd, khd, kdd, KERNEL_COLOR, opacity=0.9)
-    drawing.annotations.append(_label(kx, ky - khd - 0.4, f"kernel {kt}×{cin}", size=12,
-                                      color="#8a5a00", xanchor="left"))
-    dil = f" (dilated: covers {fmt_shape(ext)})" if ext != tuple(st.kernel) else ""
-    drawing.point(kx + kwd / 2, ky - khd / 2,
-                  f"one filter: {kt} weights × {cin:,} channel(s){dil}; "
-                  f"{st.out_channels:,} filters → {st.out_channels:,} output channels")
     # output position: 2D a 1×1 column through all output channels; 1D one step, all
     # channels tall; 3D one 1×1×1 cell holding all output channels
     cw = f(1)
     c_h = f(st.out_channels) if rank == 1 else cw
     c_d = 0.0 if rank == 1 else b.d if rank == 2 else cw
-    drawing.shapes += _box_paths(b.x_in, b.y_in - c_h, cw, c_h, c_d, CELL_COLOR, opacity=0.95)
-    drawing.shapes += _dashes((((kx + kwd, ky), (b.x_in + cw, b.y_in)),
-                               ((kx + kwd, ky - khd), (b.x_in + cw, b.y_in - c_h)),
+    bx, by = _corner(b.inner, g.spatial(pos), g.whd(st.out_shape), (cw, c_h, c_d))
+    if st.op == "transposed":
+        # the input cell whose kernel-sized patch (per output channel) covers ``pos``
+        source = tuple(min(max((o + ax.before) // ax.stride, 0), ax.size_in - 1)
+                       for o, ax in zip(pos, st.axes))
+        ch_ = f(cin) if rank == 1 else f(1)
+        cd_ = 0.0 if rank == 1 else f(cin) if rank == 2 else f(1)
+        ax_, ay_ = _corner(a.inner, g.spatial(source), g.whd(st.in_shape), (cw, ch_, cd_))
+        drawing.shapes += _box_paths(ax_, ay_ - ch_, cw, ch_, cd_, CELL_COLOR)
+        pdd = 0.0 if rank == 1 else b.d if rank == 2 else kdd
+        phd = f(st.out_channels) if rank == 1 else khd
+        start = [i * ax.stride - ax.before for i, ax in zip(source, st.axes)]
+        room = [max(ax.size_out - e + 1, 1) for ax, e in zip(st.axes, ext)]
+        px, py = _corner(b.inner, g.spatial(start), g.spatial(room, 1), (kwd, phd, pdd))
+        drawing.shapes += _box_paths(px, py - phd, kwd, phd, pdd, KERNEL_COLOR, opacity=0.85)
+        drawing.shapes += _box_paths(bx, by - c_h, cw, c_h, c_d, CELL_COLOR, opacity=0.95)
+        drawing.shapes += _dashes((((ax_ + cw, ay_), (px + kwd, py)),
+                                   ((ax_ + cw, ay_ - ch_), (px + kwd, py - phd)),
+                                   ((ax_, ay_ - ch_), (px, py - phd))), "#555555")
+        drawing.point(px + kwd / 2, py - phd / 2,
+                      f"one input cell × the {kt} kernels adds into a {fmt_shape(ext)} "
+                      f"output patch in each of {st.out_channels:,} channels", clickable)
+        return
+    # kernel: footprint of the dilated kernel on the padded input, at the window of ``pos``
+    starts = [o * ax.stride for o, ax in zip(pos, st.axes)]
+    room = [ax.before + ax.size_in + ax.after - ax.extent + 1 for ax in st.axes]
+    kx, ky = _corner(a.outer, g.spatial(starts), g.spatial(room, 1), (kwd, khd, kdd))
+    drawing.shapes += _box_paths(kx, ky - khd, kwd, khd, kdd, KERNEL_COLOR, opacity=0.9)
+    right = kx - a.x > a.outer_w / 2  # past the middle: the label stays over the input
+    drawing.annotations.append(_label(kx + kwd if right else kx, ky - khd - 0.4,
+                                      f"kernel {kt}×{cin}", size=12, color="#8a5a00",
+                                      xanchor="right" if right else "left"))
+    dil = f" (dilated: covers {fmt_shape(ext)})" if ext != tuple(st.kernel) else ""
+    drawing.point(kx + kwd / 2, ky - khd / 2,
+                  f"one filter: {kt} weights × {cin:,} channel(s){dil}; "
+                  f"{st.out_channels:,} filters → {st.out_channels:,} output channels")
+    drawing.shapes += _box_paths(bx, by - c_h, cw, c_h, c_d, CELL_COLOR, opacity=0.95)
+    drawing.shapes += _dashes((((kx + kwd, ky), (bx + cw, by)),
+                               ((kx + kwd, ky - khd), (bx + cw, by - c_h)),
                                ((kx + kwd + kdd * DX, ky + kdd * DY),
-                                (b.x_in + cw + c_d * DX, b.y_in + c_d * DY))), "#777777")
-    drawing.point(b.x_in + cw / 2, b.y_in - c_h / 2,
-                  f"one output position: {st.out_channels:,} numbers, one per filter")
+                                (bx + cw + c_d * DX, by + c_d * DY))), "#777777")
+    drawing.point(bx + cw / 2, by - c_h / 2,
+                  f"one output position ({', '.join(map(str, pos))}): "
+                  f"{st.out_channels:,} numbers, one per filter",
+                  clickable)
 
 
 def _layout(r: ConvResult, f: _Scale, drawing: _Drawing, positions: list[_Placed],
