@@ -206,7 +206,7 @@ def _figure(r, key: LayerKey, values: dict[str, object]) -> None:
         _presets(values)
     try:
         if choice in CLICKABLE:
-            out = r.stages[0].out_shape
+            out = r.stages[figure_stage(r)].out_shape  # the stage the figure draws
             cols = st.columns(2)
             with cols[0]:
                 row = _position_slider("or", "Output row", out[0]) if r.rank > 1 else 0

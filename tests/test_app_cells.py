@@ -203,3 +203,19 @@ def test_the_clickable_figures_report_point_clicks_and_keep_zoom(fig):
     assert any(t.get("name") == CLICK_TRACE for t in spec["data"])
     if fig == "window":
         assert np.isfinite(len(spec["frames"]))  # play still there
+
+
+@pytest.mark.parametrize("fig", ["window", "volume"])
+@pytest.mark.parametrize("kind", ["shared_channels", "spatially_separable", "separable_keras",
+                                  "transposed"])
+def test_position_sliders_span_the_output_the_figure_draws(kind, fig):
+    """The sliders reach exactly the cells of the output the figure highlights: for a
+    shared-channels conv that is the conv after the channel sum (29×29 at the classic
+    settings), not the 32×32 channel sum, so no slider value points past the output."""
+    at = _open({"kind": kind, "fig": fig, "s": "2" if kind == "transposed" else "1"})
+    r = analyze(kind, k=10, w=4, c=3, H=32, W=32, stride=2 if kind == "transposed" else 1)
+    drawn = next(st for st in r.stages if st.op != "channel_sum")  # the first window stage
+    if kind == "separable_keras":  # depthwise then 1×1: the output keeps the positions
+        drawn = r.stages[-1]
+    assert at.slider(key="or").max == drawn.out_shape[0] - 1
+    assert at.slider(key="oc").max == drawn.out_shape[1] - 1
