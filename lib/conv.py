@@ -59,7 +59,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 from lib.explain import (Formula, check_frameworks, explanation, framework_notes,
@@ -318,6 +318,15 @@ STAGES: dict[str, tuple[Recipe, ...]] = {
 }
 
 
+def _standard_params(s: ConvSpec) -> int | None:
+    """A shared-channels conv's explanation compares it with the standard conv of the same
+    k, kernel and c: that count comes from the standard conv's own stages, not a copy of
+    its formula."""
+    if s.kind != "shared_channels":
+        return None
+    return sum(st.params for st in build_stages(replace(s, kind="standard")))
+
+
 def build_stages(s: ConvSpec) -> tuple[Stage, ...]:
     """The stages of ``s``, from its kind's recipes in :data:`STAGES`."""
     shape = (*s.spatial, s.c)
@@ -440,7 +449,7 @@ def analyze(kind: str, k: int, w: IntPair, c: int, H: int | None = None,
         receptive_field=receptive_field(stages), effective_kernel=eff, memory=memory,
         params_formula=params_formula(s, params),
         output_formulas=output_formulas(s, stages),
-        explanation=explanation(s, stages, out, params),
+        explanation=explanation(s, stages, out, params, _standard_params(s)),
         notes=framework_notes(s, refusals),
         ignored=ignored)
 

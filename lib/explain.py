@@ -178,6 +178,7 @@ class _Words(NamedTuple):
     taps: int
     b: int  # 1 with bias, 0 without
     bias_txt: str
+    standard_params: int | None  # the standard conv with the same k, kernel and c
 
 
 def _filters_sentences(w: _Words) -> list[str]:
@@ -242,7 +243,7 @@ def _separable_sentences(w: _Words) -> list[str]:
 
 def _shared_sentences(w: _Words) -> list[str]:
     k, c = w.s.k, w.s.c
-    standard = k * (w.taps * c + w.b)  # the standard conv with the same k, kernel and c
+    standard = w.standard_params
     than = compare_counts(w.params, standard, other=f"a standard conv ({standard:,})")
     summed = ("The one input channel is used as it is" if c == 1 else
               f"The {c:,} input channels are summed into one")
@@ -278,12 +279,13 @@ _WHY_PARAMS = {
 
 
 def explanation(s: ConvSpec, stages: tuple[Stage, ...], out: tuple[int, ...],
-                params: int) -> tuple[str, ...]:
-    """Why the layer has these parameters and this output shape, in a few sentences."""
+                params: int, standard_params: int | None = None) -> tuple[str, ...]:
+    """Why the layer has these parameters and this output shape, in a few sentences.
+    ``standard_params``: the standard conv's count, for the shared-channels comparison."""
     kd = fmt_shape(s.kernel)
     words = _Words(s, stages, params, kd, kd if s.rank > 1 else f"{kd}-tap",
                    math.prod(s.kernel), 1 if s.bias else 0,
-                   " plus 1 bias" if s.bias else " (no bias)")
+                   " plus 1 bias" if s.bias else " (no bias)", standard_params)
     lines = _WHY_PARAMS[s.kind](words)
     lines.append(_explain_output(s, stages, out))
     lines.append(f"The parameter count does not depend on {' or '.join(s.axes)} "

@@ -236,3 +236,16 @@ def test_any_input_gives_a_sane_result_or_convError(kind, k, w, c, H, W, stride,
         return
     assert r.params > 0 and r.macs > 0 and min(r.output_shape) >= 1
     assert r.spec.k <= LIMITS["k"] and r.spec.c <= LIMITS["c"]
+
+
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("dims", [dict(W=9), dict(H=9, W=8), dict(D=5, H=6, W=7)])
+@pytest.mark.parametrize("k, w, c", [(10, 4, 3), (1, 1, 1), (7, 3, 16)])
+def test_shared_channels_sentence_names_the_standard_convs_own_count(bias, dims, k, w, c):
+    """The explanation compares a shared-channels conv with the standard conv of the same
+    k, kernel and c; both numbers it prints are analyze()'s (framework-checked) counts."""
+    r = analyze("shared_channels", k=k, w=w, c=c, bias=bias, **dims)
+    standard = analyze("standard", k=k, w=w, c=c, bias=bias, **dims)
+    sentence = r.explanation[0]
+    assert f"= {r.params:,}:" in sentence, sentence
+    assert f"a standard conv ({standard.params:,})" in sentence, sentence
