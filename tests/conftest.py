@@ -39,10 +39,23 @@ settings.register_profile(
 settings.load_profile(PROFILE)
 
 
+#: Started first, in this order: pytest-xdist's ``load`` mode hands the first quarter of the
+#: tests out round-robin, so the long browser walks (up to 9 minutes each) run side by side
+#: from the start instead of one of them being the last thing a worker does.
+START_FIRST = ("tests/e2e/test_share_links.py", "tests/e2e/", "tests/test_figures_sweep.py",
+               "tests/test_fuzz_pages.py")
+
+
+def _start_rank(item: pytest.Item) -> int:
+    return next((i for i, prefix in enumerate(START_FIRST) if item.nodeid.startswith(prefix)),
+                len(START_FIRST))
+
+
 def pytest_collection_modifyitems(config, items):
-    """explore: run only the Hypothesis tests (nothing else is random) and scale each one's
-    own ``max_examples`` (a decorator's value wins over the profile's, so the profile alone
-    cannot raise it)."""
+    """The long tests first (see ``START_FIRST``). explore: run only the Hypothesis tests
+    (nothing else is random) and scale each one's own ``max_examples`` (a decorator's value
+    wins over the profile's, so the profile alone cannot raise it)."""
+    items.sort(key=_start_rank)  # stable: each group keeps its own order
     if PROFILE != "explore":
         return
     keep, drop, done = [], [], set()

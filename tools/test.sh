@@ -23,13 +23,14 @@ fi
 python3 -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 
 # One pytest worker per core, at most 4 (pytest-xdist; each browser test's worker runs its
-# own Streamlit server and Chromium). "worksteal": an idle worker takes tests queued on a
-# busy one, so the long browser walks do not leave one core idle at the end.
+# own Streamlit server and Chromium). "load": the first quarter of the tests is dealt out
+# round-robin, the rest to whichever worker is free; tests/conftest.py puts the long browser
+# walks first, so they run side by side instead of one being left for the end.
 # TEST_WORKERS=0 runs everything in this one process.
 WORKERS="${TEST_WORKERS:-$(python3 -c 'import os; print(min(4, max(1, len(os.sched_getaffinity(0)))))')}"
 
 set +e
-python3 -m pytest -n "$WORKERS" --dist worksteal "$@"
+python3 -m pytest -n "$WORKERS" --dist load "$@"
 rc=$?
 set -e
 if [ "$rc" -eq 5 ]; then

@@ -26,6 +26,8 @@ from tests.e2e.helpers import (EXCEPTION, choose_option, open_app, slider_locato
 from tests.url_cases import CHAINS, PAGES, LinkCase, chain_cases
 
 LINK_WARNING = "Some values in this link were changed"
+#: Longest walk first: parallel workers start the long ones side by side (tests/conftest.py).
+WALKS = sorted(CHAINS, key=lambda page: -len(list(chain_cases(page))))
 
 #: Everything a student sees, read once the page and its figures have drawn.
 _VIEW_JS = """() => {
@@ -142,7 +144,7 @@ def reopen_in_a_fresh_browser(page: Page, link: str, seen: dict, step: str) -> P
 
 
 @pytest.mark.timeout(900)  # one walk is a whole page's controls (~25 page loads)
-@pytest.mark.parametrize("page_file", list(CHAINS), ids=lambda p: p.split("/")[-1][:-3])
+@pytest.mark.parametrize("page_file", WALKS, ids=lambda p: p.split("/")[-1][:-3])
 def test_change_copy_reopen_every_control(page: Page, page_file: str):
     """Walk every control of the page (tests/url_cases.CHAINS): after each change the
     address holds the new value, and opened in a fresh browser it is the same view, with
