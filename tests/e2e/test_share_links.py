@@ -21,7 +21,7 @@ from playwright.sync_api import Page, expect
 
 from lib.conv import KINDS
 from lib.state import CONTROL_BY_KEY, DIMS
-from tests.e2e.helpers import (EXCEPTION, choose_option, open_app, slider_locator,
+from tests.e2e.helpers import (EXCEPTION, WAIT_MS, choose_option, open_app, slider_locator,
                                wait_for_app_idle)
 from tests.url_cases import CHAINS, PAGES, LinkCase, chain_cases
 
@@ -58,20 +58,24 @@ def settle(page: Page) -> None:
     wait_for_app_idle(page)
 
 
-def view(page: Page, timeout_s: float = 20.0) -> dict:
+def view(page: Page, timeout_s: float = WAIT_MS / 1000) -> dict:
     """The page's view once it has stopped changing (elements such as code blocks and
-    figures keep drawing for a moment after the script run has finished)."""
+    figures keep drawing for a moment after the script run has finished). Bounded like
+    every other wait (a busy CI machine drew one 3D page for over 20 s)."""
     deadline = time.monotonic() + timeout_s
     settle(page)
     last = page.evaluate(_VIEW_JS)
+    changed: list[str] = []
     while time.monotonic() < deadline:
         page.wait_for_timeout(300)
         settle(page)
         now = page.evaluate(_VIEW_JS)
         if now == last:
             return now
+        changed = [part for part in now if now[part] != last[part]]
         last = now
-    raise AssertionError(f"the page kept changing for {timeout_s} s: {page.url}")
+    raise AssertionError(f"the page kept changing for {timeout_s:.0f} s ({changed} still "
+                         f"changing): {page.url}")
 
 
 def address(page: Page) -> dict[str, list[str]]:
