@@ -39,9 +39,8 @@ settings.register_profile(
 settings.load_profile(PROFILE)
 
 
-#: Started first, in this order: tools/test.sh deals the tests out two at a time to
-#: whichever pytest-xdist worker is free, so the long browser walks (up to 9 minutes each)
-#: run side by side from the start instead of one of them being the last thing a worker does.
+#: Started first, in this order: the long browser walks begin at once on the first
+#: pytest-xdist worker (tools/test.sh) instead of being the last thing a worker does.
 START_FIRST = ("tests/e2e/test_share_links.py", "tests/e2e/", "tests/test_figures_sweep.py",
                "tests/test_fuzz_pages.py")
 

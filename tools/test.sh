@@ -22,16 +22,17 @@ fi
 
 python3 -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 
-# One pytest worker per core, at most 4 (pytest-xdist; each browser test's worker runs its
-# own Streamlit server and Chromium). Tests are dealt out two at a time, in the order
-# tests/conftest.py gives (the long browser walks first), to whichever worker is free:
-# xdist's default first deal hands each worker a quarter of the list in one block, and the
-# block with every browser test in it was the last to finish (38:50 instead of ~25 min).
+# One pytest worker per core, at most 4 (pytest-xdist; a worker that reaches a browser test
+# runs its own Streamlit server and Chromium). "worksteal" gives each worker one half of the
+# list (tests/conftest.py orders it: the browser tests first, so they run one at a time on
+# the first worker while the other works through the fast tests) and lets an idle worker
+# take queued tests from a busy one. Browser tests side by side on two cores (load 8-12)
+# were slower and less steady than this.
 # TEST_WORKERS=0 runs everything in this one process.
 WORKERS="${TEST_WORKERS:-$(python3 -c 'import os; print(min(4, max(1, len(os.sched_getaffinity(0)))))')}"
 
 set +e
-python3 -m pytest -n "$WORKERS" --dist load --maxschedchunk 2 "$@"
+python3 -m pytest -n "$WORKERS" --dist worksteal "$@"
 rc=$?
 set -e
 if [ "$rc" -eq 5 ]; then
