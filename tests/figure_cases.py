@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 
 from lib import figures
+from lib.cell import figure_stage
 from lib.compare import compare_kinds, compare_kwargs, results_by_kind
 from lib.conv import KIND_INFO, KINDS, ConvError, analyze
 from lib.figures.network import comparison_figure, layer_bars_figure
@@ -87,10 +88,11 @@ def _explorer_figure(builder: str, values: dict[str, object]) -> go.Figure:
         return figures.scaling_figure(kw, key, sweep_values(key, int(values[key])),
                                       int(values[key]))
     r = analyze(**kw)
-    if builder == "sliding_window_frames":
-        return figures.sliding_window_frames(
-            r, position=(int(values["or"]), int(values["oc"])) if r.rank > 1
-            else (int(values["oc"]),))
+    if builder in POSITION_BUILDERS:  # the page's sliders stop at the figure stage's output
+        out = r.stages[figure_stage(r)].out_shape
+        col = min(int(values["oc"]), out[-2] - 1)
+        position = (min(int(values["or"]), out[0] - 1), col) if r.rank > 1 else (col,)
+        return getattr(figures, builder)(r, position=position)
     return getattr(figures, builder)(r)
 
 
@@ -101,20 +103,28 @@ EXPLORER_EXTRAS: dict[str, dict[str, object]] = {
 }
 
 
+#: Builders that draw the output position (``or``/``oc``): drawn again at a late position,
+#: where their kernel and window sit at the far edges (the corner is the default).
+POSITION_BUILDERS = ("volume_figure", "sliding_window_frames")
+LATE_POSITION = {"or": 20, "oc": 25}
+
+
 def _explorer_cases() -> Iterator[FigureCase]:
     for builder in PAGE_BUILDERS["explorer"]:
+        late = [("", {}), ("-late", LATE_POSITION)] if builder in POSITION_BUILDERS else [("", {})]
         for kind in KINDS:
             for dims in DIMS:
-                values = _explorer_values(kind=kind, dims=dims)
-                if kind == "grouped":
-                    values.update(g=3, k=12)
-                try:
-                    analyze(**conv_kwargs(values))
-                except ConvError:
-                    continue  # the kind does not exist at this rank
-                yield FigureCase(f"explorer-{builder}-{kind}-{dims}", "explorer", builder,
-                                 "explorer",
-                                 lambda b=builder, v=values: _explorer_figure(b, v))
+                for suffix, position in late:
+                    values = _explorer_values(kind=kind, dims=dims, **position)
+                    if kind == "grouped":
+                        values.update(g=3, k=12)
+                    try:
+                        analyze(**conv_kwargs(values))
+                    except ConvError:
+                        continue  # the kind does not exist at this rank
+                    yield FigureCase(f"explorer-{builder}-{kind}-{dims}{suffix}", "explorer",
+                                     builder, "explorer",
+                                     lambda b=builder, v=values: _explorer_figure(b, v))
         for name, extra in EXPLORER_EXTRAS.items():
             for dims in DIMS:
                 values = _explorer_values(dims=dims, **extra)

@@ -21,8 +21,8 @@ from lib.figures import (compare_params_figure, filter_tensor_figure, param_brea
                          volume_figure)
 from lib.figures._common import CHANNEL_COLORS, CLICK_TRACE, NOTE, TRUNCATION
 from lib.figures.sliding import INPUT
-from lib.figures.volume import (CELL_COLOR, INPUT_COLOR, KERNEL_COLOR, MID_COLOR,
-                                OUTPUT_COLOR, PAD_COLOR)
+from lib.figures.volume import (CAPTION, CELL_COLOR, INPUT_COLOR, KERNEL_COLOR, KERNEL_TEXT,
+                                MID_COLOR, OUTPUT_COLOR, PAD_COLOR)
 from tests.figure_checks import (cases, check_common, check_filters_2d, check_sliding_2d,
                                  front_faces, inside, named, spatial_stages, timed,
                                  valid_layer)
@@ -196,6 +196,47 @@ def test_volume_position_is_clamped_and_the_first_and_last_are_drawn_inside(kind
     cols = sorted({0, 1, out[-1] // 2, out[-1] - 2, out[-1] - 1} & set(range(out[-1])))
     xs = [_volume_parts(volume_figure(r, [0] * (r.rank - 1) + [c]), r)[3][0] for c in cols]
     assert xs == sorted(xs) and len(set(xs)) == len(xs)
+
+
+#: every kind at 1D, 2D and 3D (where the kind exists), padded so a rim label is drawn too
+_VOLUME_SIZES = {"1D": dict(W=16), "2D": dict(H=11, W=13), "3D": dict(D=5, H=6, W=7)}
+_VOLUME_RANKS = [(kind, dims) for kind in KINDS for dims in _VOLUME_SIZES
+                 if valid_layer(kind, k=4, w=3, c=3, padding=1, **_VOLUME_SIZES[dims])]
+
+
+@pytest.mark.parametrize("kind,dims", _VOLUME_RANKS)
+def test_volume_texts_stay_put_whatever_the_position(kind, dims):
+    """Only shapes follow the output position; every text (box labels, stage captions,
+    rims, notes) is the same at the first, a middle and the last position. A label that
+    followed the kernel landed on the stage captions at late positions (review of stop 20),
+    and the browser layout checks measure one position per case."""
+    r = analyze(kind, k=4, w=3, c=3, padding=1, **_VOLUME_SIZES[dims])
+    out = r.stages[figure_stage(r)].out_shape[:-1]
+    positions = [[0] * r.rank, [n // 2 for n in out], [n - 1 for n in out]]
+    texts = [[(a.text, a.x, a.y, a.xanchor, a.yanchor) for a in
+              volume_figure(r, p).layout.annotations] for p in positions]
+    moved = [p for p, t in zip(positions, texts) if t != texts[0]]
+    assert not moved, f"texts moved with the position at {moved}"
+    shapes = [volume_figure(r, p).layout.shapes for p in positions]
+    assert shapes[0] != shapes[2]  # the kernel and the cell did move
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_volume_stage_captions_name_each_kernel_in_the_kernel_colour(kind):
+    """The orange box has no label of its own: every weighted stage's caption reads
+    ``<filters> × ■ <kernel>×<channels per group>`` with ■ and shape in the kernel text
+    colour, from the stage itself."""
+    r = analyze(kind, **DEFAULT)
+    captions = [a.text for a in volume_figure(r).layout.annotations if a.name == CAPTION]
+    assert len(captions) == len(r.stages)
+    for st_, text in zip(r.stages, captions):
+        if st_.op == "channel_sum":
+            assert "no weights" in text and "■" not in text
+            continue
+        shape = "×".join(map(str, (*st_.kernel, st_.in_channels // st_.groups)))
+        assert f"{st_.out_channels:,} × <span style='color:{KERNEL_TEXT}'>■ {shape}</span>" \
+            in text, text
+    assert not any(a.text.startswith("kernel ") for a in volume_figure(r).layout.annotations)
 
 
 def _click_trace(fig):

@@ -6,6 +6,8 @@ figure. 2D is covered by tests/test_figures.py.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -264,7 +266,8 @@ def test_volume_boxes_match_stages(rank, extra):
         assert m["rank"] == rank
         expected = [list(r.input_shape)] + [list(s.out_shape) for s in r.stages]
         assert [b["shape"] for b in m["boxes"]] == expected
-        texts = " ".join(a.text for a in fig.layout.annotations)
+        texts = " ".join(re.sub(r"<[^>]+>", " ", a.text) for a in fig.layout.annotations)
+        texts = re.sub(r"\s+", " ", texts)  # lines joined by one space, tags dropped
         for shape in expected:
             assert "×".join(map(str, shape)) in texts
         padded = any((a.before or a.after) for s in r.stages if s.op in ("conv", "depthwise")

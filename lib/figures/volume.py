@@ -18,11 +18,17 @@ scale too. See-through click markers over the output's front face (at most
 the cell's position. Boxes are layout shapes, so the payload is tiny at any size. Large
 sizes are drawn on a square-root scale (noted on the figure); the labels always give the
 true sizes, read from ``r.stages``.
+
+Every text sits where it sits whatever the position: only shapes (the kernel, the output
+cell, the dashed lines) move, so a layout that is clean at one position is clean at all of
+them. The kernel therefore has no label of its own: each stage's caption says
+``<filters> × ■ <kernel shape>`` with the ■ and the shape in the kernel's colour.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -33,8 +39,8 @@ from lib.cell import figure_stage
 from lib.conv import ConvResult, Stage, kind_label
 from lib.text import fmt_axes, fmt_shape
 
-from ._common import (GREEN, NOTE, ORANGE, PURPLE, SKY, VERMILLION, as_position,
-                      click_markers, finish, note_annotation, title)
+from ._common import (GREEN, MARGIN, NOTE, ORANGE, PURPLE, SKY, VERMILLION, as_position,
+                      click_markers, finish, note_annotation, title, title_height)
 
 #: Depth is drawn receding up and to the right: one unit of depth moves (DX, DY).
 DX, DY = 0.42, 0.30
@@ -46,6 +52,20 @@ INPUT_COLOR = SKY
 MID_COLOR = PURPLE
 OUTPUT_COLOR = GREEN
 KERNEL_COLOR = ORANGE
+#: The kernel's colour for text (darker: 5:1 on white); the stage caption names the kernel
+#: in it, so no label has to follow the kernel around the input box.
+KERNEL_TEXT = "#8a5a00"
+#: ``name`` of the stage captions (annotations), for the tests.
+CAPTION = "stage caption"
+#: Text is measured in pixels but boxes in drawing units, so the spacing is worked out for
+#: the narrowest plot the figure gets (the explorer's slot at 1024x768, 306 px, less the
+#: margins): gaps, ranges and the height then leave every text its room at any wider size.
+NARROW_PLOT_PX = 280
+#: Estimated glyph width / font size (measured in Chromium: ≈ 0.5 for these labels) and
+#: the height of one 12 px line, with a margin between texts.
+CHAR_EM, LINE_PX, TEXT_PAD_PX = 0.56, 16, 10
+#: The arrow between two boxes is at least this long (px).
+ARROW_PX = 28
 CELL_COLOR = VERMILLION
 #: Click markers over the output's front face: at most this many (a coarser grid beyond).
 MAX_CLICK_MARKERS = 1000
@@ -98,11 +118,21 @@ def _label(x: float, y: float, text: str, yanchor: str = "top", size: int = 12,
                 yanchor=yanchor, font=dict(size=size, color=color), align="center")
 
 
+def _text_px(html: str, size: int = 12) -> tuple[float, int]:
+    """(width px, lines) of an annotation's text, estimated from its longest line."""
+    lines = re.split(r"<br\s*/?>", html)
+    longest = max(len(re.sub(r"<[^>]+>", "", line)) for line in lines)
+    return longest * CHAR_EM * size, len(lines)
+
+
 def _stage_caption(st: Stage) -> str:
+    """What a stage does, between its two boxes: ``<out> × ■ <kernel>``, the ■ and the
+    kernel in the kernel's colour, so the caption is also the key to the orange box."""
     kt = fmt_shape(st.kernel)
     if st.op == "channel_sum":
         return "Σ add all channels<br>(no weights)"
-    parts = [f"{st.out_channels:,} × {kt}×{st.in_channels // st.groups}"]
+    kernel = f"■ {kt}×{st.in_channels // st.groups}"
+    parts = [f"{st.out_channels:,} × <span style='color:{KERNEL_TEXT}'>{kernel}</span>"]
     if set(st.stride) != {1}:
         parts.append(f"stride {fmt_axes(st.stride)}")
     if set(st.dilation) != {1}:
@@ -155,13 +185,15 @@ class _Geometry:
         return h[0], h[1], w[0], w[1], d[0], d[1]
 
     def rim_text(self, what: str, rim: tuple[int, ...]) -> str:
+        """The rim under its box's label: ``what:`` then before/after per axis, one short
+        line each so the label stays about as wide as its box."""
         t, b, l_, r_, f_, k_ = rim
         if self.rank == 1:
-            return f"{what}: {l_} left / {r_} right" + (" (causal)" if what == "zero padding"
-                                                       and r_ == 0 and l_ else "")
-        text = f"{what}: {t}/{b} rows, {l_}/{r_} cols"
+            causal = " (causal)" if what == "zero padding" and r_ == 0 and l_ else ""
+            return f"{what}:<br>{l_} left / {r_} right{causal}"
+        text = f"{what}:<br>{t}/{b} rows, {l_}/{r_} cols"
         if self.rank == 3:
-            text += f", {f_}/{k_} depth slices"
+            text += f",<br>{f_}/{k_} depth slices"
         return text
 
     @property
@@ -222,6 +254,12 @@ class _Drawing:
     shapes: list[dict] = field(default_factory=list)
     annotations: list[dict] = field(default_factory=list)
     hover: list[tuple[float, float, str]] = field(default_factory=list)
+    #: the stage captions stand on this line (the top of the deepest box), each shifted up
+    #: by its px; the rows of text below and above the boxes need this many px
+    caption_y: float = 0.0
+    caption_shift: list[float] = field(default_factory=list)
+    below_px: float = 0.0
+    above_px: float = 0.0
     #: hover texts about the clickable output face: the click markers carry them (a hover
     #: point there would take the clicks of the cells around it)
     on_clicks: list[str] = field(default_factory=list)
@@ -278,11 +316,12 @@ def volume_figure(r: ConvResult, position: int | Sequence[int] | None = None) ->
     pos = _clamp(as_position(position if position is not None else (), r.rank),
                  r.stages[clickable].out_shape)
     drawing = _Drawing()
-    positions, lows, x_end, gap = _tensors(r, g, tensors, geo, drawing, clickable + 1)
+    positions, lows, space = _tensors(r, g, tensors, geo, drawing, clickable + 1)
+    drawing.caption_y = TOP + max(p.outer_d for p in positions) * DY
     for si, st in enumerate(r.stages):
-        _stage(r, g, f, st, _clamp(pos, st.out_shape), positions[si], positions[si + 1],
+        _stage(r, g, f, si, _clamp(pos, st.out_shape), positions[si], positions[si + 1],
                drawing, si == clickable)
-    traces, layout, meta = _layout(r, f, drawing, positions, lows, x_end - gap + 2, tensors)
+    traces, layout, meta = _layout(r, f, drawing, positions, lows, space, tensors)
     traces.append(_clicks(g, f, r.stages[clickable], pos, positions[clickable + 1], layout,
                           drawing.on_clicks))
     meta.update(position=list(pos), click_stage=clickable,
@@ -364,19 +403,107 @@ def _sizes(r: ConvResult, g: _Geometry, f: _Scale, ti: int, shape: tuple[int, ..
     return w, h, d, rim, what, drawn
 
 
+def _box_label(g: _Geometry, name: str, shape: tuple[int, ...], rim, what: str) -> str:
+    """The text under a box: its name, shape and axes, the depth axis (3D) and its rim."""
+    lines = [f"<b>{name}</b>", fmt_shape(shape), g.names]
+    if g.rank == 3:  # name the receding axis
+        lines.append(f"↗ depth D = {shape[0]:,}")
+    if rim:
+        lines += [f"<span style='color:#555555'>{line}</span>"
+                  for line in g.rim_text(what, rim).split("<br>")]
+    return "<br>".join(lines)
+
+
+@dataclass(frozen=True)
+class _Spacing:
+    """Where the texts go, in drawing units: the gap between boxes, units per pixel at the
+    narrowest plot (``u``), how far texts reach past the first and last box, and whether
+    neighbouring labels (and captions) take turns on two rows (``rows`` 1 or 2)."""
+
+    gap: float
+    u: float
+    left: float
+    right: float
+    rows: int
+
+    @property
+    def share(self) -> float:
+        """How much of the narrowest plot's width is not boxes (gaps and overhangs)."""
+        return 0.0 if self.u <= 0 else 1.0 - self._boxes / (self.u * NARROW_PLOT_PX)
+
+    _boxes: float = 0.0
+
+
+def _spacing(widths: list[float], labels: list[float], captions: list[float],
+             min_gap: float, rows: int) -> _Spacing | None:
+    """The gap between boxes that keeps labels (under the boxes) and captions (above the
+    gaps) on the same row apart at the narrowest plot; ``None`` when no gap does (the
+    texts of a row are wider than the plot). Found by fixed-point iteration: a wider gap
+    makes the drawing wider, so each pixel is more units (``u`` grows with the gap). With
+    ``rows`` 2 neighbours take turns on two rows, so only every other one must clear."""
+    n = len(widths)
+    gap, left, right = min_gap, 0.0, 0.0
+    for _ in range(80):
+        u = (sum(widths) + (n - 1) * gap + left + right) / NARROW_PLOT_PX
+        need = max(min_gap, ARROW_PX * u)
+        for i in range(n - rows):  # label centres are box centres; caption centres gap middles
+            j = i + rows
+            need = max(need, (((labels[i] + labels[j]) / 2 + TEXT_PAD_PX) * u
+                              - (widths[i] + widths[j]) / 2 - sum(widths[i + 1:j])) / rows)
+            if j < n - 1:
+                need = max(need, (((captions[i] + captions[j]) / 2 + TEXT_PAD_PX) * u
+                                  - sum(widths[i + 1:j + 1])) / rows)
+        left = max(0.0, labels[0] / 2 * u - widths[0] / 2,
+                   captions[0] / 2 * u - widths[0] - need / 2 if captions else 0.0)
+        right = max(0.0, labels[-1] / 2 * u - widths[-1] / 2,
+                    captions[-1] / 2 * u - widths[-1] - need / 2 if captions else 0.0)
+        if abs(need - gap) <= 1e-4 * gap:
+            return _Spacing(need, u, left, right, rows, _boxes=sum(widths))
+        gap = need
+    return None
+
+
+def _best_spacing(widths: list[float], labels: list[float], captions: list[float],
+                  min_gap: float) -> _Spacing:
+    """One row of labels and one of captions when the boxes keep at least a third of the
+    width; otherwise two rows each, if that leaves the boxes more room."""
+    one = _spacing(widths, labels, captions, min_gap, 1)
+    if one is not None and one.share <= 2 / 3:
+        return one
+    two = _spacing(widths, labels, captions, min_gap, 2) if len(widths) > 2 else None
+    if two is None or (one is not None and one.share <= two.share):
+        return one or two or _Spacing(min_gap, 1.0, 0.0, 0.0, 1, _boxes=sum(widths))
+    return two
+
+
 def _tensors(r: ConvResult, g: _Geometry, tensors: list, geo: list, drawing: _Drawing,
-             clickable: int) -> tuple[list[_Placed], list[float], float, float]:
-    """Draw every tensor (its rim, its box, its labels) left to right; returns where each
-    went, the bottom of each, where the next would start and the gap between them.
-    Tensor ``clickable`` gets click markers (they carry its hover text)."""
+             clickable: int) -> tuple[list[_Placed], list[float], _Spacing]:
+    """Draw every tensor (its rim, its box, its label) left to right; returns where each
+    went, the bottom of each and the spacing. Tensor ``clickable`` gets click markers (they
+    carry its hover text)."""
     stages, rank = r.stages, r.rank
     names = ["input"] + [("output" if i == len(stages) - 1 else f"after {st.name}")
                          for i, st in enumerate(stages)]
     colors = [INPUT_COLOR] + [OUTPUT_COLOR if i == len(stages) - 1 else MID_COLOR
                               for i in range(len(stages))]
-    span = sum(gg[0] + gg[5][2] + gg[5][3] + (gg[2] + gg[5][4] + gg[5][5]) * DX for gg in geo)
-    share = 0.16  # of the figure width between two boxes, for the arrow and its caption
-    gap = max(8.0, share * span / (1 - share * len(stages)))
+    labels = [_box_label(g, names[ti], shape, geo[ti][3], geo[ti][4])
+              for ti, shape in enumerate(tensors)]
+    widths = [gg[0] + gg[5][2] + gg[5][3] + (gg[2] + gg[5][4] + gg[5][5]) * DX for gg in geo]
+    share = 0.16  # of the figure width between two boxes, for the arrow
+    min_gap = max(8.0, share * sum(widths) / (1 - share * len(stages)))
+    captions = [_stage_caption(st) for st in stages]
+    space = _best_spacing(widths, [_text_px(t)[0] for t in labels],
+                          [_text_px(c)[0] for c in captions], min_gap)
+    # rows of text in px: labels hang below the boxes, captions stand above them; with two
+    # rows the odd ones sit one row further out
+    label_rows = [max((_text_px(t)[1] for t in labels[k::space.rows]), default=0) * LINE_PX
+                  for k in range(space.rows)]
+    caption_rows = [max((_text_px(c)[1] for c in captions[k::space.rows]), default=0)
+                    * LINE_PX for k in range(space.rows)]
+    drawing.below_px = sum(label_rows) + TEXT_PAD_PX * space.rows
+    drawing.above_px = sum(caption_rows) + TEXT_PAD_PX * space.rows
+    drawing.caption_shift = [4 + (caption_rows[0] + TEXT_PAD_PX if i % space.rows else 0)
+                             for i in range(len(stages))]
     positions, lows = [], []
     x = 0.0
     for ti, shape in enumerate(tensors):
@@ -389,25 +516,16 @@ def _tensors(r: ConvResult, g: _Geometry, tensors: list, geo: list, drawing: _Dr
                                          PAD_COLOR, line="#888888",
                                          dash="dot" if what == "cropped away" else "solid",
                                          opacity=0.9)
-            drawing.annotations.append(_label(x + outer_w / 2, TOP + outer_d * DY + 0.6,
-                                              g.rim_text(what, rim), yanchor="bottom",
-                                              size=12, color="#555555"))
         drawing.shapes += _box_paths(x_in, y_in - h, w, h, d, colors[ti])
         positions.append(_Placed(x, x_in, y_in, w, h, d, outer_w, outer_h, outer_d))
-        label = f"<b>{names[ti]}</b><br>{fmt_shape(shape)}<br><span style='font-size:12px'>"
-        label += {1: "W (steps) × C", 2: "H×W×C", 3: "D×H×W×C"}[rank] + "</span>"
-        drawing.annotations.append(_label(x + outer_w / 2 + outer_d * DX / 2,
-                                          TOP - outer_h - 1.0, label))
-        if rank == 3:  # name the receding axis on the box's top-right edge
-            drawing.annotations.append(_label(x_in + w + d * DX / 2 + 0.6,
-                                              y_in - h + d * DY / 2,
-                                              f"↗ depth D = {shape[0]:,}", xanchor="left",
-                                              size=12, color="#555555", yanchor="middle"))
+        shift = -4 - (label_rows[0] + TEXT_PAD_PX if ti % space.rows else 0)
+        drawing.annotations.append(dict(_label(x + widths[ti] / 2, TOP - outer_h,
+                                               labels[ti]), yshift=shift))
         drawing.point(x_in + w / 2, y_in - h / 2, g.hover(names[ti], shape),
                       on_clicks=ti == clickable)
         lows.append(TOP - outer_h)
-        x += outer_w + outer_d * DX + gap
-    return positions, lows, x, gap
+        x += widths[ti] + space.gap
+    return positions, lows, space
 
 
 def _dashes(ends, color: str) -> list[dict]:
@@ -417,13 +535,13 @@ def _dashes(ends, color: str) -> list[dict]:
             for (sx, sy), (tx, ty) in ends]
 
 
-def _stage(r: ConvResult, g: _Geometry, f: _Scale, st: Stage, pos: tuple[int, ...],
+def _stage(r: ConvResult, g: _Geometry, f: _Scale, si: int, pos: tuple[int, ...],
            a: _Placed, b: _Placed, drawing: _Drawing, clickable: bool) -> None:
     """The arrow and caption from tensor ``a`` to ``b``, and what one stage does between
     them at output position ``pos``: the kernel on ``a`` at that window and the output
     position it makes in ``b``, or (transposed) the input cell whose patch covers ``pos``
     and the patch it scatters. ``clickable``: ``b`` carries the click markers."""
-    rank = r.rank
+    rank, st = r.rank, r.stages[si]
     mid_x = (a.x + a.outer_w + a.outer_d * DX + b.x) / 2
     y_arrow = TOP - min(a.outer_h, b.outer_h) / 2
     drawing.annotations.append(dict(
@@ -431,8 +549,11 @@ def _stage(r: ConvResult, g: _Geometry, f: _Scale, st: Stage, pos: tuple[int, ..
         ay=y_arrow - 2, xref="x", yref="y", axref="x", ayref="y",
         showarrow=True, arrowhead=2, arrowsize=1.2, arrowwidth=1.5, arrowcolor="#555555",
         text=""))
-    drawing.annotations.append(_label(mid_x, y_arrow - 3, _stage_caption(st), yanchor="top",
-                                      size=12))
+    # above the boxes: the kernel and the dashed lines never reach up there
+    drawing.annotations.append(dict(_label(mid_x, drawing.caption_y, _stage_caption(st),
+                                           yanchor="bottom", size=12),
+                                    yshift=drawing.caption_shift[si],
+                                    name=CAPTION))
     if st.op == "channel_sum":
         return
     kt = fmt_shape(st.kernel)
@@ -479,10 +600,6 @@ def _stage(r: ConvResult, g: _Geometry, f: _Scale, st: Stage, pos: tuple[int, ..
     room = [ax.before + ax.size_in + ax.after - ax.extent + 1 for ax in st.axes]
     kx, ky = _corner(a.outer, g.spatial(starts), g.spatial(room, 1), (kwd, khd, kdd))
     drawing.shapes += _box_paths(kx, ky - khd, kwd, khd, kdd, KERNEL_COLOR, opacity=0.9)
-    right = kx - a.x > a.outer_w / 2  # past the middle: the label stays over the input
-    drawing.annotations.append(_label(kx + kwd if right else kx, ky - khd - 0.4,
-                                      f"kernel {kt}×{cin}", size=12, color="#8a5a00",
-                                      xanchor="right" if right else "left"))
     dil = f" (dilated: covers {fmt_shape(ext)})" if ext != tuple(st.kernel) else ""
     drawing.point(kx + kwd / 2, ky - khd / 2,
                   f"one filter: {kt} weights × {cin:,} channel(s){dil}; "
@@ -499,17 +616,25 @@ def _stage(r: ConvResult, g: _Geometry, f: _Scale, st: Stage, pos: tuple[int, ..
 
 
 def _layout(r: ConvResult, f: _Scale, drawing: _Drawing, positions: list[_Placed],
-            lows: list[float], x_max: float, tensors: list) -> tuple[list, dict, dict]:
-    """(traces, layout, meta): the hover points, the title and the ranges."""
+            lows: list[float], space: _Spacing, tensors: list) -> tuple[list, dict, dict]:
+    """(traces, layout, meta): the hover points, the title, the ranges and the height.
+
+    Rows of text, in pixels at the narrowest plot (``space.u`` units each): the labels
+    under the boxes, the captions above them and, when not to scale, the note above the
+    captions. The height is what that plot needs, so it is never short of height at any
+    wider size either (the x axis then sets the scale and the y range only grows)."""
     rank = r.rank
-    room = 0.02 * x_max  # about one line of text at the usual figure width
-    y_min = min(lows) - 4.5 * room
-    y_max = TOP + max(p.outer_d for p in positions) * DY + 2.5 * room
+    u = space.u
+    last = positions[-1]
+    x_min = -space.left - TEXT_PAD_PX * u
+    x_max = last.x + last.outer_w + last.outer_d * DX + space.right + TEXT_PAD_PX * u
+    y_min = min(lows) - drawing.below_px * u
+    y_max = drawing.caption_y + drawing.above_px * u
     if not f.linear:
         drawing.annotations.append(note_annotation(
             "not to scale: box sides grow with √size<br>so large layers fit; labels are "
             "true sizes", NOTE, x=1.0, y=1.0, xanchor="right", yanchor="top"))
-        y_max += 0.25 * (y_max - y_min)
+        y_max += (2 * LINE_PX + 2 * TEXT_PAD_PX) * u
     hx, hy, ht = (list(v) for v in zip(*drawing.hover))
     hover = go.Scatter(x=hx, y=hy, mode="markers", text=ht,
                        marker=dict(size=14, color="rgba(0,0,0,0)"), hoverinfo="text",
@@ -524,13 +649,15 @@ def _layout(r: ConvResult, f: _Scale, drawing: _Drawing, positions: list[_Placed
         sub += " Boxes: W across, H up, depth D receding; each cell holds C channel values."
     heading = {1: "Input sequence → output sequence", 2: "Input volume → output volume",
                3: "Input volume (D×H×W) → output volume"}[rank]
+    head = title(heading, sub)
+    plot_px = (y_max - y_min) / u  # the plot's height at the narrowest width
     layout = dict(
-        title=title(heading, sub),
-        height=420,
+        title=head,
+        height=max(420, math.ceil(title_height(head) + MARGIN["b"] + plot_px)),
         shapes=drawing.shapes,
         annotations=drawing.annotations,
         showlegend=False,
-        xaxis=dict(visible=False, range=[-2, x_max],
+        xaxis=dict(visible=False, range=[x_min, x_max],
                    title=dict(text="steps →" if rank == 1 else "width →")),
         yaxis=dict(visible=False, range=[y_min, y_max], scaleanchor="x", scaleratio=1,
                    title=dict(text="channels ↑" if rank == 1 else "height ↑")),

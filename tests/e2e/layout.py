@@ -195,10 +195,15 @@ CHECK_JS = r"""
 }
 """
 
-#: Runs CHECK_JS on every figure under ``root`` (a CSS selector), one list per figure.
+#: Runs CHECK_JS on every figure under ``root`` (a CSS selector), one list per figure. A
+#: figure's id is the key of the nearest keyed Streamlit container (the harness keys each
+#: chart's container ``case-<case id>@<width>``), else the chart's own key.
 ALL_JS = """([sel, opts]) => [...document.querySelectorAll(sel + ' .js-plotly-plot')].map(
-  gd => ({id: gd.closest('[data-case]') ? gd.closest('[data-case]').dataset.case : gd.id,
-          violations: (%s)(gd, opts)}))""" % CHECK_JS
+  gd => {
+    const keyed = gd.closest('[class*="st-key-"]');
+    const key = keyed ? [...keyed.classList].find(c => c.startsWith('st-key-')).slice(7) : '';
+    return {id: key || gd.id || '(figure)', violations: (%s)(gd, opts)};
+  })""" % CHECK_JS
 
 OPTIONS = {"minPx": MIN_PX, "minTitlePx": MIN_TITLE_PX, "tol": TOLERANCE}
 
