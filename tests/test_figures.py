@@ -19,6 +19,7 @@ from lib.conv import KINDS, ConvError, analyze
 from lib.figures import (compare_params_figure, filter_tensor_figure, param_breakdown_figure,
                          scaling_figure, sliding_window_figure, sliding_window_frames,
                          volume_figure)
+from lib.presets import PRESET_BY_KEY
 from lib.figures._common import CHANNEL_COLORS, CLICK_TRACE, NOTE, TRUNCATION
 from lib.figures.sliding import INPUT
 from lib.figures.volume import (CAPTION, CELL_COLOR, INPUT_COLOR, KERNEL_COLOR, KERNEL_TEXT,
@@ -278,6 +279,56 @@ def test_sliding_window_geometry(kind, extra, position):
     assert r is not None  # only valid layers are collected
     check_sliding_2d(r, position)
     check_sliding_2d(r, position, frames=True)
+
+
+def _labelled_cells(trace, x0=None, y0=None, text=None) -> set[tuple[int, int]]:
+    """(row, col) of every cell of a heatmap trace that shows a label."""
+    text = np.asarray(trace.text if text is None else text)
+    x0 = trace.x0 if x0 is None else x0
+    y0 = trace.y0 if y0 is None else y0
+    return {(int(y0) + i, int(x0) + j) for i, j in zip(*np.nonzero(text != ""))}
+
+
+def _preset_layer(key: str) -> dict:
+    v = PRESET_BY_KEY[key].state
+    return dict(kind=str(v["kind"]), k=1, w=3, c=1, H=int(v["H"]), W=int(v["W"]),
+                stride=int(v["s"]), dilation=int(v["d"]), padding=str(v["pad"]), bias=False)
+
+
+#: Small views, which label every cell (at most 6 cells across): the conv_arithmetic presets
+#: that are that small, and small layers with padding, dilation and transposed strides.
+_LABELLED_LAYERS = [_preset_layer(key) for key in ("no_padding", "strided", "transposed")] + [
+    dict(kind="transposed", k=1, w=2, c=1, H=2, W=2, stride=2),
+    dict(kind="standard", k=1, w=3, c=1, H=3, W=4, padding=1),
+    dict(kind="standard", k=1, w=2, c=1, H=6, W=6, dilation=2),
+    dict(kind="depthwise", k=2, w=2, c=2, H=4, W=4, stride=2),
+]
+
+
+@pytest.mark.parametrize("kw", _LABELLED_LAYERS, ids=lambda kw: "-".join(map(str, kw.values())))
+def test_sliding_window_shows_exactly_one_label_per_input_cell(kw):
+    """Under the window the tap's weight label ("w0,0") replaces the input cell's label
+    ("x0,0", a padding or inserted "0"); every other cell keeps its own. In the first
+    drawing and in every animation frame (the browser layout check of the presets found
+    the two texts on top of each other)."""
+    r = analyze(**kw)
+    fig = sliding_window_frames(r, (0, 0))
+    (bg,) = [t for t in fig.data if t.name == "input"]
+    (taps,) = [t for t in fig.data if t.name == "kernel taps"]
+    assert bg.text is not None and taps.text is not None  # a small, labelled view
+    rows, cols = np.asarray(bg.z).shape
+    view = {(int(bg.y0) + i, int(bg.x0) + j) for i in range(rows) for j in range(cols)}
+    states = [(bg.text, taps)]
+    assert len(fig.frames) > 1
+    for frame in fig.frames:
+        by_trace = dict(zip(frame.traces, frame.data))
+        states.append((by_trace[fig.data.index(bg)].text, by_trace[fig.data.index(taps)]))
+    for text, tap in states:
+        inputs = _labelled_cells(bg, text=text)
+        weights = _labelled_cells(tap, tap.x0, tap.y0, tap.text) & view
+        assert weights, "the window's weights are labelled"
+        assert not inputs & weights, sorted(inputs & weights)
+        assert inputs | weights == view, sorted(view - inputs - weights)
 
 
 def test_sliding_window_small_input_is_not_cropped():

@@ -187,6 +187,16 @@ def _bg_labels(sc: _Scene) -> tuple[np.ndarray | None, np.ndarray | None]:
     return short, hover
 
 
+def _bg_text_under(shown: np.ndarray, sc: _Scene, ov: dict) -> np.ndarray:
+    """The input cells' labels with the window's tap cells blank: there the tap's weight
+    label ("w0,0") is drawn instead, and two labels in one cell overlap."""
+    text = shown.copy()
+    rows, cols = (t[(t >= lo) & (t <= hi)] - lo
+                  for t, (lo, hi) in zip(ov["taps"], (sc.in_rows, sc.in_cols)))
+    text[np.ix_(rows, cols)] = ""
+    return text
+
+
 def _legend_item(name: str, color: str, symbol: str = "square", dash: str | None = None):
     if dash:
         return go.Scatter(x=[None], y=[None], mode="lines", name=name,
@@ -336,6 +346,8 @@ def _traces(sc: _Scene, ov: dict) -> tuple[list, list[int]]:
     which traces move with the position (the animation frames replace those)."""
     o = sc.o
     shown, hover = _bg_labels(sc)
+    if shown is not None:
+        shown = _bg_text_under(shown, sc, ov)
     bg = _heatmap(sc.bg, sc.in_cols[0], sc.in_rows[0], "x", "y", "input", text=shown,
                   show_text=shown is not None,
                   hovertemplate=("%{customdata}<extra>row %{y}, col %{x}</extra>"
@@ -372,7 +384,9 @@ def _traces(sc: _Scene, ov: dict) -> tuple[list, list[int]]:
                            "produced cell", text=produced_text,
                            hovertemplate="%{text} = Σ taps + bias<extra>this window</extra>",
                            show_text=max(out_shape) <= TEXT_MAX_CELLS))
-    dynamic = [2, 3, 4, 5]  # traces that move with the position (animation frames)
+    # traces that move with the position (animation frames); the input's labels too when
+    # it has them (blank under the window)
+    dynamic = ([0] if shown is not None else []) + [2, 3, 4, 5]
 
     present = set(np.unique(sc.bg).tolist()) | {TAP, OUT, PRODUCED}
     if (sc.bg != INPUT).any():
@@ -534,9 +548,12 @@ def _frames(sc: _Scene, dynamic: list[int], max_frames: int) -> tuple[list, list
     order = frame_order([(i, j) for i in rows for j in cols if sc.window_in_view((i, j))],
                         sc.o, max_frames, budget)
     lead = f"{sc.od}, " if sc.rank == 3 else ""
+    shown = _bg_labels(sc)[0]
     frames, steps = [], []
     for o in order:
         ov = sc.overlay(o)
+        labels = ([dict(type="heatmap", text=_bg_text_under(shown, sc, ov))]
+                  if shown is not None else [])
         tap = dict(type="heatmap", z=ov["z"], x0=int(ov["x0"]), y0=int(ov["y0"]))
         if ov["text"] is not None:
             tap["text"] = ov["text"]
@@ -545,6 +562,7 @@ def _frames(sc: _Scene, dynamic: list[int], max_frames: int) -> tuple[list, list
         name = sc.name_of(o)
         frames.append(dict(name=name, traces=dynamic,
                            layout=dict(title=dict(subtitle=dict(text=_subtitle(sc, o)))), data=[
+            *labels,
             tap,
             dict(type="scatter", x=ox, y=oy),
             dict(type="scatter", x=nx, y=ny, text=nt),
