@@ -28,7 +28,7 @@ from lib.network import build_network, compare_with_standard, parse_net
 from lib.network.presets import PRESETS
 from lib.numeric import PROOFS, PROVE_IT_CONTROLS, config_from_values, prove
 from lib.state import (COMPARE_CONTROLS, EXPLORER_CONTROLS, EXPLORER_FIGURE_CONTROLS,
-                       SCALING_VARIES, conv_kwargs, sweep_values)
+                       SCALING_VARIES, WALKTHROUGH_CONTROLS, conv_kwargs, sweep_values)
 from lib.walkthrough import STEPS, build_step
 
 VIEWPORTS: dict[str, tuple[int, int]] = {
@@ -43,7 +43,8 @@ SLOT_WIDTHS: dict[str, dict[str, int]] = {
 
 #: page -> the lib.figures builders it calls (names as imported by the page).
 PAGE_BUILDERS: dict[str, tuple[str, ...]] = {
-    "explorer": ("filter_tensor_figure", "volume_figure", "sliding_window_frames",
+    "explorer": ("filter_iso_figure", "filter_tensor_figure", "volume_figure",
+                 "sliding_window_frames",
                  "param_breakdown_figure", "scaling_figure"),
     "compare": ("compare_params_figure",),
     "walkthrough": tuple(s.figure for s in STEPS if s.figure),
@@ -52,9 +53,8 @@ PAGE_BUILDERS: dict[str, tuple[str, ...]] = {
 }
 #: Builders in lib.figures that no page draws (checked only by the unit tests).
 UNUSED_BUILDERS = ("dilated_stack_figure", "sliding_window_figure")
-#: Drawn by a page but not in the layout matrix yet (issue 13 open): the explorer's default
-#: isometric filter figure (pages/_cached.py) has no layout cases.
-NOT_YET_IN_MATRIX = ("filter_iso_figure",)
+#: Drawn by a page but not in the layout matrix yet: none.
+NOT_YET_IN_MATRIX: tuple[str, ...] = ()
 
 DIMS = ("1D", "2D", "3D")
 
@@ -156,7 +156,8 @@ def _walkthrough_cases() -> Iterator[FigureCase]:
     for spec in STEPS:
         if spec.figure:
             def build(spec=spec) -> go.Figure:
-                step = build_step(spec.number, {})
+                step = build_step(spec.number,
+                                  {c.key: c.default for c in WALKTHROUGH_CONTROLS})
                 return getattr(figures, spec.figure)(step.result)
             yield FigureCase(f"walkthrough-step{spec.number}", "walkthrough", spec.figure,
                              "full", build)

@@ -403,8 +403,8 @@ def check_sliding_3d(r, position, frames=False, max_frames=24):
             assert (bg == INPUT).sum() == stage.in_shape[1] * stage.in_shape[2]
     else:
         assert not (bg == INPUT).any()
-    texts = " ".join(a.text for a in fig.layout.annotations)
-    assert "depth slice" in texts
+    texts = " ".join(a.text.replace("<br>", " ") for a in fig.layout.annotations)
+    assert "depth slice" in texts  # (titles wrap: a line break reads as a space)
     assert "In depth it covers" in fig.layout.title.subtitle.text
     if frames:
         assert 1 <= m["frames"] <= max_frames and len(fig.frames) == m["frames"]

@@ -51,3 +51,19 @@ def test_cases_cover_every_kind_and_dims_of_every_explorer_figure():
         for b in builders:
             assert any(c.builder == b and c.page == page for c in figure_cases()), (page, b)
     assert all(set(w) == set(VIEWPORTS) for w in SLOT_WIDTHS.values())
+
+
+def test_every_case_builds_a_figure():
+    """The browser matrix draws each case in a harness page that stops at the first error,
+    so a case that cannot build (the walkthrough's once asked for knobs it was not given)
+    would hide every case after it."""
+    failed = []
+    for case in figure_cases():
+        try:
+            fig = case.build()
+        except Exception as err:  # noqa: BLE001 - every failure is reported
+            failed.append(f"{case.id}: {type(err).__name__}: {err}")
+            continue
+        if not fig.data:
+            failed.append(f"{case.id}: no traces")
+    assert not failed, "\n".join(failed)

@@ -173,7 +173,12 @@ def _check_first_window(r, fig):
     if name not in frames:  # one output position (3D: in this depth slice), one frame
         assert math.prod(m["output_size"][-2:]) == 1 and len(fig.frames) == 1
         return
-    tap = frames[name].data[0]
+    frame = frames[name]
+    if rank == 1:
+        tap = frame.data[0]
+    else:  # the kernel taps' trace (the input's labels also move when a view has them)
+        taps = next(i for i, t in enumerate(fig.data) if t.name == "kernel taps")
+        tap = dict(zip(frame.traces, frame.data))[taps]
     lines = [window(stage, i) for i in range(rank)]
     if rank == 1:
         a = stage.axes[0]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from ._common import SMALL_PX, set_template
+from ._common import SMALL_PX, set_template, wrap
 
 
 def panels(values: np.ndarray, name: str) -> list[tuple[str, np.ndarray]]:
@@ -21,6 +21,8 @@ def panels(values: np.ndarray, name: str) -> list[tuple[str, np.ndarray]]:
             for o in range(a.shape[3]) for ci in range(a.shape[2])]
 
 
+#: Panel title characters per line (about 7 px each at 12 px, 254 px of plot).
+TITLE_WRAP = 34
 #: Most panels drawn in one figure (the rest is said in a note).
 MAX_PANELS = 12
 
@@ -58,7 +60,9 @@ def heatmap_grid(values: np.ndarray, name: str, decimals: int = 2) -> go.Figure:
         layout[f"yaxis{suffix}"] = dict(domain=[max(y1 - height_frac, 0.0), min(y1, 1.0)],
                                         showticklabels=False,
                                         autorange="reversed", anchor=f"x{suffix}")
-        titles.append(dict(text=title, x=x0 + width / 2, y=y1, xref="paper", yref="paper",
+        # wrapped for the narrowest slot (274 px): a one-line title is cut at both edges
+        titles.append(dict(text=wrap(title, TITLE_WRAP), x=x0 + width / 2, y=y1,
+                           xref="paper", yref="paper",
                            xanchor="center", yanchor="bottom", showarrow=False))
     height = 60 + rows * max(140, 34 * max(z.shape[0] for _, z in shown))
     note = (f"{len(parts) - len(shown)} more panel(s) not drawn"

@@ -14,8 +14,7 @@ import plotly.graph_objects as go
 from lib.conv import KIND_INFO, ConvError, ConvResult, analyze, kind_label, spatial_rank
 from lib.text import fmt_int, fmt_shape, fmt_size
 
-from ._common import (BIAS_COLOR, BLUE, MARGIN, NOTE, ORANGE, VERMILLION, WEIGHT_COLOR, finish,
-                      note_annotation, title)
+from ._common import BIAS_COLOR, BLUE, MARGIN, ORANGE, VERMILLION, WEIGHT_COLOR, finish, title
 
 #: Which analyze() arguments each ``vary`` choice sets.
 VARY_ARGS: dict[str, tuple[str, ...]] = {
@@ -54,23 +53,22 @@ def param_breakdown_figure(r: ConvResult) -> go.Figure:
                    textposition="top center", showlegend=False, hoverinfo="skip",
                    name="stage total", textfont=dict(size=12)),
     ]
-    annotations = []
-    if any(st.op == "channel_sum" for st in r.stages):
-        annotations.append(note_annotation("The channel sum has no parameters.", NOTE,
-                                           x=0.0, y=1.0, yanchor="top"))
     sub = (f"{kind_label(r.kind, r.rank)}: {fmt_int(r.params)} = {fmt_int(r.weight_params)} "
            "weights + "
            f"{fmt_int(r.bias_params)} biases" + (f" over {len(r.stages)} stages"
-                                             if len(r.stages) > 1 else ""))
+                                             if len(r.stages) > 1 else "") + ".")
+    if any(st.op == "channel_sum" for st in r.stages):  # in the subtitle: no bar is under it
+        sub += " The channel sum has no parameters."
     layout = dict(
         title=title("Where the parameters are", sub),
         barmode="stack", height=360, bargap=0.45,
         xaxis=dict(title=dict(text="stage (layer)")),
         yaxis=dict(title=dict(text="parameters"), rangemode="tozero", tickformat=",d",
                    range=[0, max(max(totals), 1) * 1.18]),
-        legend=dict(orientation="h", x=1.0, xanchor="right", y=-0.2, yanchor="top",
-                    traceorder="normal"),
-        annotations=annotations,
+        # at the figure's foot, under the axis title whatever the plot's height
+        legend=dict(orientation="h", x=1.0, xanchor="right", yref="container", y=0.0,
+                    yanchor="bottom", traceorder="normal"),
+        margin=dict(MARGIN, b=64),
     )
     meta = dict(figure="param_breakdown", kind=r.kind, stages=names, weights=weights,
                 biases=biases, truncated=False)
@@ -108,8 +106,8 @@ def compare_params_figure(results: Mapping[str, ConvResult], log_scale: bool = F
     hi = max(totals) if totals else 1
     xaxis = dict(title=dict(text="parameters" + (" (log scale)" if log_scale else "")),
                  tickformat=",d" if not log_scale else None)
-    if log_scale:
-        xaxis["type"] = "log"
+    if log_scale:  # powers of ten only: plotly draws the 2s and 5s between them at 9 px
+        xaxis.update(type="log", dtick=1)
     else:
         xaxis["range"] = [0, max(hi, 1) * 1.22]
     spec = rs[0].spec if rs else None

@@ -212,7 +212,7 @@ def build_sequence(r: ConvResult, position, stage: int | None,
     if max_frames:
         frames, steps = _frames(sc, dynamic, max_frames)
         meta["frames"] = len(frames)
-        layout.update(play_controls(below(72 + notes_height(notes)[2] + 4),
+        layout.update(play_controls(below(OUTPUT_AXIS_PX + notes_height(notes)[2] + 4),
                                     "output step ", steps))
     return finish(traces, layout, meta, frames)
 
@@ -305,6 +305,10 @@ def _cropped(sc: _Seq) -> str | None:
 
 
 TOP_PX, LEGEND_PX, NOTE_PX, PLOT_PX = 118, 46, 24, 300
+#: Under the plot: the output axis's ticks and its two-line title (measured: up to 97 px).
+OUTPUT_AXIS_PX = 112
+#: The plot's width on the narrowest figure (the explorer slot at 1024x768 less margins).
+NARROW_PLOT_PX = 200
 
 
 def _layout(sc: _Seq, notes: list[tuple[str, str]], max_frames: int | None):
@@ -313,7 +317,7 @@ def _layout(sc: _Seq, notes: list[tuple[str, str]], max_frames: int | None):
     ``px`` pixels under the plot area."""
     controls_px = 86 if max_frames else 0
     note_texts, note_y, notes_px = notes_height(notes)
-    bottom_px = 72 + notes_px + controls_px + FOOT_LEGEND_PX
+    bottom_px = OUTPUT_AXIS_PX + notes_px + controls_px + FOOT_LEGEND_PX
     top_px = TOP_PX + (18 if has_arithmetic(sc.r, sc.stage_index) else 0)  # the example's sum
     height = top_px + PLOT_PX + bottom_px
 
@@ -322,8 +326,10 @@ def _layout(sc: _Seq, notes: list[tuple[str, str]], max_frames: int | None):
 
     v0, v1 = sc.view
     n_in = v1 - v0 + 1
-    dtick = 1 if n_in <= 24 else 2 if n_in <= 48 else 5 if n_in <= 120 else (
-        10 if n_in <= 240 else 50 if n_in <= 600 else 100)
+    # tick labels ("−2", "128") need ~7 px a character and a gap on the narrowest plot
+    label_px = 7 * (len(str(v1)) + 1) + 8
+    dtick = next(t for t in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000)
+                 if t * NARROW_PLOT_PX / n_in >= label_px or t >= n_in)
     # Output axis ticks at the drawn output cells (~16 labels across the whole axis).
     oo = np.arange(sc.out_view[0], sc.out_view[1] + 1)
     ox = np.asarray(sc.x_of(oo), np.float32)
@@ -334,13 +340,16 @@ def _layout(sc: _Seq, notes: list[tuple[str, str]], max_frames: int | None):
         barmode="overlay",
         xaxis=dict(title=dict(text=f"{in_unit} step (time index t)", standoff=4),
                    range=[v0 - 0.7, v1 + 0.7], side="top", anchor="y", dtick=dtick, tick0=0,
+                   # the margins above and below are sized for these titles: automargin
+                   # would shrink the plot and move everything placed under it
+                   automargin=False,
                    showgrid=False, zeroline=False, ticks="outside", ticklen=3,
                    tickfont=dict(size=12)),
         xaxis2=dict(title=dict(text="output step" + ("<br>(drawn under its newest input)"
                                                     if sc.causal else
                                                     "<br>(drawn under its window's centre)"),
                                standoff=4),
-                    overlaying="x", matches="x", side="bottom", anchor="y",
+                    overlaying="x", matches="x", side="bottom", anchor="y", automargin=False,
                     tickmode="array", tickvals=np.asarray(sc.x_of(tick_o), np.float32),
                     ticktext=[str(v) for v in tick_o.tolist()], showgrid=False,
                     zeroline=False, ticks="outside", ticklen=3, tickfont=dict(size=12)),
@@ -360,7 +369,7 @@ def _layout(sc: _Seq, notes: list[tuple[str, str]], max_frames: int | None):
         margin=dict(l=10, r=10, t=top_px, b=bottom_px),
     )
     # notes under the output axis title, each wrapped to fit
-    layout["annotations"] = [note_annotation(text, name, y=below(72 + y),
+    layout["annotations"] = [note_annotation(text, name, y=below(OUTPUT_AXIS_PX + y),
                                              yanchor="top")
                              for (_, name), text, y in zip(notes, note_texts, note_y)]
     ln = sc.line

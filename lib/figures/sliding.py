@@ -38,7 +38,18 @@ MAX_IN_VIEW = 40
 HARD_MAX_IN_VIEW = 96
 MAX_OUT_VIEW = 24
 MAX_DEPTH_VIEW = 40  # 3D: depth slices listed in the depth strip
+#: Where the next window's label sits at each point of its trace: the outline (5 points),
+#: then a left anchor (text to its right) and a right anchor (text to its left), see
+#: _Scene.next_outline.
+NEXT_TEXT_POSITION = ["top right"] * 7 + ["top left"] * 2
 TEXT_MAX_CELLS = 6  # per-cell labels only when a view is at most this many cells wide
+#: ... and only when the longest label fits its cell on the narrowest figure (the explorer's
+#: slot at 1024x768 less the margins): a wider label runs into the next cell's label.
+NARROW_FIGURE_PX = 286
+LABEL_CHAR_PX = 6.8  # 12 px text, measured in Chromium: "w0,0" is 27 px wide
+#: Left edge of the input grid (3D: the depth strip is in front), where the output grid
+#: starts, and the gap before it that holds the output grid's row ticks and title.
+PANEL_GAP = 0.18
 # (a ~130 px panel on a phone: more cells and "x0,1" no longer fits in one)
 HOVER_MAX_CELLS = 48
 FRAME_CELL_BUDGET = 40_000  # window cells summed over all animation frames
@@ -93,8 +104,24 @@ class _Scene:
             if shown_cat != INPUT:  # the whole slice is zeros (padding / inserted)
                 cat = np.where(cat == PAD, PAD, shown_cat)
         self.bg = cat.astype(np.uint8)
-        self.text_cells = max(self.bg.shape) <= TEXT_MAX_CELLS
+        self.left0 = 0.14 if self.rank == 3 else 0.0
+        self.split = 0.6 if not self.transposed else 0.56
+        longest = max(len(f"x{self.idx_r.max()},{self.idx_c.max()}"),
+                      len(f"w{self.rows.k - 1},{self.cols.k - 1}"))
+        self.text_cells = (max(self.bg.shape) <= TEXT_MAX_CELLS
+                           and self.fits_labels(longest, self.bg.shape[1], output=False))
         self.hover_cells = max(self.bg.shape) <= HOVER_MAX_CELLS
+
+    def cell_px(self, cells: int, output: bool = False) -> float:
+        """The width of one cell of a grid ``cells`` wide (the input grid, or the output
+        grid) on the narrowest figure, at most (a grid can be drawn narrower than its
+        panel to keep cells square)."""
+        share = 1.0 - self.split if output else self.split - PANEL_GAP - self.left0
+        return share * NARROW_FIGURE_PX / max(cells, 1)
+
+    def fits_labels(self, chars: int, cells: int, output: bool) -> bool:
+        """Labels of ``chars`` characters fit the cells of a grid ``cells`` wide."""
+        return chars * LABEL_CHAR_PX + 2 <= self.cell_px(cells, output)
 
     @property
     def depth_index(self) -> int:
@@ -146,11 +173,27 @@ class _Scene:
                 [r0 - 0.5, r0 - 0.5, r1 + 0.5, r1 + 0.5, r0 - 0.5])
 
     def next_outline(self, o: tuple[int, int]) -> tuple[list, list, list]:
+        """The next window's outline and its label, short ("next: 1 col →") and on the
+        side that keeps it over the input: from the top-left corner rightwards in the left
+        half of the view, from the top-right corner leftwards in the right half
+        (:data:`NEXT_TEXT_POSITION` anchors the two corners)."""
         if o[1] + 1 < self.cols.n_out:
             x, y = self.outline((o[0], o[1] + 1))
             s = self.cols.step
-            label = f"next window: {s} col{'s' if s != 1 else ''} right"
-            return x, y, [label, "", "", "", ""]
+            label = f"next: {s} col{'s' if s != 1 else ''} →"
+            lo, hi = self.in_cols[0] - 0.5, self.in_cols[1] + 0.5
+            right_half = x[0] + x[1] > lo + hi
+            # two label anchors at the window's top-left corner (kept inside the drawn input):
+            # the label runs right from it in the left half, and ends at it (its arrow
+            # pointing at the window) in the right half
+            # cells the label covers on the narrowest figure: it never starts left of the grid
+            span = len(label) * LABEL_CHAR_PX / max(self.cell_px(self.bg.shape[1]), 1e-6)
+            if span > hi - lo:
+                label = ""  # the grid is narrower than the label
+            x = x + [None, min(max(x[0], lo), hi), None, min(max(x[0], lo + span), hi)]
+            y = y + [None, y[0], None, y[0]]
+            text = [""] * 6 + ["", "", label] if right_half else [""] * 6 + [label, "", ""]
+            return x, y, text
         return [None], [None], [""]
 
 
@@ -375,7 +418,8 @@ def _traces(sc: _Scene, ov: dict) -> tuple[list, list[int]]:
                              line=dict(color=BLACK, width=2.5), name="window (kernel footprint)",
                              hoverinfo="skip"))
     nx, ny, nt = sc.next_outline(o)
-    traces.append(go.Scatter(x=nx, y=ny, mode="lines+text", text=nt, textposition="top right",
+    traces.append(go.Scatter(x=nx, y=ny, mode="lines+text", text=nt,
+                             textposition=NEXT_TEXT_POSITION,
                              textfont=dict(size=12, color="#333333"), xaxis="x", yaxis="y",
                              line=dict(color=BLACK, width=1.5, dash="dash"),
                              name="next window (one stride on)", hoverinfo="skip"))
@@ -383,7 +427,8 @@ def _traces(sc: _Scene, ov: dict) -> tuple[list, list[int]]:
     traces.append(_heatmap(np.array([[PRODUCED]], np.uint8), o[1], o[0], "x2", "y2",
                            "produced cell", text=produced_text,
                            hovertemplate="%{text} = Σ taps + bias<extra>this window</extra>",
-                           show_text=max(out_shape) <= TEXT_MAX_CELLS))
+                           show_text=max(out_shape) <= TEXT_MAX_CELLS and sc.fits_labels(
+                               len(produced_text[0][0]), out_shape[1], output=True)))
     # traces that move with the position (animation frames); the input's labels too when
     # it has them (blank under the window)
     dynamic = ([0] if shown is not None else []) + [2, 3, 4, 5]
@@ -443,7 +488,10 @@ def _layout(sc: _Scene, notes: list[tuple[str, str]], max_frames: int | None):
     """(layout, below): the two grids side by side (a depth strip in front in 3D), the
     legend and the notes under them; ``below(px)`` is the paper y ``px`` pixels under the
     plot area (where the animation controls go)."""
-    left_title, right_title = (wrap(t, n) for t, n in zip(_panel_titles(sc), PANEL_CHARS))
+    # the left title wraps to its panel (narrower in 3D: the depth strip is in front)
+    chars = (min(PANEL_CHARS[0], int((sc.split - sc.left0) * NARROW_FIGURE_PX * 0.9 / 7.5)),
+             PANEL_CHARS[1])
+    left_title, right_title = (wrap(t, n) for t, n in zip(_panel_titles(sc), chars))
     panel_lines = max(t.count("<br>") + 1 for t in (left_title, right_title))
     head = title(f"Sliding window{' (3D)' if sc.rank == 3 else ''} — "
                  f"{kind_label(sc.r.kind, sc.rank)}: kernel {fmt_shape(sc.stage.kernel)}, "
@@ -460,27 +508,41 @@ def _layout(sc: _Scene, notes: list[tuple[str, str]], max_frames: int | None):
     def below(px: float) -> float:  # paper y of a point px pixels under the plot area
         return -px / plot_px
 
-    split = 0.6 if not sc.transposed else 0.56
-    left0 = 0.1 if sc.rank == 3 else 0.0
-    in_unit = "zero-inserted input" if sc.transposed else "input"
+    split, left0 = sc.split, sc.left0
+    in_unit = "input"  # transposed: the panel title says the input is zero-inserted
 
     def axis(title_text: str, lo: int, hi: int, domain, anchor: str, rows: bool = False,
-             **extra) -> dict:
+             grid_px: float = 0.0, **extra) -> dict:
         n = hi - lo + 1
-        # at most ~6 labels across a panel: on a ~300 px figure a panel is ~130 px wide
-        dtick = next(t for t in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000) if n / t <= 6.5)
+        # at most ~6 labels along a panel, and only as many as fit on the narrowest
+        # figure: across, ~7 px a character plus a gap; down (``grid_px`` tall), 16 px
+        if rows:
+            room = max(1.0, grid_px / 16)
+        else:
+            across = (domain[1] - domain[0]) * NARROW_FIGURE_PX * 0.9
+            room = max(1.0, across / (7 * len(str(hi)) + 10))
+        dtick = next(t for t in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000)
+                     if n / t <= min(6.5, room) or t >= n)
         rng = [hi + 0.5, lo - 0.5] if rows else [lo - 0.5, hi + 0.5]
         return dict(domain=domain, anchor=anchor, title=dict(text=title_text, standoff=2),
                     range=rng, dtick=dtick, tick0=0, showgrid=False, zeroline=False,
                     ticks="outside", ticklen=3, constrain="domain", tickfont=dict(size=12),
                     **extra)
 
+    def tall(rows_: tuple[int, int], cols_: tuple[int, int], share: float) -> float:
+        """A grid's height (px) on the narrowest figure: square cells, width-limited."""
+        cell = share * NARROW_FIGURE_PX * 0.9 / (cols_[1] - cols_[0] + 1)
+        return min(cell * (rows_[1] - rows_[0] + 1), plot_px)
+
     layout = dict(
-        xaxis=axis(f"{in_unit} column", *sc.in_cols, [left0, split - 0.07], "y", side="top"),
+        xaxis=axis(f"{in_unit} column", *sc.in_cols, [left0, split - PANEL_GAP], "y",
+                   side="top"),
         yaxis=axis(f"{in_unit} row", *sc.in_rows, [0.0, 1.0], "x", rows=True,
+                   grid_px=tall(sc.in_rows, sc.in_cols, split - PANEL_GAP - left0),
                    scaleanchor="x", scaleratio=1),
         xaxis2=axis("output column", *sc.out_cols, [split, 1.0], "y2", side="top"),
         yaxis2=axis("output row", *sc.out_rows, [0.0, 1.0], "x2", rows=True,
+                    grid_px=tall(sc.out_rows, sc.out_cols, 1.0 - split),
                     scaleanchor="x2", scaleratio=1),
         height=height,
         plot_bgcolor="white",

@@ -3,12 +3,9 @@ without cut, overlapping or too-small text at the laptop, projector and phone vi
 (the layout rules of tests/e2e/layout.py, measured on the rendered SVG).
 
 One page per viewport; every preset is picked with its pill, as a teacher would, and the
-sliding-window figure is measured once it has drawn the preset's layer.
-
-Opt-in with the layout matrix (``-m layout_matrix``): at every viewport 3 of the 7 presets
-(no padding, strided, transposed stride 1) still draw the input cells' labels ("x0,0", the
-inserted "0"s) under the window's weight labels ("w0,0"). The weights cover them, so nothing
-is visible twice, but the SVG holds two texts in one place (issue 15 / 13).
+sliding-window figure is measured once it has drawn the preset's layer. In CI (``.ci/run``):
+the input cells' labels no longer sit under the window's weight labels, and cell labels are
+drawn only when they fit their cells on the narrowest figure.
 """
 
 from __future__ import annotations
@@ -18,8 +15,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import Browser, expect
-
-pytestmark = pytest.mark.layout_matrix
 
 from lib.presets import PRESETS, preset_query
 from tests.e2e.helpers import EXCEPTION, WAIT_MS, open_app, wait_for_app_idle
