@@ -26,11 +26,11 @@ import numpy as np
 import plotly.graph_objects as go
 
 from lib.conv import ConvResult
-from lib.text import fmt_shape
+from lib.text import fmt_shape, plural
 
 from ._common import BLACK, CHANNEL_COLORS, GREY, MARGIN, finish, title_height
 from .blocks import (DEPTH_STEP, SHARED_COLOR, Block, StagePlan, filter_tag, kernel_cap,
-                     plan_stages, stage_heading, stage_meta, tensor_notes)
+                     plan_stages, stage_meta, tensor_notes)
 
 #: One unit of depth is drawn this far right (DX) and up (DY).
 DX, DY = 0.55, 0.4
@@ -39,6 +39,12 @@ GAP = 2.5  # between neighbouring filters
 #: Most weight markers (front faces) in one figure; 3D kernels are cropped to fit.
 MARKER_BUDGET = 2500
 UNSEEN = 0.12  # opacity of a channel a filter does not see (the seen ones show through)
+#: The plot's width on the narrowest slot (the explorer at 1024x768 less margins): filters
+#: go in as many columns as their labels fit side by side there (12 px text, ~7 px a
+#: character), and the legend's rows under the plot are counted for it.
+NARROW_PLOT_PX = 255
+LABEL_CHAR_PX = 7.0
+LEGEND_ITEM_PX = 110
 
 
 def _shade(color: str, t: float) -> str:
@@ -70,6 +76,7 @@ class _Canvas:
         self.headings: list[tuple[float, float, str]] = []
         self.legend: dict[str, tuple[str, float]] = {}  # name -> (colour, opacity)
         self.slice_count = 0
+        self.units_per_px = 0.0  # on the narrowest slot (see _units_per_px)
 
     def box(self, layer: float, x: float, y: float, w: float, h: float, d: float,
             color: str, opacity: float = 0.9) -> None:
@@ -119,6 +126,7 @@ def filter_iso_figure(r: ConvResult, max_filters: int = 8, max_channels: int = 8
     shared = r.kind == "shared_channels"
     copies = min(r.spec.c, max_channels) - 1 if shared else 0
     cv = _Canvas()
+    cv.units_per_px = _units_per_px(plans, copies)
     weights: list[go.Scatter] = []
     stages: list[dict] = []
     top = 0.0
@@ -150,12 +158,12 @@ def filter_iso_figure(r: ConvResult, max_filters: int = 8, max_channels: int = 8
                           "cell of that channel<extra></extra>"))
     x, y, text = zip(*cv.labels)
     traces.append(go.Scatter(x=x, y=y, mode="text", text=list(text), textposition="bottom center",
-                             textfont=dict(size=11, color="#333333"), hoverinfo="skip",
-                             showlegend=False, name="filter labels"))
+                             textfont=dict(size=12, color="#333333"), hoverinfo="skip",
+                             showlegend=False, name="filter labels", cliponaxis=False))
     x, y, text = zip(*cv.headings)
     traces.append(go.Scatter(x=x, y=y, mode="text", text=list(text), textposition="middle right",
                              textfont=dict(size=13, color="#111111"), hoverinfo="skip",
-                             showlegend=False, name="stage headings"))
+                             showlegend=False, name="stage headings", cliponaxis=False))
     if r.kind == "transposed":
         traces += _scatter_illustration(r, plans[0], cv)
     return finish(traces, *_layout(r, plans, stages, cv))
@@ -241,17 +249,51 @@ def _draw_block(r: ConvResult, plan: StagePlan, b: Block, x0: float, y0: float,
     return out
 
 
+def _columns(plan: StagePlan, copies: int) -> int:
+    """How many filters side by side: up to 4 (8 small ones), as many as their labels fit
+    side by side on the narrowest slot."""
+    bw, _, _ = _size(plan, copies)
+    n = len(plan.blocks)
+    ncols = n if n <= 4 else (min(n, 8) if bw <= 4 else math.ceil(n / math.ceil(n / 4)))
+    if len(plan.kernel_drawn) == 3:
+        ncols = 1 if bw > 20 else min(n, 2)
+    label_px = max(len(filter_tag(plan, b)) for b in plan.blocks) * LABEL_CHAR_PX + 12
+    # a transposed conv's scatter illustration takes ~130 px on the right
+    room = NARROW_PLOT_PX - (130 if plan.stage.op == "transposed" else 0)
+    return max(1, min(ncols, int(room // label_px)))
+
+
+def _label_half(cv: _Canvas) -> float:
+    """How far (units, narrowest slot) the widest label of the first column reaches left
+    of its block's centre: half its width."""
+    xs = [x for x, _, _ in cv.labels]
+    if not xs:
+        return 0.0
+    first = min(xs)
+    chars = max(len(t) for x, _, t in cv.labels if x == first)
+    return max(0.0, chars * LABEL_CHAR_PX / 2 * cv.units_per_px - first)
+
+
+def _units_per_px(plans: list[StagePlan], copies: int) -> float:
+    """Drawing units per pixel on the narrowest slot (the widest stage sets the width):
+    the vertical room for a text row between stages is worked out with it."""
+    span = max(_columns(pl, copies) * (_size(pl, copies)[0] + GAP + 1.5) for pl in plans)
+    return (span + 4.0) / NARROW_PLOT_PX
+
+
 def _draw_stage(r: ConvResult, plan: StagePlan, plans: list[StagePlan], copies: int,
                 top: float, cv: _Canvas) -> tuple[float, go.Scatter, int]:
     """Lay out one stage's filters in rows below ``top``; returns the new top, the weight
     marker trace and the number of weights the drawn filters hold."""
     bw, bh, _ = _size(plan, copies)
     n = len(plan.blocks)
-    ncols = n if n <= 4 else (min(n, 8) if bw <= 4 else math.ceil(n / math.ceil(n / 4)))
-    if len(plan.kernel_drawn) == 3:
-        ncols = 1 if bw > 20 else min(n, 2)
-    cv.headings.append((-0.5, top, stage_heading(r, plan)))
-    top -= 1.5
+    ncols = _columns(plan, copies)
+    # short: the whole stage heading is a note above the plot (tensor_notes)
+    count = plural(plan.filters_total, "filter")
+    heading = (f"Stage {plan.index + 1} · {plan.stage.name}: {count}"
+               if len(plans) > 1 and r.kind != "shared_channels" else count)
+    cv.headings.append((-0.5, top, heading))
+    top -= max(1.5, 12 * cv.units_per_px)  # half the heading's line and a gap
     rows = []
     for i, b in enumerate(plan.blocks):
         row, col = divmod(i, ncols)
@@ -261,7 +303,8 @@ def _draw_stage(r: ConvResult, plan: StagePlan, plans: list[StagePlan], copies: 
         cv.labels.append((x0 + plan.grid[1] / 2, y0 - 0.2, filter_tag(plan, b)))
         if plan.has_bias:
             cv.bias.append((x0 + bw + 0.8, y0 + plan.grid[0] / 2, b.filt))
-    top -= math.ceil(n / ncols) * (bh + GAP) + 3.0
+    # under the last row: its labels (~16 px) and the next heading's upper half
+    top -= math.ceil(n / ncols) * (bh + GAP) + max(3.0, 32 * cv.units_per_px)
     w = np.concatenate(rows) if rows else np.zeros((0, 6))
     hover = ("filter %{customdata[0]}, " + ("one kernel shared by all input channels"
                                             if r.kind == "shared_channels"
@@ -309,8 +352,8 @@ def _scatter_illustration(r: ConvResult, plan: StagePlan, cv: _Canvas) -> list:
     return [
         go.Scatter(x=lx, y=ly, mode="lines", line=dict(color=GREY, width=1),
                    hoverinfo="skip", showlegend=False, name="scatter lines"),
-        go.Scatter(x=[right], y=[mid], mode="markers+text", text=[f"one input cell x (ch {ch})"],
-                   textposition="top center",
+        go.Scatter(x=[right], y=[mid], mode="markers+text",
+                   text=[f"one input cell<br>x (ch {ch})"], textposition="top right",
                    marker=dict(size=11, symbol="square", color=CHANNEL_COLORS[b.colors[0]],
                                line=dict(width=1, color=BLACK)),
                    hovertemplate=f"one cell of input channel {ch}<extra></extra>",
@@ -341,24 +384,31 @@ def _layout(r: ConvResult, plans: list[StagePlan], stages: list[dict], cv: _Canv
           + [x for x, _, _ in cv.bias] + [0.0])
     ys = ([p for p in cv.grid_y if not math.isnan(p)] + [y for _, y, _ in cv.slices]
           + [y for _, y, _ in cv.labels] + [y for _, y, _ in cv.headings])
-    x_hi = max(xs) + 3 + (14 if r.kind == "transposed" else 0)
+    # transposed: the scatter illustration and its label (~95 px) on the right
+    x_hi = max(xs) + 3 + (max(14.0, 8 + 100 * cv.units_per_px) if r.kind == "transposed"
+                          else 0)
     y_lo, y_hi = min(ys) - 2.5, max(ys) + 1.5
     span = max(x_hi + 1, 1.0)
     axis = dict(showticklabels=False, showgrid=False, zeroline=False, constrain="domain")
     # Cells are square (scaleanchor); the height follows the drawing's aspect for a plot
-    # about 700 px wide, so tall stacks (two stages, 3D rows) are not squeezed.
-    aspect = (y_hi - y_lo) / (1.45 * span + 1.0)
+    # about 560 px wide (the explorer's slot on a laptop), so tall stacks (two stages, 3D
+    # rows) are not squeezed.
+    aspect = (y_hi - y_lo) / (span + 1.0)
+    # the legend under the plot, in rows of LEGEND_ITEM_PX on the narrowest slot
+    items = len(cv.legend) + (1 if cv.bias else 0) + (r.kind != "shared_channels")
+    legend_px = 24 * math.ceil(items / max(1, NARROW_PLOT_PX // LEGEND_ITEM_PX)) + 8
     layout = dict(
         title=head,
-        height=int(min(1000, max(380, 150 + 700 * aspect)) + notes_px),
-        margin=dict(MARGIN, t=title_height(head) + notes_px),
+        height=int(min(1000, max(380, 150 + 560 * aspect)) + notes_px + legend_px),
+        margin=dict(MARGIN, t=title_height(head) + notes_px, b=40 + legend_px),
         showlegend=True,
-        legend=dict(title=dict(text="colour = input channel" if r.kind != "shared_channels"
-                               else ""), x=1.0, xanchor="right", y=1.0, yanchor="top",
-                    bgcolor="rgba(255,255,255,0.7)", itemsizing="constant"),
+        legend=dict(title=dict(text="colour = input channel:" if r.kind != "shared_channels"
+                               else ""), orientation="h", x=0.0, xanchor="left",
+                    yref="container", y=0.0, yanchor="bottom", itemsizing="constant"),
         xaxis=dict(title=dict(text="kernel tap (along the sequence)" if rank == 1 else
-                              "kernel width (kw); depth recedes up and right"),
-                   range=[-1.0, x_hi + 0.45 * span], **axis),
+                              "kernel width (kw)<br>depth recedes up and right"),
+                   # room on the left for half of the first column's labels
+                   range=[-1.0 - _label_half(cv), x_hi], **axis),
         yaxis=dict(title=dict(text="input channel (one row each)" if rank == 1 else
                               "kernel height (kh)"), range=[y_lo, y_hi],
                    scaleanchor="x", scaleratio=1, **axis),
