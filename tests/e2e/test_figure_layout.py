@@ -18,9 +18,6 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, expect
 
-# Opt-in until every figure passes (issue 13 stays open): `bash tools/test.sh -m layout_matrix`.
-pytestmark = pytest.mark.layout_matrix
-
 from tests.e2e.helpers import open_app, wait_for_app_idle
 from tests.e2e.layout import check_figures, describe
 from tests.figure_cases import SLOT_WIDTHS, VIEWPORTS, figure_cases
@@ -29,8 +26,12 @@ from tools.serve import REPO_ROOT, WAIT_MS, streamlit_server
 HARNESS = REPO_ROOT / "tests" / "e2e" / "figure_harness_app.py"
 CASES = figure_cases()
 #: Cases per page load: each is drawn at three widths; 3D scenes each hold a WebGL
-#: context and Chromium keeps only 16 per page.
-BATCH = 4
+#: context and Chromium keeps only 16 per page (SVG figures have no such limit).
+BATCH, BATCH_3D = 8, 4
+#: Still failing (issue 13), so opt-in (`-m layout_matrix`): the 3D (WebGL) filter view,
+#: one click from the default isometric one. Its filter labels overlap for separable and
+#: pointwise kinds at 306-358 px, where the camera sets the rows close together.
+OPT_IN_BUILDERS = ("filter_tensor_figure",)
 #: Pixels the measured slot width may differ from SLOT_WIDTHS (scrollbars, rounding).
 WIDTH_SLACK = 2
 
@@ -44,13 +45,18 @@ _READY_JS = """(n) => {
 }"""
 
 
-def _batches() -> list[list]:
-    by_slot: dict[str, list] = {}
+def _batches() -> list:
+    """Cases by slot (one width set a page), the opt-in ones apart, as pytest params."""
+    groups: dict[tuple[str, bool], list] = {}
     for case in CASES:
-        by_slot.setdefault(case.slot, []).append(case)
+        groups.setdefault((case.slot, case.builder in OPT_IN_BUILDERS), []).append(case)
     out = []
-    for slot, cases in by_slot.items():
-        out += [cases[i:i + BATCH] for i in range(0, len(cases), BATCH)]
+    for (slot, opt_in), cases in groups.items():
+        size = BATCH_3D if opt_in else BATCH
+        for i in range(0, len(cases), size):
+            batch = cases[i:i + size]
+            out.append(pytest.param(batch, id=f"{slot}-{batch[0].id}+{len(batch) - 1}",
+                                    marks=[pytest.mark.layout_matrix] if opt_in else []))
     return out
 
 
@@ -73,8 +79,7 @@ def harness_page(browser: Browser, harness):
 
 
 @pytest.mark.timeout(600)  # the first batch waits for the server and Streamlit's plotly.js
-@pytest.mark.parametrize("batch", BATCHES, ids=[f"{b[0].slot}-{b[0].id}+{len(b) - 1}"
-                                                 for b in BATCHES])
+@pytest.mark.parametrize("batch", BATCHES)
 def test_every_figure_fits_at_every_viewport(harness_page, harness, batch):
     widths = sorted({SLOT_WIDTHS[batch[0].slot][v] for v in VIEWPORTS}, reverse=True)
     page = harness_page
@@ -127,8 +132,12 @@ def test_real_pages_pass_the_same_checks(browser: Browser, base_url, view):
     try:
         for path in ("/", "/?fig=window", "/?fig=scaling", "/compare", "/walkthrough"):
             open_app(page, f"{base_url}{path}")
-            page.get_by_test_id("stPlotlyChart").first.wait_for()
-            page.wait_for_function(_READY_JS, arg=page.get_by_test_id("stPlotlyChart").count())
+            charts = page.get_by_test_id("stPlotlyChart")
+            charts.first.wait_for()
+            wait_for_app_idle(page)
+            for i in range(charts.count()):  # a 3D scene below the fold starts when shown
+                charts.nth(i).scroll_into_view_if_needed()
+            page.wait_for_function(_READY_JS, arg=charts.count())
             wait_for_app_idle(page)
             for r in check_figures(page):
                 if r["violations"]:
