@@ -17,7 +17,9 @@ from lib.conv import KINDS, ConvError, analyze, receptive_field
 from lib.figures import (compare_params_figure, dilated_stack_figure, filter_tensor_figure,
                          param_breakdown_figure, scaling_figure, sliding_window_figure,
                          sliding_window_frames, volume_figure)
+from lib.figures import blocks
 from lib.figures._common import CHANNEL_COLORS, NOTE, TRUNCATION, as_position
+from tests.figure_cases import figure_cases
 from tests.figure_checks import (cases, check_common, check_filters_nd, check_sliding_1d,
                                  check_sliding_3d, named, spatial_stages, timed,
                                  traces_named, valid_layer, weight_traces)
@@ -101,7 +103,7 @@ def test_filter_tensor_1d(kind, cfg):
     r = analyze(kind, **cfg)
     fig = check_filters_nd(r)
     assert check_filters_nd(r, 3, 2).layout.meta["filters_drawn"] <= 3 * len(spatial_stages(r))
-    assert "tap" in fig.layout.scene.xaxis.title.text
+    assert "row of kw taps per input channel" in fig.layout.title.subtitle.text
 
 
 @pytest.mark.parametrize("kind", KINDS_3D)
@@ -112,7 +114,7 @@ def test_filter_tensor_3d(kind, cfg):
     fig = check_filters_nd(r)
     check_filters_nd(r, 1, 1)
     check_filters_nd(r, 16, 12)
-    assert "depth" in fig.layout.scene.yaxis.title.text
+    assert "a kd×kh×kw cube for every input channel" in fig.layout.title.subtitle.text
 
 
 def test_filter_tensor_1d_is_taps_by_channels_coloured_by_channel():
@@ -544,3 +546,23 @@ def test_palette_is_okabe_ito():
     from lib.figures import stack
     assert set(CHANNEL_COLORS) <= OKABE_ITO
     assert set(stack.EDGE_COLORS) <= OKABE_ITO
+
+
+_FILTER_CASES = [c for c in figure_cases() if c.builder == "filter_tensor_figure"]
+
+
+@pytest.mark.parametrize("case", _FILTER_CASES, ids=[c.id for c in _FILTER_CASES])
+def test_filter_scene_labels_are_apart_at_the_narrowest_width(case):
+    """The 3D filter views grow (up to MAX_HEIGHT) until no filter tag or heading touches
+    another label or covers a drawn weight; channel names that still collide are left out,
+    never the first of a row. The browser matrix measures the same as drawn."""
+    fig = case.build()
+    assert 400 <= fig.layout.height <= blocks.MAX_HEIGHT
+    scene, data = fig.layout.scene.to_plotly_json(), list(fig.data)
+    scale = blocks.fit_view(scene, data, fig.layout.height, fig.layout.margin.t)
+    assert not blocks._overlapping(scene, data, scale, fig.layout.height, fig.layout.margin.t)
+    boxes = blocks._label_boxes(scene, data, scale)
+    assert len(boxes) >= fig.layout.meta["filters_drawn"]  # every drawn filter is tagged
+    for t in data:
+        if t.name == blocks.THINNABLE:
+            assert t.text[0], "the first channel column keeps its name"

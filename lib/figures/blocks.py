@@ -36,7 +36,6 @@ MAX_KERNEL_DRAWN = 11
 DEPTH_STEP = 2.0
 SLAB_HALF = 0.42
 SHARED_COLOR = BLUE
-FLAT_ZOOM = 2.2  # size of the wall in the scene (see fit_scene)
 
 
 @dataclass
@@ -370,37 +369,11 @@ def text_trace(x, y, z, text, name: str, size: int = 12, color: str = "#333333",
 # Layout
 # ---------------------------------------------------------------------------
 
-def fit_scene(scene: dict, traces: list, pad_lo=(3.0, 6.0, 2.0), pad_hi=(8.0, 6.0, 3.0),
-              zoom: float = FLAT_ZOOM) -> None:
-    """Fix the scene's ranges and aspect so the whole wall of blocks fits the figure.
-
-    With ``aspectmode="data"`` a thin scene (1D blocks are flat; 3D cubes are at most 11
-    deep) is zoomed until the wall overflows the figure; explicit ranges with a little
-    depth keep every block and label in view, at the same proportions.
-    """
-    lo, hi = np.full(3, np.inf), np.full(3, -np.inf)
-    for t in traces:
-        for i, axis in enumerate("xyz"):
-            v = t[axis]
-            if v is None or len(v) == 0:
-                continue
-            v = np.asarray(v, np.float64)
-            v = v[np.isfinite(v)]
-            if v.size:
-                lo[i], hi[i] = min(lo[i], v.min()), max(hi[i], v.max())
-    lo -= pad_lo
-    hi += pad_hi
-    span = hi - lo
-    ratio = span / span.max() * zoom
-    for i, axis in enumerate("xyz"):
-        scene[f"{axis}axis"]["range"] = [float(lo[i]), float(hi[i])]
-    scene["aspectmode"] = "manual"
-    scene["aspectratio"] = dict(x=float(ratio[0]), y=float(ratio[1]), z=float(ratio[2]))
-
-
-#: Scene axes with nothing on them but a title.
+#: Scene axes with nothing on them. No titles either: plotly puts them along the box's
+#: lower edges, across the lowest filter tags on a narrow figure; the subtitle says what
+#: rows, columns and slices are.
 BLANK_AXIS = dict(showticklabels=False, showgrid=False, zeroline=False, showbackground=False,
-                  showspikes=False)
+                  showspikes=False, title=dict(text=""))
 
 
 def tensor_notes(r: ConvResult, rank: int, plans: list[StagePlan], stages: list[dict],
@@ -444,7 +417,7 @@ def tensor_layout(r: ConvResult, rank: int, plans: list[StagePlan], p: Pieces,
     head, annotations, meta, notes_px = tensor_notes(r, rank, plans, p.stage_meta, about,
                                                      weights_per_filter)
     top_px = title_height(head) + notes_px
-    fit_view(scene, traces, height, top_px)
+    height = fit_labels(scene, traces, height, top_px)
     layout = dict(
         title=head,
         height=height,
@@ -464,13 +437,31 @@ def tensor_layout(r: ConvResult, rank: int, plans: list[StagePlan], p: Pieces,
 #: The narrowest width (CSS px) Streamlit gives a figure (the explorer's figure column on
 #: a 1024 px projector; a phone gives ~360): 3D views are fitted to it.
 NARROW_PX = 306
-#: Height (px) kept under a 3D scene for its horizontal legend on a narrow screen.
-LEGEND_PX = 120
+#: A horizontal legend on a narrow screen: px per row, under its title, and the width of
+#: an entry (symbol and gap, then px per character of its name).
+LEGEND_ROW_PX, LEGEND_TITLE_PX, LEGEND_ITEM_PX, LEGEND_CHAR_PX = 29, 30, 46, 6.6
 
 
-def _text_half(text: str, size: float, position: str) -> tuple[float, float, float, float]:
-    """Pixels a scene label reaches (left, right, up, down) from its point."""
-    w, h = len(text) * size * 0.58 + 4, size * 1.3
+def legend_px(traces: list, width: float = NARROW_PX - 20) -> float:
+    """Height (px) of the horizontal legend under a 3D scene at the narrowest width:
+    plotly wraps its entries into rows, and every row takes height from the scene."""
+    rows, used = 0, width
+    for t in traces:
+        if t.showlegend is False or not t.name:
+            continue
+        item = LEGEND_ITEM_PX + LEGEND_CHAR_PX * len(t.name)
+        if used + item > width:
+            rows, used = rows + 1, 0.0
+        used += item
+    return LEGEND_TITLE_PX + LEGEND_ROW_PX * rows
+
+
+def _text_half(text: str, size: float, position: str, char: float = 0.58, pad: float = 4.0,
+               line: float = 1.3) -> tuple[float, float, float, float]:
+    """Pixels a scene label reaches (left, right, up, down) from its point: ``char`` ×
+    size per character plus ``pad`` across, ``line`` × size high. Fitting the view uses
+    roomy boxes; telling whether two labels collide uses the glyphs' own size."""
+    w, h = len(text) * size * char + pad, size * line
     left = right = w / 2
     up = down = h / 2
     if "right" in position:
@@ -484,8 +475,117 @@ def _text_half(text: str, size: float, position: str) -> tuple[float, float, flo
     return left, right, up, down
 
 
+#: A 3D filter figure grows by this factor while its labels overlap, up to MAX_HEIGHT px.
+GROW, MAX_HEIGHT = 1.15, 1300
+#: Scene text traces whose labels may be left out where they would overlap others (the
+#: legend and the hover name every channel too); every other label must fit.
+THINNABLE = "channel labels"
+
+
+def fit_labels(scene: dict, traces: list, height: int, top_px: int) -> int:
+    """Fit the view (:func:`fit_view`) at a height where no two scene labels overlap.
+
+    Why: labels are 12 px whatever the zoom, and a tall drawing (two stages of filters)
+    is zoomed out until its "filter 0" / "filter 1" labels run into each other. The view's
+    scale grows with the figure's height, so the figure grows (by ``GROW``) until they are
+    apart; labels that still overlap on a wide drawing (whose scale the width sets) are
+    the channel names of :data:`THINNABLE`, and every other one of those is left out.
+    Returns the height to use."""
+    def fit(h: int) -> float:
+        return fit_view(scene, traces, h, top_px)
+
+    scale = fit(height)
+    while height < MAX_HEIGHT and _overlapping(scene, traces, scale, height, top_px):
+        taller = min(MAX_HEIGHT, round(height * GROW))
+        bigger = fit(taller)
+        if bigger <= scale * 1.01:  # the width sets the scale: height does not help
+            fit(height)
+            break
+        height, scale = taller, bigger
+    labels = _label_boxes(scene, traces, scale)
+    kept = [box for t, _, box in labels if traces[t].name != THINNABLE]
+    for t, i, box in labels:  # in order: the first channel of each row always stays
+        if traces[t].name != THINNABLE:
+            continue
+        if any(_hit(box, other) for other in kept):
+            text = list(traces[t].text)
+            text[i] = ""
+            traces[t].text = text
+        else:
+            kept.append(box)
+    return height
+
+
+def _hit(a: tuple, b: tuple) -> bool:
+    """Whether two (left, right, top, bottom) pixel boxes overlap (by more than 1 px)."""
+    return min(a[1], b[1]) - max(a[0], b[0]) > 1.0 and min(a[3], b[3]) - max(a[2], b[2]) > 1.0
+
+
+def _overlapping(scene: dict, traces: list, scale: float, height: int, top_px: int) -> bool:
+    """Whether a scene label that must stay (not :data:`THINNABLE`) overlaps another
+    label or covers a weight or bias marker or a slab corner."""
+    boxes = [box for t, _, box in _label_boxes(scene, traces, scale)
+             if traces[t].name != THINNABLE]
+    if any(_hit(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:]):
+        return True
+    u, v = _marker_px(scene, traces, scale)
+    return any(bool(np.any((u > b[0]) & (u < b[1]) & (v > b[2]) & (v < b[3]))) for b in boxes)
+
+
+def _model(scene: dict, xyz: np.ndarray) -> np.ndarray:
+    """Data points -> the view's model space (what ``aspectratio`` scales)."""
+    lo = np.array([scene[f"{a}axis"]["range"][0] for a in "xyz"], np.float64)
+    hi = np.array([scene[f"{a}axis"]["range"][1] for a in "xyz"], np.float64)
+    return (xyz - (lo + hi) / 2) * ((hi - lo) / (hi - lo).max()) / (hi - lo)
+
+
+def _marker_px(scene: dict, traces: list, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """Screen px (right, down) of every weight and bias marker and every slab corner in
+    the fitted view."""
+    _, right, upv = _camera_axes(scene)
+    pts = [np.column_stack([np.asarray(t[a], np.float64) for a in "xyz"]) for t in traces
+           if (t.type == "mesh3d" or (t.name or "").startswith(("weights", "bias")))
+           and t.x is not None and len(t.x)]
+    if not pts:
+        return np.zeros(0), np.zeros(0)
+    m = _model(scene, np.concatenate(pts))
+    return scale * (m @ right), -scale * (m @ upv)
+
+
+def _camera_axes(scene: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(look, right, up) unit vectors of the scene's camera."""
+    cam = scene["camera"]
+    eye = np.array([cam["eye"][a] for a in "xyz"], np.float64)
+    centre = np.array([cam.get("center", {}).get(a, 0.0) for a in "xyz"], np.float64)
+    look = (centre - eye) / np.linalg.norm(centre - eye)
+    right = np.cross(look, [0.0, 0.0, 1.0])
+    right /= np.linalg.norm(right)
+    return look, right, np.cross(right, look)
+
+
+def _label_boxes(scene: dict, traces: list, scale: float) -> list[tuple[int, int, tuple]]:
+    """(trace index, point index, (left, right, top, bottom) in px) of every non-empty
+    scene label, as the fitted view draws it (``scale`` px per unit of its model space)."""
+    _, right, upv = _camera_axes(scene)
+    out = []
+    for n, t in enumerate(traces):
+        if t.type != "scatter3d" or "text" not in (t.mode or "") or t.text is None:
+            continue
+        size = float(t.textfont.size or 12)
+        pos = t.textposition
+        for i, (x, y, z, s) in enumerate(zip(t.x, t.y, t.z, t.text)):
+            if not str(s).strip() or not np.isfinite([x, y, z]).all():
+                continue
+            m = _model(scene, np.array([x, y, z], np.float64))
+            u, v = scale * float(m @ right), -scale * float(m @ upv)
+            p = pos[i] if isinstance(pos, (list, tuple)) else (pos or "middle center")
+            left, rgt, up, down = _text_half(str(s), size, str(p), 0.55, 1.0, 1.2)
+            out.append((n, i, (u - left, u + rgt, v - up, v + down)))
+    return out
+
+
 def fit_view(scene: dict, traces: list, height: int, top_px: int,
-             pad: float = 0.5, margin_px: float = 6.0) -> None:
+             pad: float = 0.5, margin_px: float = 6.0) -> float:
     """Zoom and centre an orthographic 3D scene so everything drawn fits the narrowest slot.
 
     Plotly's orthographic view spans ±1 vertically and ±(width / height) across, and zooms
@@ -494,6 +594,7 @@ def fit_view(scene: dict, traces: list, height: int, top_px: int,
     (its pixel box) is projected along the camera, and the largest ``aspectratio`` scale
     that keeps all of them inside a ``NARROW_PX`` wide scene is chosen; ``camera.center``
     puts the drawing in the middle. Wider screens show the same drawing with room around.
+    Returns the scale (px per unit of the view's model space).
     """
     pts, boxes = [], []
     for t in traces:
@@ -505,21 +606,18 @@ def fit_view(scene: dict, traces: list, height: int, top_px: int,
         mode = (t["mode"] or "") if t.type == "scatter3d" else ""
         if "text" in mode and t["text"] is not None:
             size = float(t["textfont"]["size"] or 12)
-            pos = str(t["textposition"] or "middle center")
-            for p, s, good in zip(arr, t["text"], ok):
-                if good:
-                    boxes.append((p, _text_half(str(s), size, pos)))
+            pos = t["textposition"] or "middle center"
+            for i, (p, s, good) in enumerate(zip(arr, t["text"], ok)):
+                if good and str(s).strip():
+                    at = pos[i] if isinstance(pos, (list, tuple)) else pos
+                    boxes.append((p, _text_half(str(s), size, str(at))))
         pts.append(arr[ok])
     allp = np.concatenate(pts)
     lo, hi = allp.min(axis=0) - pad, allp.max(axis=0) + pad
     span = hi - lo
     aspect = span / span.max()
     cam = scene["camera"]
-    eye = np.array([cam["eye"][a] for a in "xyz"], np.float64)
-    look = -eye / np.linalg.norm(eye)
-    right = np.cross(look, [0.0, 0.0, 1.0])
-    right /= np.linalg.norm(right)
-    upv = np.cross(right, look)
+    look, right, upv = _camera_axes(scene)  # the same direction when fitted again
 
     def project(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         m = (p - (lo + hi) / 2) * aspect / span
@@ -533,7 +631,7 @@ def fit_view(scene: dict, traces: list, height: int, top_px: int,
         bu = bv = np.zeros(0)
         ext = np.zeros((0, 4))
     w_px = NARROW_PX - 20 - 2 * margin_px
-    h_px = height - top_px - LEGEND_PX - 2 * margin_px
+    h_px = height - top_px - legend_px(traces) - 2 * margin_px
 
     def extent(k: float) -> tuple[float, float, float, float]:
         xs_lo = np.concatenate([k * u, k * bu - ext[:, 0]])
@@ -562,3 +660,4 @@ def fit_view(scene: dict, traces: list, height: int, top_px: int,
         scene[f"{a}axis"]["range"] = [float(lo[i]), float(hi[i])]
     cam["center"] = {a: float(centre[i]) for i, a in enumerate("xyz")}
     cam["eye"] = {a: float(centre[i] - look[i] * dist) for i, a in enumerate("xyz")}
+    return k

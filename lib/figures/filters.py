@@ -26,7 +26,8 @@ from .blocks import (BLANK_AXIS, DEPTH_STEP, SLAB_HALF, Block, Pieces, StagePlan
                      stage_meta, tensor_layout, text_trace, weights_trace)
 from .filters3d import filter_blocks_3d
 
-GAP = 3  # cells between neighbouring filter blocks (one above the other)
+GAP = 3  # cells around the transposed conv's scatter illustration
+ROW_GAP = 5  # cells between neighbouring filter blocks (one above the other): room for tags
 GAP_X = 10  # cells between side-by-side blocks: room for their "filter 3" labels
 # How the default camera projects depth (y) and width (x); see _layout_blocks.
 RISE_DEPTH, SHIFT_DEPTH, RISE_X = 0.45, 0.35, 0.16
@@ -58,7 +59,8 @@ def filter_tensor_figure(r: ConvResult, max_filters: int = 8, max_channels: int 
     for plan in plans:
         labels += _draw_stage(r, plan, plans, copies, p)
     traces = channel_meshes(p, shared, r.spec.c, (0.55, 0.45)) + p.traces + bias_trace(p.bias)
-    traces.append(text_trace(*zip(*labels), name="filter labels"))
+    # Hanging below their point: the tag's top, not its middle, sits under the block.
+    traces.append(text_trace(*zip(*labels), name="filter labels", textposition="bottom center"))
     traces.append(text_trace(
         np.zeros(len(headings), np.float32) - 0.5, np.full(len(headings), -1.0, np.float32),
         [z for z, _ in headings], [scene_heading(r, plan) for _, plan in headings],
@@ -85,7 +87,7 @@ def _layout_blocks(plans: list[StagePlan]) -> list[tuple[float, StagePlan]]:
         ncols = min(n, 2)
         longest = max(len(filter_tag(plan, b)) for b in plan.blocks)  # "filter 0 (ch 0)"
         dx = kw + GAP_X + 0.7 * max(0, longest - 8) + SHIFT_DEPTH * depth
-        dz = kh + GAP + 1.5 + RISE_DEPTH * depth
+        dz = kh + ROW_GAP + 1.5 + RISE_DEPTH * depth
         width = (ncols - 1) * dx + kw + SHIFT_DEPTH * depth
         z_top -= RISE_X * width  # room for the heading above the right-hand blocks
         for i, b in enumerate(plan.blocks):
@@ -170,12 +172,10 @@ def _draw_stage(r: ConvResult, plan: StagePlan, plans: list[StagePlan], copies: 
                 if plan.index == first:
                     p.colour_names.setdefault(ci, f"channel {ch}")
         p.unseen += [_slab(plan, b, dep)[2] for dep in b.unseen]
-        labels.append((b.x0 + (kw_d - 1) / 2, -2.0, b.z0 - (2.6 if plan.flat else 2.0),
+        labels.append((b.x0 + (kw_d - 1) / 2, -2.0, b.z0 - (2.1 if plan.flat else 1.5),
                        filter_tag(plan, b)))
-        if plan.has_bias and plan.flat:  # right of the block, level with its middle
+        if plan.has_bias:  # right of the block, level with its middle (the tag is below)
             p.bias.append((b.x0 + kw_d + 0.6, 0.0, b.z0 + (face_h - 1) / 2, b.filt))
-        elif plan.has_bias:
-            p.bias.append((b.x0 + (kw_d - 1) / 2, 0.0, b.z0 + kh_d + 0.8, b.filt))
     x = np.concatenate(xs).astype(np.int16)
     p.traces.append(weights_trace(
         x, np.concatenate(ys).astype(np.int16), np.concatenate(zs).astype(np.int16),
@@ -191,18 +191,17 @@ def _layout(r: ConvResult, plans: list[StagePlan], p: Pieces, traces: list
     one_d = r.rank == 1
     scene = dict(
         domain=dict(x=[0.0, 1.0], y=[0.0, 1.0]),
-        xaxis=dict(title=dict(text="kernel tap (along the sequence)" if one_d
-                              else "kernel column (width)"), **BLANK_AXIS),
-        yaxis=(dict(title=dict(text="(flat)"), visible=False) if one_d
-               else dict(title=dict(text="input channel (depth)"), **BLANK_AXIS)),
-        zaxis=dict(title=dict(text="input channel (one row each)" if one_d
-                              else "kernel row (height)"), **BLANK_AXIS),
+        xaxis=dict(BLANK_AXIS),
+        yaxis=dict(BLANK_AXIS, visible=False) if one_d else dict(BLANK_AXIS),
+        zaxis=dict(BLANK_AXIS),
         aspectmode="data",
         camera=dict(eye=(dict(x=-0.35, y=-2.0, z=0.55) if one_d
                          else dict(x=-0.55, y=-1.55, z=0.75)), up=dict(x=0, y=0, z=1),
                     projection=dict(type="orthographic")),
         dragmode="turntable")
-    return tensor_layout(r, r.rank, plans, p, "Colour = input channel.",
+    about = ("Each filter: one row of kw taps per input channel (colour)." if one_d else
+             "Each filter: a kh×kw slice (rows × columns) per input channel (colour).")
+    return tensor_layout(r, r.rank, plans, p, about,
                          "kw weights, not kw×c" if one_d else "kh×kw weights, not kh×kw×c",
                          560, scene, traces)
 

@@ -20,8 +20,8 @@ import plotly.graph_objects as go
 from lib.conv import ConvResult
 
 from ._common import finish
-from .blocks import (BLANK_AXIS, DEPTH_STEP, Pieces, StagePlan, bias_trace, channel_meshes,
-                     filter_tag, kernel_cap, plan_stages, scene_heading,
+from .blocks import (BLANK_AXIS, DEPTH_STEP, THINNABLE, Pieces, StagePlan, bias_trace,
+                     channel_meshes, filter_tag, kernel_cap, plan_stages, scene_heading,
                      stage_meta, tensor_layout, text_trace, weights_trace)
 
 #: Most weight markers drawn in one figure (all stages); kernels are cropped to fit.
@@ -30,8 +30,7 @@ CUBE_GAP = 1.6  # between the cubes of one filter
 ROW_GAP = 2.4  # between filters
 RISE_D, SHIFT_D = 0.45, 0.35  # how far a unit of kernel depth shows up higher / to the right
 RISE_X = 0.16  # how far a unit to the right shows up higher (default camera)
-LABEL_W = 1.0
-SCENE_ZOOM = 1.65  # size of the wall in the scene (see blocks.fit_scene)
+LABEL_W = 2.0  # filter tags end this far left of the first cube
 
 
 def filter_blocks_3d(r: ConvResult, max_filters: int = 8, max_channels: int = 8) -> go.Figure:
@@ -43,16 +42,15 @@ def filter_blocks_3d(r: ConvResult, max_filters: int = 8, max_channels: int = 8)
     copies = min(r.spec.c, max_channels) - 1 if r.kind == "shared_channels" else 0
     p = Pieces()
     labels: list[tuple[float, float, float, str]] = []
+    slot_labels: list[tuple[float, float, float, str]] = []
     headings: list[tuple[float, str]] = []
     z_top = 0.0
     for plan in plans:
-        z_top = _draw_stage(r, plan, plans, copies, z_top, p, labels, headings)
+        z_top = _draw_stage(r, plan, plans, copies, z_top, p, labels, slot_labels, headings)
     traces = (channel_meshes(p, r.kind == "shared_channels", r.spec.c, (0.45, 0.35))
               + p.traces + bias_trace(p.bias))
-    x, y, z, text = zip(*labels)
-    traces.append(text_trace(
-        x, y, z, text, "filter and channel labels",
-        textposition=["middle left" if t.endswith(" ") else "top center" for t in text]))
+    traces.append(text_trace(*zip(*labels), "filter labels", textposition="middle left"))
+    traces.append(text_trace(*zip(*slot_labels), THINNABLE, textposition="top center"))
     traces.append(text_trace(
         np.full(len(headings), -LABEL_W, np.float32) - 6, np.zeros(len(headings), np.float32),
         [hz for hz, _ in headings], [t for _, t in headings], "stage headings", size=12,
@@ -62,9 +60,11 @@ def filter_blocks_3d(r: ConvResult, max_filters: int = 8, max_channels: int = 8)
 
 
 def _draw_stage(r: ConvResult, plan: StagePlan, plans: list[StagePlan], copies: int,
-                z_top: float, p: Pieces, labels: list, headings: list) -> float:
+                z_top: float, p: Pieces, labels: list, slot_labels: list,
+                headings: list) -> float:
     """Add one stage (its heading, then one row per filter) below ``z_top``; returns the
-    new top for the next stage."""
+    new top for the next stage. Filter tags go to ``labels``, one label per channel
+    column (on top) to ``slot_labels``."""
     shared = r.kind == "shared_channels"
     first = plans[0].index
     kd, kh, kw = plan.kernel_drawn
@@ -72,8 +72,8 @@ def _draw_stage(r: ConvResult, plan: StagePlan, plans: list[StagePlan], copies: 
     dz = kh + ROW_GAP + RISE_D * kd
     slots = round(plan.depth / DEPTH_STEP) + 1 + copies
     headings.append((z_top + 2.5, scene_heading(r, plan)))
-    z_top -= RISE_X * (slots * dx + 2) + 3.0 + RISE_D * kd  # room for heading and labels
-    slot_labels: dict[float, str] = {}
+    z_top -= RISE_X * (slots * dx + 2) + 4.0 + RISE_D * kd  # room for heading and labels
+    columns: dict[float, str] = {}
     dd, rr, cc = np.meshgrid(np.arange(kd), np.arange(kh), np.arange(kw), indexing="ij")
     dd, rr, cc = dd.ravel(), rr.ravel(), cc.ravel()
     xs, ys, zs, cds, cols = [], [], [], [], []
@@ -98,14 +98,14 @@ def _draw_stage(r: ConvResult, plan: StagePlan, plans: list[StagePlan], copies: 
                 p.slabs.setdefault(ci, []).append(cube(x0))
                 if plan.index == first:
                     p.colour_names.setdefault(ci, f"channel {ch}")
-            slot_labels.setdefault(x0, "shared kernel" if shared else
+            columns.setdefault(x0, "shared kernel" if shared else
                                    f"ch {ch}" if plan.index == first else f"in {ch}")
         p.unseen += [cube((dep / DEPTH_STEP) * dx) for dep in b.unseen]
         labels.append((-LABEL_W, 0.0, z0 + (kh - 1) / 2, filter_tag(plan, b) + " "))
         if plan.has_bias:
             p.bias.append((slots * dx - CUBE_GAP / 2, 0.0, z0 + (kh - 1) / 2, b.filt))
-    for x0, text in slot_labels.items():  # one label per channel column, on top
-        labels.append((x0 + (kw - 1) / 2, 0.0, z_top + 0.3 + RISE_D * kd, text))
+    for x0, text in columns.items():  # one label per channel column, on top
+        slot_labels.append((x0 + (kw - 1) / 2, 0.0, z_top + 0.3 + RISE_D * kd, text))
     x = np.concatenate(xs).astype(np.float32)
     hover = ("filter %{customdata[0]}, " + ("one kernel shared by all input channels"
                                             if shared else "channel %{customdata[1]}")
@@ -127,10 +127,7 @@ def _layout(r: ConvResult, plans: list[StagePlan], p: Pieces, traces: list
             ) -> tuple[dict, dict]:
     scene = dict(
         domain=dict(x=[0.0, 1.0], y=[0.0, 1.0]),
-        xaxis=dict(title=dict(text="kernel width (kw) · one cube per input channel"),
-                   **BLANK_AXIS),
-        yaxis=dict(title=dict(text="kernel depth (kd)"), **BLANK_AXIS),
-        zaxis=dict(title=dict(text="kernel height (kh) · one row per filter"), **BLANK_AXIS),
+        xaxis=dict(BLANK_AXIS), yaxis=dict(BLANK_AXIS), zaxis=dict(BLANK_AXIS),
         aspectmode="data",
         camera=dict(eye=dict(x=-0.5, y=-1.6, z=0.7), up=dict(x=0, y=0, z=1),
                     projection=dict(type="orthographic")),

@@ -27,13 +27,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if E2E_DIR in Path(str(item.fspath)).resolve().parents:
             item.add_marker(pytest.mark.e2e)
-    # The figure-layout matrix is opt-in (it does not pass yet, see README): it runs only
-    # when asked for by name, e.g. `-m layout_matrix`.
-    if "layout_matrix" not in (config.getoption("markexpr") or ""):
-        drop = [item for item in items if item.get_closest_marker("layout_matrix")]
-        if drop:
-            config.hook.pytest_deselected(items=drop)
-            items[:] = [item for item in items if not item.get_closest_marker("layout_matrix")]
 
 
 @pytest.fixture(scope="session")

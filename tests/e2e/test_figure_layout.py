@@ -28,10 +28,8 @@ CASES = figure_cases()
 #: Cases per page load: each is drawn at three widths; 3D scenes each hold a WebGL
 #: context and Chromium keeps only 16 per page (SVG figures have no such limit).
 BATCH, BATCH_3D = 8, 4
-#: Still failing (issue 13), so opt-in (`-m layout_matrix`): the 3D (WebGL) filter view,
-#: one click from the default isometric one. Its filter labels overlap for separable and
-#: pointwise kinds at 306-358 px, where the camera sets the rows close together.
-OPT_IN_BUILDERS = ("filter_tensor_figure",)
+#: Builders that draw WebGL scenes: fewer of them a page load.
+WEBGL_BUILDERS = ("filter_tensor_figure",)
 #: Pixels the measured slot width may differ from SLOT_WIDTHS (scrollbars, rounding).
 WIDTH_SLACK = 2
 
@@ -46,17 +44,16 @@ _READY_JS = """(n) => {
 
 
 def _batches() -> list:
-    """Cases by slot (one width set a page), the opt-in ones apart, as pytest params."""
+    """Cases by slot (one width set a page), the WebGL ones apart, as pytest params."""
     groups: dict[tuple[str, bool], list] = {}
     for case in CASES:
-        groups.setdefault((case.slot, case.builder in OPT_IN_BUILDERS), []).append(case)
+        groups.setdefault((case.slot, case.builder in WEBGL_BUILDERS), []).append(case)
     out = []
-    for (slot, opt_in), cases in groups.items():
-        size = BATCH_3D if opt_in else BATCH
+    for (slot, webgl), cases in groups.items():
+        size = BATCH_3D if webgl else BATCH
         for i in range(0, len(cases), size):
             batch = cases[i:i + size]
-            out.append(pytest.param(batch, id=f"{slot}-{batch[0].id}+{len(batch) - 1}",
-                                    marks=[pytest.mark.layout_matrix] if opt_in else []))
+            out.append(pytest.param(batch, id=f"{slot}-{batch[0].id}+{len(batch) - 1}"))
     return out
 
 
