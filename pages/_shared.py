@@ -235,6 +235,15 @@ SCROLLERS_JS = """<script>
 </script>"""
 
 
+def metric_slots(n: int, per_row: int = 2) -> list:
+    """``n`` slots for ``st.metric``, ``per_row`` a row: a metric's value never wraps, and
+    four in a row cut "29×29×10" to "29×29…" on a 1024 px projector."""
+    slots: list = []
+    while len(slots) < n:
+        slots += st.columns(per_row)
+    return slots[:n]
+
+
 def figure_text(text: str, into: st.delta_generator.DeltaGenerator | None = None) -> None:
     """A figure's text alternative (``lib.alt_text``), as plain text right under it: the
     sentence a screen reader reads where the plotly figure is drawn. Never HTML."""

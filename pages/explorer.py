@@ -17,8 +17,8 @@ from lib.state import (CONTROL_BY_KEY, EXPLORER_CONTROLS, EXPLORER_FIGURE_CONTRO
 from lib.text import fmt_bytes, fmt_count, fmt_int, fmt_shape
 from pages._cached import LayerKey, analyze_layer, code_texts, figure, layer_key
 from pages._shared import (bound_choice, bound_slider, bound_toggle, dismiss_url_warnings,
-                           figure_text, padding_radio, report_url_changes, seed_from_url,
-                           sidebar_hint, sync_url)
+                           figure_text, metric_slots, padding_radio, report_url_changes,
+                           seed_from_url, sidebar_hint, sync_url)
 
 PAGE = "explorer"
 CONTROLS = EXPLORER_CONTROLS + EXPLORER_FIGURE_CONTROLS
@@ -78,7 +78,7 @@ def _controls() -> dict[str, object]:
 
 
 def _numbers(r) -> None:
-    cols = st.columns(4)
+    cols = metric_slots(4)
     axes = "×".join(r.spec.axes)
     cols[0].metric(f"Input ({axes}×c)", fmt_shape(r.input_shape))
     cols[1].metric(f"Output ({axes}×C)", fmt_shape(r.output_shape))
@@ -109,7 +109,7 @@ def _details(r) -> None:
     st.dataframe(rows, hide_index=True, width="stretch",
                  column_config={name: count for name in ("weights", "biases", "params", "MACs")})
     m = r.memory
-    cols = st.columns(4)
+    cols = metric_slots(4)
     cols[0].metric("FLOPs (= 2 × MACs)", fmt_count(r.flops))
     cols[1].metric("Receptive field", fmt_shape(r.receptive_field),
                    help="Input cells (height × width) that one output cell depends on")

@@ -15,8 +15,8 @@ from lib.network import (DEFAULT_NET, GRAMMAR_HELP, PRESETS, TABLE_COLUMNS, Netw
                          table_types, to_table, unreadable_message, with_input)
 from lib.state import DIMS
 from lib.text import fmt_count, fmt_int, fmt_shape, ratio_delta
-from pages._shared import (ensure_app_navigation, figure_text, link_opened, sidebar_hint,
-                           user_acted, write_url)
+from pages._shared import (ensure_app_navigation, figure_text, link_opened, metric_slots,
+                           sidebar_hint, user_acted, write_url)
 
 PAGE = "network"
 CUSTOM = "custom"
@@ -254,7 +254,7 @@ def _comparison(result: NetworkResult) -> None:
                "conv with the same filters, kernel, stride and padding: every output shape "
                "stays the same. MobileNet presets use no bias (the paper has BatchNorm), so "
                "Keras SeparableConv2D and PyTorch's depthwise + 1×1 pair agree.")
-    cols = st.columns(4)
+    cols = metric_slots(4)
     cols[0].metric("Separable: params", fmt_int(cmp.separable.total_params))
     p_delta, p_arrow = ratio_delta(cmp.standard.total_params, cmp.separable.total_params)
     m_delta, m_arrow = ratio_delta(cmp.standard.total_macs, cmp.separable.total_macs)

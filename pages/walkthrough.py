@@ -8,8 +8,8 @@ from lib import figures
 from lib.alt_text import WALKTHROUGH_ALT
 from lib.state import WALKTHROUGH_CONTROLS, parse_query
 from lib.walkthrough import INTRO, STEPS, Step, StepSpec, build_step
-from pages._shared import (bound_choice, bound_slider, figure_text, report_url_changes,
-                           seed_from_url, sync_url)
+from pages._shared import (bound_choice, bound_slider, figure_text, metric_slots,
+                           report_url_changes, seed_from_url, sync_url)
 
 PAGE = "walkthrough"
 CONTROL_BY_KEY = {c.key: c for c in WALKTHROUGH_CONTROLS}
@@ -47,7 +47,7 @@ def _step(spec: StepSpec) -> None:
             st.markdown(paragraph)
     for formula in step.latex:
         st.latex(formula)
-    cols = st.columns(len(step.metrics))
+    cols = metric_slots(len(step.metrics))
     for col, m in zip(cols, step.metrics):
         col.metric(m.label, m.value, help=m.help)
     if step.takeaway:
