@@ -332,6 +332,29 @@ def test_sliding_window_shows_exactly_one_label_per_input_cell(kw):
         assert inputs | weights == view, sorted(view - inputs - weights)
 
 
+@pytest.mark.parametrize("kw", [dict(kind="standard", k=10, w=4, c=3, H=32, W=32),
+                                dict(kind="standard", k=1, w=3, c=1, H=5, W=12),
+                                dict(kind="depthwise", k=3, w=3, c=3, H=64, W=64, stride=2),
+                                dict(kind="standard", k=1, w=3, c=1, D=4, H=16, W=16)],
+                         ids=["classic", "wide", "strided", "3D"])
+def test_sliding_window_next_label_has_room_on_the_first_row(kw):
+    """On the first row (the default view) the "next: 1 col →" label stands above the
+    grid: the input axis keeps room there (plotly clipped it at the grid's edge), and no
+    tick names a row above row 0."""
+    r = analyze(**kw)
+    fig = sliding_window_frames(r, (0, 0) if "D" not in kw else (0, 0, 0))
+    (nxt,) = [t for t in fig.data if t.name.startswith("next window")]
+    labels = [(y, t) for y, t in zip(nxt.y, nxt.text) if t]
+    if not labels:  # the input grid is narrower than the label: no label, no room
+        assert min(fig.layout.yaxis.range) == -0.5
+        return
+    ((y, text),) = labels
+    assert text.startswith("next: ") and y == -0.5
+    top = min(fig.layout.yaxis.range)
+    assert top < -0.5 - 1, "room above row 0"
+    assert min(fig.layout.yaxis.tickvals) >= 0
+
+
 def test_sliding_window_small_input_is_not_cropped():
     r = analyze("standard", k=2, w=3, c=1, H=6, W=6, padding=1)
     fig = check_sliding_2d(r, (2, 3))

@@ -47,6 +47,7 @@ TEXT_MAX_CELLS = 6  # per-cell labels only when a view is at most this many cell
 #: slot at 1024x768 less the margins): a wider label runs into the next cell's label.
 NARROW_FIGURE_PX = 286
 LABEL_CHAR_PX = 6.8  # 12 px text, measured in Chromium: "w0,0" is 27 px wide
+NEXT_LABEL_PX = 18  # room above the input grid for "next: 1 col →" on the first row
 #: Left edge of the input grid (3D: the depth strip is in front), where the output grid
 #: starts, and the gap before it that holds the output grid's row ticks and title.
 PANEL_GAP = 0.18
@@ -172,6 +173,16 @@ class _Scene:
         return ([c0 - 0.5, c1 + 0.5, c1 + 0.5, c0 - 0.5, c0 - 0.5],
                 [r0 - 0.5, r0 - 0.5, r1 + 0.5, r1 + 0.5, r0 - 0.5])
 
+    def next_label(self) -> str:
+        """The next window's label ("next: 1 col →"), or "" when there is no next window
+        or the input grid is narrower than the label on the narrowest figure."""
+        if self.cols.n_out < 2:
+            return ""
+        s = self.cols.step
+        label = f"next: {s} col{'s' if s != 1 else ''} →"
+        span = len(label) * LABEL_CHAR_PX / max(self.cell_px(self.bg.shape[1]), 1e-6)
+        return label if span <= self.in_cols[1] - self.in_cols[0] + 1 else ""
+
     def next_outline(self, o: tuple[int, int]) -> tuple[list, list, list]:
         """The next window's outline and its label, short ("next: 1 col →") and on the
         side that keeps it over the input: from the top-left corner rightwards in the left
@@ -179,8 +190,7 @@ class _Scene:
         (:data:`NEXT_TEXT_POSITION` anchors the two corners)."""
         if o[1] + 1 < self.cols.n_out:
             x, y = self.outline((o[0], o[1] + 1))
-            s = self.cols.step
-            label = f"next: {s} col{'s' if s != 1 else ''} →"
+            label = self.next_label()
             lo, hi = self.in_cols[0] - 0.5, self.in_cols[1] + 0.5
             right_half = x[0] + x[1] > lo + hi
             # two label anchors at the window's top-left corner (kept inside the drawn input):
@@ -188,8 +198,6 @@ class _Scene:
             # pointing at the window) in the right half
             # cells the label covers on the narrowest figure: it never starts left of the grid
             span = len(label) * LABEL_CHAR_PX / max(self.cell_px(self.bg.shape[1]), 1e-6)
-            if span > hi - lo:
-                label = ""  # the grid is narrower than the label
             x = x + [None, min(max(x[0], lo), hi), None, min(max(x[0], lo + span), hi)]
             y = y + [None, y[0], None, y[0]]
             text = [""] * 6 + ["", "", label] if right_half else [""] * 6 + [label, "", ""]
@@ -512,7 +520,7 @@ def _layout(sc: _Scene, notes: list[tuple[str, str]], max_frames: int | None):
     in_unit = "input"  # transposed: the panel title says the input is zero-inserted
 
     def axis(title_text: str, lo: int, hi: int, domain, anchor: str, rows: bool = False,
-             grid_px: float = 0.0, **extra) -> dict:
+             grid_px: float = 0.0, band: float = 0.0, **extra) -> dict:
         n = hi - lo + 1
         # at most ~6 labels along a panel, and only as many as fit on the narrowest
         # figure: across, ~7 px a character plus a gap; down (``grid_px`` tall), 16 px
@@ -523,7 +531,10 @@ def _layout(sc: _Scene, notes: list[tuple[str, str]], max_frames: int | None):
             room = max(1.0, across / (7 * len(str(hi)) + 10))
         dtick = next(t for t in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000)
                      if n / t <= min(6.5, room) or t >= n)
-        rng = [hi + 0.5, lo - 0.5] if rows else [lo - 0.5, hi + 0.5]
+        rng = [hi + 0.5, lo - 0.5 - band] if rows else [lo - 0.5, hi + 0.5]
+        if band:  # no ticks in the room above the grid (no row -5)
+            extra = dict(extra, tickmode="array",
+                         tickvals=list(range(-(-lo // dtick) * dtick, hi + 1, dtick)))
         return dict(domain=domain, anchor=anchor, title=dict(text=title_text, standoff=2),
                     range=rng, dtick=dtick, tick0=0, showgrid=False, zeroline=False,
                     ticks="outside", ticklen=3, constrain="domain", tickfont=dict(size=12),
@@ -534,11 +545,21 @@ def _layout(sc: _Scene, notes: list[tuple[str, str]], max_frames: int | None):
         cell = share * NARROW_FIGURE_PX * 0.9 / (cols_[1] - cols_[0] + 1)
         return min(cell * (rows_[1] - rows_[0] + 1), plot_px)
 
+    # Room above the input grid for the next window's label when the window is on the
+    # first row (else plotly clips it at the grid's top edge): NEXT_LABEL_PX in cells.
+    in_share = split - PANEL_GAP - left0
+    in_rows_n = sc.in_rows[1] - sc.in_rows[0] + 1
+    band = 0.0
+    if sc.next_label():
+        for _ in range(2):  # the band itself makes a height-limited grid's cells smaller
+            cell = min(in_share * NARROW_FIGURE_PX * 0.9 / (sc.in_cols[1] - sc.in_cols[0] + 1),
+                       plot_px / (in_rows_n + band))
+            band = NEXT_LABEL_PX / cell
     layout = dict(
         xaxis=axis(f"{in_unit} column", *sc.in_cols, [left0, split - PANEL_GAP], "y",
                    side="top"),
         yaxis=axis(f"{in_unit} row", *sc.in_rows, [0.0, 1.0], "x", rows=True,
-                   grid_px=tall(sc.in_rows, sc.in_cols, split - PANEL_GAP - left0),
+                   grid_px=tall(sc.in_rows, sc.in_cols, in_share), band=band,
                    scaleanchor="x", scaleratio=1),
         xaxis2=axis("output column", *sc.out_cols, [split, 1.0], "y2", side="top"),
         yaxis2=axis("output row", *sc.out_rows, [0.0, 1.0], "x2", rows=True,
