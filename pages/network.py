@@ -210,7 +210,7 @@ def _rows_table(rows) -> None:
 
 
 def _totals(result: NetworkResult) -> None:
-    cols = st.columns(5)
+    cols = metric_slots(5, per_row=3)
     cols[0].metric("Total params", fmt_int(result.total_params),
                    help="all trainable (no BatchNorm here); Keras prints the same total")
     cols[1].metric("MACs", fmt_count(result.total_macs),
