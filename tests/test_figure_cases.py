@@ -9,6 +9,7 @@ from pathlib import Path
 from lib import figures
 from lib.conv import KINDS
 from lib.figures import network as network_figures
+from lib.figures._common import NARROW_SLOT_PX
 from tests.figure_cases import (DIMS, NOT_YET_IN_MATRIX, PAGE_BUILDERS, SLOT_WIDTHS,
                                 UNUSED_BUILDERS, VIEWPORTS, figure_cases)
 
@@ -67,3 +68,10 @@ def test_every_case_builds_a_figure():
         if not fig.data:
             failed.append(f"{case.id}: no traces")
     assert not failed, "\n".join(failed)
+
+
+def test_figures_are_laid_out_for_the_narrowest_measured_slot():
+    """The one slot width the figures place text for is the narrowest one the real app
+    gives a px-aware figure (SLOT_WIDTHS, checked in the browser by
+    test_slot_widths_match_the_real_app): if Streamlit's layout changes, this fails."""
+    assert NARROW_SLOT_PX == min(SLOT_WIDTHS["explorer"].values())

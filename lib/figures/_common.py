@@ -33,6 +33,18 @@ BIAS_COLOR = VERMILLION
 TEMPLATE = "plotly_white"
 FONT = dict(family="Inter, Segoe UI, Helvetica, Arial, sans-serif", size=13, color="#222222")
 MARGIN = dict(l=10, r=10, t=64, b=10)
+#: The narrowest width (CSS px) Streamlit gives a figure: the explorer's figure column on
+#: a 1024x768 projector (a phone gives 358). Measured in the real app
+#: (tests/figure_cases.SLOT_WIDTHS, checked in the browser): figures that place text by
+#: pixels are laid out for it, and wider screens only add room.
+NARROW_SLOT_PX = 306
+
+
+def narrow_plot_px(reserve: float = 0.0) -> float:
+    """The plot area's width (px) on the narrowest slot: the slot less the side margins
+    and ``reserve`` px a figure keeps beside its plot (an axis title, tick labels)."""
+    return NARROW_SLOT_PX - MARGIN["l"] - MARGIN["r"] - reserve
+
 #: Readable from the back of a classroom: no text under 12 px, titles at least 14 px.
 SMALL_PX, TITLE_PX, SUBTITLE_PX = 12, 16, 12
 #: Characters per title / subtitle line. Streamlit gives a figure as little as ~300 px

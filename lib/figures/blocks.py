@@ -26,8 +26,8 @@ import plotly.graph_objects as go
 from lib.conv import ConvResult, Stage, kind_label
 from lib.text import fmt_shape, plural
 
-from ._common import (BLACK, BLUE, CHANNEL_COLORS, GREY, MARGIN, NOTE, STAGES, TRUNCATION,
-                      note_annotation, stack_notes_above, title, title_height,
+from ._common import (BLACK, BLUE, CHANNEL_COLORS, GREY, MARGIN, NARROW_SLOT_PX, NOTE, STAGES,
+                      TRUNCATION, note_annotation, stack_notes_above, title, title_height,
                       truncation_text)
 
 #: Kernels are drawn up to this many rows / columns (the app's maximum w is 11).
@@ -434,9 +434,8 @@ def tensor_layout(r: ConvResult, rank: int, plans: list[StagePlan], p: Pieces,
     return layout, meta
 
 
-#: The narrowest width (CSS px) Streamlit gives a figure (the explorer's figure column on
-#: a 1024 px projector; a phone gives ~360): 3D views are fitted to it.
-NARROW_PX = 306
+#: 3D views are fitted to the narrowest slot.
+NARROW_PX = NARROW_SLOT_PX
 #: A horizontal legend on a narrow screen: px per row, under its title, and the width of
 #: an entry (symbol and gap, then px per character of its name).
 LEGEND_ROW_PX, LEGEND_TITLE_PX, LEGEND_ITEM_PX, LEGEND_CHAR_PX = 29, 30, 46, 6.6

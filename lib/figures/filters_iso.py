@@ -28,7 +28,7 @@ import plotly.graph_objects as go
 from lib.conv import ConvResult
 from lib.text import fmt_shape, plural
 
-from ._common import BLACK, CHANNEL_COLORS, GREY, MARGIN, finish, title_height
+from ._common import BLACK, CHANNEL_COLORS, GREY, MARGIN, finish, narrow_plot_px, title_height
 from .blocks import (DEPTH_STEP, SHARED_COLOR, Block, StagePlan, filter_tag, kernel_cap,
                      plan_stages, stage_meta, tensor_notes)
 
@@ -42,7 +42,7 @@ UNSEEN = 0.12  # opacity of a channel a filter does not see (the seen ones show 
 #: The plot's width on the narrowest slot (the explorer at 1024x768 less margins): filters
 #: go in as many columns as their labels fit side by side there (12 px text, ~7 px a
 #: character), and the legend's rows under the plot are counted for it.
-NARROW_PLOT_PX = 255
+NARROW_PLOT_PX = narrow_plot_px(31)  # 255: the kernel-height axis title is left of it
 LABEL_CHAR_PX = 7.0
 LEGEND_ITEM_PX = 110
 

@@ -20,8 +20,8 @@ import plotly.graph_objects as go
 
 from lib.conv import ConvResult, kind_label
 
-from ._common import (BLACK, VERMILLION, as_position, click_markers, finish, note_annotation,
-                      title, title_height)
+from ._common import (BLACK, VERMILLION, as_position, click_markers, finish, narrow_plot_px,
+                      note_annotation, title, title_height)
 from .window import (CATEGORY_COLORS, CATEGORY_NAMES, FOOT_LEGEND_PX, INPUT, INSERTED, OUT, PAD,
                      PRODUCED, TAP, TAP_ZERO, WindowAxis, arithmetic_line, clamp, frame_order,
                      frame_step, has_arithmetic, notes_height, play_controls, views,
@@ -308,7 +308,7 @@ TOP_PX, LEGEND_PX, NOTE_PX, PLOT_PX = 118, 46, 24, 300
 #: Under the plot: the output axis's ticks and its two-line title (measured: up to 97 px).
 OUTPUT_AXIS_PX = 112
 #: The plot's width on the narrowest figure (the explorer slot at 1024x768 less margins).
-NARROW_PLOT_PX = 200
+NARROW_PLOT_PX = narrow_plot_px(86)  # 200: the channel axis's title and ticks are left
 
 
 def _layout(sc: _Seq, notes: list[tuple[str, str]], max_frames: int | None):

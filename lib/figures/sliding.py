@@ -25,8 +25,8 @@ import plotly.graph_objects as go
 from lib.conv import ConvResult, kind_label
 from lib.text import fmt_axes, fmt_shape, plural
 
-from ._common import (BLACK, as_position, click_markers, finish, note_annotation, title,
-                      title_height, wrap)
+from ._common import (BLACK, as_position, click_markers, finish, narrow_plot_px,
+                      note_annotation, title, title_height, wrap)
 from .sequence import build_sequence
 from .window import (CATEGORY_COLORS, CATEGORY_NAMES, COLORSCALE, GAP, INPUT, INSERTED,
                      FOOT_LEGEND_PX, N_CATEGORIES, OUT, PAD, PRODUCED, TAP, TAP_ZERO,
@@ -45,7 +45,7 @@ NEXT_TEXT_POSITION = ["top right"] * 7 + ["top left"] * 2
 TEXT_MAX_CELLS = 6  # per-cell labels only when a view is at most this many cells wide
 #: ... and only when the longest label fits its cell on the narrowest figure (the explorer's
 #: slot at 1024x768 less the margins): a wider label runs into the next cell's label.
-NARROW_FIGURE_PX = 286
+NARROW_FIGURE_PX = narrow_plot_px()  # 286: the panels' domains share all of it
 LABEL_CHAR_PX = 6.8  # 12 px text, measured in Chromium: "w0,0" is 27 px wide
 NEXT_LABEL_PX = 18  # room above the input grid for "next: 1 col →" on the first row
 #: Left edge of the input grid (3D: the depth strip is in front), where the output grid

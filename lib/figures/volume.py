@@ -40,7 +40,8 @@ from lib.conv import ConvResult, Stage, kind_label
 from lib.text import fmt_axes, fmt_shape
 
 from ._common import (GREEN, MARGIN, NOTE, ORANGE, PURPLE, SKY, VERMILLION, as_position,
-                      click_markers, finish, note_annotation, title, title_height)
+                      click_markers, finish, narrow_plot_px, note_annotation, title,
+                      title_height)
 
 #: Depth is drawn receding up and to the right: one unit of depth moves (DX, DY).
 DX, DY = 0.42, 0.30
@@ -60,7 +61,7 @@ CAPTION = "stage caption"
 #: Text is measured in pixels but boxes in drawing units, so the spacing is worked out for
 #: the narrowest plot the figure gets (the explorer's slot at 1024x768, 306 px, less the
 #: margins): gaps, ranges and the height then leave every text its room at any wider size.
-NARROW_PLOT_PX = 280
+NARROW_PLOT_PX = narrow_plot_px(6)  # 280
 #: Estimated glyph width / font size (measured in Chromium: ≈ 0.5 for these labels) and
 #: the height of one 12 px line, with a margin between texts.
 CHAR_EM, LINE_PX, TEXT_PAD_PX = 0.56, 16, 10
