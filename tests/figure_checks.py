@@ -110,8 +110,8 @@ def check_common(fig):
         if all(a.showticklabels is False and not a.title.text for a in blank):
             # no values and no titles on a filter scene: its subtitle says what the
             # rows, columns (or taps) and slices of a block are
-            assert re.search(r"k[hw]×k[hw] slice|row of kw taps|kd×kh×kw cube",
-                             lay.title.subtitle.text), lay.title.subtitle.text
+            sub = re.sub(r"\s*<br>\s*", " ", lay.title.subtitle.text)  # wrapped lines
+            assert re.search(r"k[hw]×k[hw] slice|row of kw taps|kd×kh×kw cube", sub), sub
             explained = True
             continue
         axes += blank
