@@ -67,7 +67,7 @@ from lib.explain import (Formula, check_frameworks, explanation, framework_notes
 from lib.geometry import Axis, Stage, conv_axis, receptive_field, transposed_axis
 from lib.spec import (AXES, KINDS, LIMITS, ConvError, ConvSpec, IntPair, check_kind, make_spec,
                       spatial_rank, transposed_output_padding)
-from lib.text import fmt_shape
+from lib.text import fmt_int, fmt_shape
 
 __all__ = [
     "APPLIES", "AXES", "Axis", "BYTES_PER_FLOAT32", "ConvError", "ConvResult", "ConvSpec",
@@ -232,15 +232,15 @@ def _conv_stage(s: ConvSpec, inp: tuple[int, ...]) -> tuple[Stage, ...]:
     _check_groups(s, g)
     axes = _conv_axes(inp[:-1], kernel, s.stride, dilation, s.padding)
     per_group = inp[-1] // g
-    role = (f"{s.k} filters of {fmt_shape(kernel)}×{per_group}"
-            + (f", in {g} groups of {per_group} channels" if g > 1 else ""))
+    role = (f"{fmt_int(s.k)} filters of {fmt_shape((*kernel, per_group))}"
+            + (f", in {fmt_int(g)} groups of {fmt_int(per_group)} channels" if g > 1 else ""))
     return (_stage("conv", role, "conv", inp, s.k, axes, g, s.bias),)
 
 
 def _channel_sum_stage(s: ConvSpec, inp: tuple[int, ...]) -> tuple[Stage, ...]:
     """Add the input channels into one (no weights)."""
     ones = (1,) * s.rank
-    return (Stage("channel sum", f"add the {s.c} input channels into one", "channel_sum",
+    return (Stage("channel sum", f"add the {fmt_int(s.c)} input channels into one", "channel_sum",
                   inp, (*inp[:-1], 1), ones, ones, ones, 1, _identity_axes(inp[:-1]),
                   0, 0, 0, (), ()),)
 
@@ -251,13 +251,13 @@ def _depthwise_stage(s: ConvSpec, inp: tuple[int, ...], bias: bool = True
     the bias whatever the spec says."""
     m = s.depth_multiplier
     axes = _conv_axes(inp[:-1], s.kernel, s.stride, s.dilation, s.padding)
-    return (_stage("depthwise", f"{s.c * m} filters of {fmt_shape(s.kernel)}×1, {m} per "
+    return (_stage("depthwise", f"{fmt_int(s.c * m)} filters of {fmt_shape((*s.kernel, 1))}, {fmt_int(m)} per "
                    "input channel", "depthwise", inp, s.c * m, axes, s.c, s.bias and bias),)
 
 
 def _pointwise_after(s: ConvSpec, inp: tuple[int, ...]) -> tuple[Stage, ...]:
     """The 1×1 conv that mixes the channels after a depthwise stage (stride 1, no padding)."""
-    return (_stage("pointwise", f"{s.k} filters of {fmt_shape((1,) * s.rank)}×{inp[-1]}",
+    return (_stage("pointwise", f"{fmt_int(s.k)} filters of {fmt_shape((*(1,) * s.rank, inp[-1]))}",
                    "conv", inp, s.k, _identity_axes(inp[:-1]), 1, s.bias),)
 
 
@@ -275,8 +275,8 @@ def _transposed_stage(s: ConvSpec, inp: tuple[int, ...]) -> tuple[Stage, ...]:
                         s.padding if isinstance(s.padding, str) else s.padding[i],
                         output_padding[i])
         for i, (a, n) in enumerate(zip(s.axes, inp[:-1])))
-    return (_stage("transposed conv", f"each of the {s.c} input channels scatters "
-                   f"{s.k // g} kernels of {fmt_shape(s.kernel)}", "transposed", inp, s.k,
+    return (_stage("transposed conv", f"each of the {fmt_int(s.c)} input channels scatters "
+                   f"{fmt_int(s.k // g)} kernels of {fmt_shape(s.kernel)}", "transposed", inp, s.k,
                    axes, g, s.bias),)
 
 
@@ -296,7 +296,7 @@ def _one_axis_stages(s: ConvSpec, inp: tuple[int, ...]) -> tuple[Stage, ...]:
         pad = s.padding if isinstance(s.padding, str) else only(s.padding, 0)
         axes = _conv_axes(shape[:-1], only(s.kernel, 1), only(s.stride, 1),
                           only(s.dilation, 1), pad)
-        stage = _stage(name, f"{s.k} filters of {fmt_shape(only(s.kernel, 1))}×{shape[-1]}",
+        stage = _stage(name, f"{fmt_int(s.k)} filters of {fmt_shape((*only(s.kernel, 1), shape[-1]))}",
                        "conv", shape, s.k, axes, 1, s.bias)
         stages.append(stage)
         shape = stage.out_shape

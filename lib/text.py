@@ -138,3 +138,25 @@ def code_span(text: str, limit: int = 24) -> str:
     clean = "".join(ch if ch.isprintable() and ch != "`" else "?" for ch in text)
     clean = clean if len(clean) <= limit else clean[:limit] + "…"
     return f"`{clean}`" if clean.strip() else "(empty)"
+
+
+def markdown_table(columns: Sequence[str], rows: Iterable[Sequence[str]],
+                   right: Iterable[str] = ()) -> str:
+    """A GitHub-flavoured Markdown table: a real HTML ``<table>`` once rendered, which screen
+    readers read as a table and which costs the browser far less than a data grid.
+
+    Cells are text (format numbers first, e.g. with :func:`fmt_int`); a ``|`` inside a cell
+    is escaped so it cannot start a new column, and line breaks become spaces. Columns named
+    in ``right`` are right-aligned (numbers)."""
+    right = set(right)
+
+    def cell(text: str) -> str:
+        return " ".join(str(text).split()).replace("|", "\\|")
+
+    lines = ["| " + " | ".join(cell(c) for c in columns) + " |",
+             "|" + "|".join("---:" if c in right else "---" for c in columns) + "|"]
+    for row in rows:
+        if len(row) != len(columns):
+            raise ValueError(f"a row has {len(row)} cells for {len(columns)} columns")
+        lines.append("| " + " | ".join(cell(v) for v in row) + " |")
+    return "\n".join(lines)

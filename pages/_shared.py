@@ -66,10 +66,15 @@ def ensure_app_navigation() -> None:
     phone_style()
 
 
+#: A Markdown table wider than its column (the explorer's stage table on a phone).
+TABLE_SCROLLER = '[data-testid="stMarkdownContainer"]:has(> table)'
 #: Phones: formulas at 1em (not KaTeX's 1.21em), so each aligned line of a formula fits a
-#: 390 px screen. A fixed style: nothing from the user or the URL is in it.
+#: 390 px screen; on every screen a Markdown table wider than its column scrolls sideways
+#: inside it instead of being cut. A fixed style: nothing from the user or the URL is in it.
 PHONE_STYLE = ("<style>@media (max-width: 640px) "
-               "{ .katex-display > .katex { font-size: 1em; } }</style>")
+               "{ .katex-display > .katex { font-size: 1em; } } "
+               f"{TABLE_SCROLLER} {{ overflow-x: auto; }} "
+               f"{TABLE_SCROLLER} td code {{ white-space: nowrap; }}</style>")
 
 
 def phone_style() -> None:
@@ -196,24 +201,25 @@ def user_acted() -> None:
 # Keyboard access to what scrolls sideways
 # ---------------------------------------------------------------------------
 
-#: A formula or a code block wider than its column scrolls sideways (phone, projector). A
-#: keyboard user can only scroll what can take the focus: Chromium and Firefox focus such a
-#: scroller by themselves, Safari does not, and WCAG 2.1.1 (axe-core's
+#: A formula, a code block or a Markdown table wider than its column scrolls sideways (phone,
+#: projector). A keyboard user can only scroll what can take the focus: Chromium and Firefox
+#: focus such a scroller by themselves, Safari does not, and WCAG 2.1.1 (axe-core's
 #: ``scrollable-region-focusable``) asks for it. This constant script (no user or URL text
-#: in it) gives every formula / code block that overflows ``tabindex=0``, a region role and
-#: a name, and takes them away when it fits again (resize, rerun). Runs once per page load.
+#: in it) gives every formula / code block / table that overflows ``tabindex=0``, a region
+#: role and a name, and takes them away when it fits again (resize, rerun). Runs once per page load.
 SCROLLERS_JS = """<script>
 (() => {
   if (window.__convscopeScrollers) return;
   window.__convscopeScrollers = true;
-  const SEL = '.katex-display, [data-testid="stCode"] pre';
+  const SEL = '.katex-display, [data-testid="stCode"] pre, %TABLE%';
   const mark = () => document.querySelectorAll(SEL).forEach((el) => {
     const wide = el.scrollWidth > el.clientWidth + 1;
     if (wide && !el.hasAttribute('tabindex')) {
       el.setAttribute('tabindex', '0');
       el.setAttribute('role', 'region');
       el.setAttribute('aria-label', el.matches('pre') ? 'Code, scrolls sideways'
-                                                      : 'Formula, scrolls sideways');
+                                     : el.matches('.katex-display') ? 'Formula, scrolls sideways'
+                                     : 'Table, scrolls sideways');
       el.dataset.convscopeScroller = '1';
     } else if (!wide && el.dataset.convscopeScroller) {
       ['tabindex', 'role', 'aria-label'].forEach((a) => el.removeAttribute(a));
@@ -232,7 +238,7 @@ SCROLLERS_JS = """<script>
   window.addEventListener('resize', schedule);
   schedule();
 })();
-</script>"""
+</script>""".replace("%TABLE%", TABLE_SCROLLER)
 
 
 def metric_slots(n: int, per_row: int = 2) -> list:
@@ -280,6 +286,34 @@ def _box_changed(page: str, key: str) -> None:
     dismiss_url_warnings(page)
 
 
+def settle_slider(control: Control, high: int | None = None) -> tuple[int, bool]:
+    """Clamp the stored value of ``control``'s slider into the range it will offer, before
+    the slider is drawn (Streamlit refuses a value above the maximum). Returns the slider's
+    top and whether only one value is possible (then the slider is shown disabled at its
+    low end, with ``low + 1`` as its top: a slider needs two values).
+
+    A page that draws its main figure before its sidebar calls this for every slider first,
+    so the figure reads the same values the sliders will show."""
+    key = control.key
+    top = control.high if high is None else high
+    if top <= control.low:
+        st.session_state[key] = control.low
+        return control.low + 1, True
+    if st.session_state.get(key, control.default) > top:
+        st.session_state[key] = top
+    return top, False
+
+
+def settle_choice(control: Control, choices: Sequence[str] | None = None) -> tuple[str, ...]:
+    """Replace a stored choice that is not offered (``choices`` narrows ``control``'s ids)
+    by the default, or by the first one offered; returns the ids offered."""
+    options = tuple(choices or control.choices)
+    if st.session_state.get(control.key) not in options:
+        st.session_state[control.key] = (control.default if control.default in options
+                                         else options[0])
+    return options
+
+
 def bound_slider(page: str, control: Control, high: int | None = None, disabled: bool = False,
                  help: str | None = None) -> int:
     """A slider for ``control`` (with an exact number box beside it when the range is
@@ -290,12 +324,8 @@ def bound_slider(page: str, control: Control, high: int | None = None, disabled:
     URL name and holds the value; the box only writes into it.
     """
     key = control.key
-    top = control.high if high is None else high
-    if top <= control.low:  # a slider needs two values; only one is possible here
-        top, disabled = control.low + 1, True
-        st.session_state[key] = control.low
-    elif st.session_state.get(key, control.default) > top:
-        st.session_state[key] = top
+    top, single = settle_slider(control, high)
+    disabled = disabled or single
     if top - control.low <= BOX_ABOVE:
         return st.slider(control.label, control.low, top, key=key, disabled=disabled,
                          help=help, on_change=dismiss_url_warnings, args=(page,))
@@ -318,10 +348,7 @@ def bound_choice(page: str, control: Control, choices: Sequence[str] | None = No
     ``choices`` narrows the ids offered; a stored value outside them falls back to the
     first one (e.g. 'causal' padding after switching to 2D).
     """
-    options = tuple(choices or control.choices)
-    if st.session_state.get(control.key) not in options:
-        st.session_state[control.key] = (control.default if control.default in options
-                                         else options[0])
+    options = settle_choice(control, choices)
     draw = st.selectbox if widget == "selectbox" else st.radio
     if widget == "radio":
         kwargs.setdefault("horizontal", True)
@@ -345,10 +372,14 @@ def bound_number(page: str, control: Control, **kwargs: object) -> int:
                            args=kwargs.pop("args", (page,)), **kwargs)
 
 
+def padding_modes(dims: str) -> tuple[str, ...]:
+    """The padding choices offered: 'causal' for 1D inputs only."""
+    return tuple(PADDING_MODES if dims == "1D" else PADDING_MODES[:3])
+
+
 def padding_radio(page: str, control: Control, dims: str) -> str:
     """The padding choice; 'causal' is offered for 1D inputs only."""
-    modes = PADDING_MODES if dims == "1D" else PADDING_MODES[:3]
-    return bound_choice(page, control, modes,
+    return bound_choice(page, control, padding_modes(dims),
                         help="valid: no zeros added. same (Keras): H_out = ceil(H / stride). "
                              "explicit: p zeros on every side (PyTorch's padding=p). "
                              "causal (1D): d·(w−1) zeros on the left only, so no output "

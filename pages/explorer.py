@@ -14,11 +14,12 @@ from lib.presets import PRESET_BY_KEY, PRESETS, matching_preset, preset_link
 from lib.state import (CONTROL_BY_KEY, EXPLORER_CONTROLS, EXPLORER_FIGURE_CONTROLS,
                        SCALING_VARIES, clicked_position, parse_explorer_query,
                        position_values)
-from lib.text import fmt_bytes, fmt_count, fmt_int, fmt_shape
+from lib.text import fmt_bytes, fmt_count, fmt_int, fmt_shape, markdown_table
 from pages._cached import LayerKey, analyze_layer, code_texts, figure, layer_key
 from pages._shared import (bound_choice, bound_slider, bound_toggle, dismiss_url_warnings,
-                           figure_text, metric_slots, padding_radio, report_url_changes,
-                           seed_from_url, sidebar_hint, sync_url)
+                           figure_text, metric_slots, padding_modes, padding_radio,
+                           report_url_changes, seed_from_url, settle_choice, settle_slider,
+                           sidebar_hint, sync_url)
 
 PAGE = "explorer"
 CONTROLS = EXPLORER_CONTROLS + EXPLORER_FIGURE_CONTROLS
@@ -36,9 +37,32 @@ def _slider(key: str, kind: str, high: int | None = None, disabled: bool = False
                         help=f"Not used here: {reason}." if reason else None)
 
 
-def _controls() -> dict[str, object]:
-    """Sidebar controls; returns the current values (keyed like the URL)."""
+#: Every slider of the sidebar, in the order they are settled (g's top is c).
+SLIDER_KEYS = ("k", "kd", "kh", "kw", "w", "c", "D", "H", "W", "s", "p", "d", "g", "dm", "op")
+
+
+def _settled_values() -> dict[str, object]:
+    """The values the sidebar's widgets will show in this run, before they are drawn.
+
+    The page draws its figure first and the sidebar last: Streamlit sends elements in the
+    order the script makes them, so the figure reaches the browser before the 30-odd
+    sidebar elements (and the figure's chunk of JavaScript starts loading that much earlier
+    on a page's first visit). Each widget's value is already in ``st.session_state`` when
+    the run starts; this clamps it the way the widget will (``settle_slider``,
+    ``settle_choice``), so the figure and the sliders agree.
+    """
     seed_from_url(PAGE, CONTROLS, parse_explorer_query)
+    ss = st.session_state
+    settle_choice(CONTROL_BY_KEY["kind"])
+    settle_choice(CONTROL_BY_KEY["dims"])
+    settle_choice(CONTROL_BY_KEY["pad"], padding_modes(str(ss["dims"])))
+    for key in SLIDER_KEYS:
+        settle_slider(CONTROL_BY_KEY[key], high=ss.get("c", 3) if key == "g" else None)
+    return {c.key: ss.get(c.key, c.default) for c in CONTROLS}
+
+
+def _controls() -> None:
+    """The sidebar's widgets (drawn last; their values were settled by _settled_values)."""
     sb = st.sidebar
     with sb:
         kind = bound_choice(PAGE, CONTROL_BY_KEY["kind"], widget="selectbox")
@@ -74,7 +98,6 @@ def _controls() -> dict[str, object]:
             _slider("dm", kind)
             _slider("op", kind)
             bound_toggle(PAGE, CONTROL_BY_KEY["bias"])
-    return {c.key: st.session_state.get(c.key, c.default) for c in CONTROLS}
 
 
 def _numbers(r) -> None:
@@ -99,15 +122,23 @@ def _explanation(r) -> None:
         st.caption(f"Framework note: {note}")
 
 
+#: The stage table's columns; the counts are right-aligned.
+STAGE_COLUMNS = ("stage", "what it is", "output", "weights", "biases", "params",
+                 "PyTorch weight", "Keras kernel", "MACs")
+_COUNTS = ("weights", "biases", "params", "MACs")
+
+
+def _weight_shape(shape) -> str:
+    return f"`{tuple(shape)}`" if shape else "—"
+
+
 def _details(r) -> None:
-    rows = [{"stage": s.name, "what it is": s.role, "output": fmt_shape(s.out_shape),
-             "weights": s.weight_params, "biases": s.bias_params, "params": s.params,
-             "PyTorch weight": str(tuple(s.torch_weight_shape)) if s.torch_weight_shape else "—",
-             "Keras kernel": str(tuple(s.keras_weight_shape)) if s.keras_weight_shape else "—",
-             "MACs": s.macs} for s in r.stages]
-    count = st.column_config.NumberColumn(format="localized")  # 3,822 like every count
-    st.dataframe(rows, hide_index=True, width="stretch",
-                 column_config={name: count for name in ("weights", "biases", "params", "MACs")})
+    # A Markdown table, not st.dataframe: a real <table>, and no pandas import (~0.4 s on a
+    # server's first page) nor data-grid JavaScript on every move (issue 14).
+    rows = [(s.name, s.role, fmt_shape(s.out_shape), fmt_int(s.weight_params),
+             fmt_int(s.bias_params), fmt_int(s.params), _weight_shape(s.torch_weight_shape),
+             _weight_shape(s.keras_weight_shape), fmt_int(s.macs)) for s in r.stages]
+    st.markdown(markdown_table(STAGE_COLUMNS, rows, right=_COUNTS))
     m = r.memory
     cols = metric_slots(4)
     cols[0].metric("FLOPs (= 2 × MACs)", fmt_count(r.flops))
@@ -234,18 +265,27 @@ def _figure(r, key: LayerKey, values: dict[str, object]) -> None:
     sync_url(PAGE, CONTROLS)  # a fragment run changes the figure's keys only
 
 
+#: The code section's tabs, in the order of ``code_texts``; (label, code language).
+CODE_TABS = (("Keras", "python"), ("PyTorch", "python"), ("Keras model.summary()", None),
+             ("torchinfo.summary()", None))
+CODE_TAB = "code_tab"
+
+
+@st.fragment
 def _code(key: LayerKey) -> None:
-    """Copyable framework code and the summary tables the frameworks print."""
+    """Copyable framework code and the summary tables the frameworks print.
+
+    Only the open tab's block is built and sent (issue 14: fewer elements per move); a
+    fragment, so opening another tab reruns only this section.
+    """
     texts, error = code_texts(key)
     if texts is None:
         st.info(f"Code snippets: {error}")
         return
-    keras, torch, keras_table, torch_table = texts
-    tabs = st.tabs(["Keras", "PyTorch", "Keras model.summary()", "torchinfo.summary()"])
-    tabs[0].code(keras, language="python")
-    tabs[1].code(torch, language="python")
-    tabs[2].code(keras_table, language=None)
-    tabs[3].code(torch_table, language=None)
+    tabs = st.tabs([label for label, _ in CODE_TABS], key=CODE_TAB, on_change="rerun")
+    for tab, text, (_, language) in zip(tabs, texts, CODE_TABS):
+        if tab.open:
+            tab.code(text, language=language)
 
 
 def _page(values: dict[str, object]) -> None:
@@ -255,12 +295,14 @@ def _page(values: dict[str, object]) -> None:
         st.error(f"This layer can't be built: {error}", icon="🚫")
         st.caption("Change the highlighted value in the sidebar; everything else still works.")
         return
-    _numbers(result)
+    numbers = st.container()
     left, right = st.columns([2, 3], gap="large")
+    with right:  # first: the figure is what a move is watched on (see _settled_values)
+        _figure(result, key, values)
+    with numbers:
+        _numbers(result)
     with left:
         _explanation(result)
-    with right:
-        _figure(result, key, values)
     st.subheader("Parameters, cost and memory")
     _details(result)
     st.subheader("The same layer in code")
@@ -268,11 +310,12 @@ def _page(values: dict[str, object]) -> None:
 
 
 def main() -> None:
-    values = _controls()
+    values = _settled_values()
     st.title("Conv explorer")
     sidebar_hint("Conv kind and layer settings (k, w, c, H, W and the advanced knobs)")
     notice = st.container()
     _page(values)
+    _controls()
     report_url_changes(PAGE, CONTROLS, into=notice)
     sync_url(PAGE, CONTROLS)
 

@@ -165,7 +165,11 @@ def test_code_tabs_show_the_generated_framework_code():
     from lib import snippets
     at = _open({"kind": "separable_pytorch"})
     r = analyze(**{**CLASSIC, "kind": "separable_pytorch"})
-    codes = [c.value.strip() for c in at.code]
-    for text in (snippets.keras_code(r), snippets.pytorch_code(r), snippets.keras_summary(r),
-                 snippets.torchinfo_summary(r)):
-        assert text.strip() in codes
+    want = (snippets.keras_code(r), snippets.pytorch_code(r), snippets.keras_summary(r),
+            snippets.torchinfo_summary(r))
+    assert [c.value.strip() for c in at.code] == [want[0].strip()]  # only the open tab
+    labels = ("Keras", "PyTorch", "Keras model.summary()", "torchinfo.summary()")
+    for label, text in zip(labels, want):
+        at.session_state["code_tab"] = label  # the tab a student opens
+        at.run()
+        assert [c.value.strip() for c in at.code] == [text.strip()], label

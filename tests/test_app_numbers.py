@@ -38,6 +38,7 @@ SI = re.compile(r"(?<![\w.,])(\d[\d,]*(?:\.\d+)?)\s?([KMGTPE])(?![A-Za-z])")
 BYTES = re.compile(r"(?<![\w.,])(\d[\d,]*(?:\.\d+)?)\s?([KMGTP]B)\b")
 #: Identifiers shown as they are typed or linked (not counts): the quiz number, seeds.
 #: Index notation (y[500, 1000, 0], b[0]) is an address, not a count: commas separate axes.
+CODE_SPAN = re.compile(r"`[^`\n]*`")
 IDENTIFIERS = re.compile(r"Quiz \d+|quiz number \d+|seed \d+|seed=\d+|#\d+|\b[a-z]\[[\d, ]+\]")
 WIDE = {"k": "512", "c": "512", "H": "1024", "W": "1024", "w": "11"}
 
@@ -126,6 +127,8 @@ def problems(items: list[tuple[str, str]]) -> list[str]:
     found = []
     for where, text in items:
         clean = IDENTIFIERS.sub("", text)
+        if where == "markdown":  # inline code is code, like the code blocks: `(4096, 1, 4)`
+            clean = CODE_SPAN.sub("", clean)
         if where == "latex":
             clean = clean.replace("{,}", ",")
         for m in BARE.finditer(clean):
