@@ -91,8 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     rows = timeline(args.path, args.moves, args.slider)
     for r in rows:
-        print(f"{r['messages']} messages: first {r['first_ms']:.0f} ms, figure (#{r['figure_index']})"
-              f" {r['figure_ms']:.0f} ms, last {r['last_ms']:.0f} ms; chart drawn {r['chart_ms']:.0f} ms")
+        print(f"{r['messages']} messages: first {r['first_ms']:.0f} ms, "
+              f"figure (#{r['figure_index']}) {r['figure_ms']:.0f} ms, "
+              f"last {r['last_ms']:.0f} ms; chart drawn {r['chart_ms']:.0f} ms")
     print("median chart drawn:", f"{statistics.median(r['chart_ms'] for r in rows):.0f} ms")
     return 0
 

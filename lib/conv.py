@@ -240,9 +240,9 @@ def _conv_stage(s: ConvSpec, inp: tuple[int, ...]) -> tuple[Stage, ...]:
 def _channel_sum_stage(s: ConvSpec, inp: tuple[int, ...]) -> tuple[Stage, ...]:
     """Add the input channels into one (no weights)."""
     ones = (1,) * s.rank
-    return (Stage("channel sum", f"add the {fmt_int(s.c)} input channels into one", "channel_sum",
-                  inp, (*inp[:-1], 1), ones, ones, ones, 1, _identity_axes(inp[:-1]),
-                  0, 0, 0, (), ()),)
+    return (Stage("channel sum", f"add the {fmt_int(s.c)} input channels into one",
+                  "channel_sum", inp, (*inp[:-1], 1), ones, ones, ones, 1,
+                  _identity_axes(inp[:-1]), 0, 0, 0, (), ()),)
 
 
 def _depthwise_stage(s: ConvSpec, inp: tuple[int, ...], bias: bool = True
@@ -251,14 +251,16 @@ def _depthwise_stage(s: ConvSpec, inp: tuple[int, ...], bias: bool = True
     the bias whatever the spec says."""
     m = s.depth_multiplier
     axes = _conv_axes(inp[:-1], s.kernel, s.stride, s.dilation, s.padding)
-    return (_stage("depthwise", f"{fmt_int(s.c * m)} filters of {fmt_shape((*s.kernel, 1))}, {fmt_int(m)} per "
-                   "input channel", "depthwise", inp, s.c * m, axes, s.c, s.bias and bias),)
+    return (_stage("depthwise", f"{fmt_int(s.c * m)} filters of {fmt_shape((*s.kernel, 1))}, "
+                   f"{fmt_int(m)} per input channel", "depthwise", inp, s.c * m, axes, s.c,
+                   s.bias and bias),)
 
 
 def _pointwise_after(s: ConvSpec, inp: tuple[int, ...]) -> tuple[Stage, ...]:
     """The 1×1 conv that mixes the channels after a depthwise stage (stride 1, no padding)."""
-    return (_stage("pointwise", f"{fmt_int(s.k)} filters of {fmt_shape((*(1,) * s.rank, inp[-1]))}",
-                   "conv", inp, s.k, _identity_axes(inp[:-1]), 1, s.bias),)
+    return (_stage("pointwise",
+                   f"{fmt_int(s.k)} filters of {fmt_shape((*(1,) * s.rank, inp[-1]))}", "conv",
+                   inp, s.k, _identity_axes(inp[:-1]), 1, s.bias),)
 
 
 def _transposed_stage(s: ConvSpec, inp: tuple[int, ...]) -> tuple[Stage, ...]:
@@ -276,8 +278,8 @@ def _transposed_stage(s: ConvSpec, inp: tuple[int, ...]) -> tuple[Stage, ...]:
                         output_padding[i])
         for i, (a, n) in enumerate(zip(s.axes, inp[:-1])))
     return (_stage("transposed conv", f"each of the {fmt_int(s.c)} input channels scatters "
-                   f"{fmt_int(s.k // g)} kernels of {fmt_shape(s.kernel)}", "transposed", inp, s.k,
-                   axes, g, s.bias),)
+                   f"{fmt_int(s.k // g)} kernels of {fmt_shape(s.kernel)}", "transposed", inp,
+                   s.k, axes, g, s.bias),)
 
 
 _AXIS_STAGE_NAMES = {2: ("vertical", "horizontal"), 3: ("depth", "vertical", "horizontal")}
@@ -296,8 +298,8 @@ def _one_axis_stages(s: ConvSpec, inp: tuple[int, ...]) -> tuple[Stage, ...]:
         pad = s.padding if isinstance(s.padding, str) else only(s.padding, 0)
         axes = _conv_axes(shape[:-1], only(s.kernel, 1), only(s.stride, 1),
                           only(s.dilation, 1), pad)
-        stage = _stage(name, f"{fmt_int(s.k)} filters of {fmt_shape((*only(s.kernel, 1), shape[-1]))}",
-                       "conv", shape, s.k, axes, 1, s.bias)
+        role = f"{fmt_int(s.k)} filters of {fmt_shape((*only(s.kernel, 1), shape[-1]))}"
+        stage = _stage(name, role, "conv", shape, s.k, axes, 1, s.bias)
         stages.append(stage)
         shape = stage.out_shape
     return tuple(stages)

@@ -206,7 +206,8 @@ def user_acted() -> None:
 #: focus such a scroller by themselves, Safari does not, and WCAG 2.1.1 (axe-core's
 #: ``scrollable-region-focusable``) asks for it. This constant script (no user or URL text
 #: in it) gives every formula / code block / table that overflows ``tabindex=0``, a region
-#: role and a name, and takes them away when it fits again (resize, rerun). Runs once per page load.
+#: role and a name, and takes them away when it fits again (resize, rerun). Runs once per
+#: page load.
 SCROLLERS_JS = """<script>
 (() => {
   if (window.__convscopeScrollers) return;

@@ -31,14 +31,16 @@ _ARG = {"k": "k", "w": "w", "kd": "w", "kh": "w", "kw": "w", "rect": "w", "c": "
         "dm": "depth_multiplier", "op": "output_padding", "bias": "bias"}
 
 
-def _slider(key: str, kind: str, high: int | None = None, disabled: bool = False) -> int:
+def _slider_high(key: str) -> int | None:
+    """A slider's top when the layer lowers it: groups g <= c; None for the others."""
+    return st.session_state.get("c", 3) if key == "g" else None
+
+
+def _slider(key: str, kind: str, disabled: bool = False) -> int:
     reason = not_applicable_reason(kind, _ARG[key])
-    return bound_slider(PAGE, CONTROL_BY_KEY[key], high, disabled or reason is not None,
+    return bound_slider(PAGE, CONTROL_BY_KEY[key], _slider_high(key),
+                        disabled or reason is not None,
                         help=f"Not used here: {reason}." if reason else None)
-
-
-#: Every slider of the sidebar, in the order they are settled (g's top is c).
-SLIDER_KEYS = ("k", "kd", "kh", "kw", "w", "c", "D", "H", "W", "s", "p", "d", "g", "dm", "op")
 
 
 def _settled_values() -> dict[str, object]:
@@ -53,11 +55,12 @@ def _settled_values() -> dict[str, object]:
     """
     seed_from_url(PAGE, CONTROLS, parse_explorer_query)
     ss = st.session_state
-    settle_choice(CONTROL_BY_KEY["kind"])
-    settle_choice(CONTROL_BY_KEY["dims"])
-    settle_choice(CONTROL_BY_KEY["pad"], padding_modes(str(ss["dims"])))
-    for key in SLIDER_KEYS:
-        settle_slider(CONTROL_BY_KEY[key], high=ss.get("c", 3) if key == "g" else None)
+    for control in EXPLORER_CONTROLS:  # in order: dims before pad, c before g
+        if control.choices:
+            offered = padding_modes(ss["dims"]) if control.key == "pad" else None
+            settle_choice(control, offered)
+        elif not control.is_bool:
+            settle_slider(control, _slider_high(control.key))
     return {c.key: ss.get(c.key, c.default) for c in CONTROLS}
 
 
@@ -91,7 +94,7 @@ def _controls() -> None:
             pad = padding_radio(PAGE, CONTROL_BY_KEY["pad"], dims)
             _slider("p", kind, disabled=pad != "explicit")
             _slider("d", kind)
-            _slider("g", kind, high=st.session_state.get("c", 3))
+            _slider("g", kind)
             if kind == "grouped":
                 st.caption("groups = 1 is a standard conv; groups = c with k = c × m is a "
                            "depthwise conv: one family.")
