@@ -63,23 +63,24 @@ def ensure_app_navigation() -> None:
     if getattr(PagesManager, "uses_pages_directory", False):
         PagesManager.uses_pages_directory = False
         st.rerun()
-    phone_style()
+    page_style()
 
 
 #: A Markdown table wider than its column (the explorer's stage table on a phone).
 TABLE_SCROLLER = '[data-testid="stMarkdownContainer"]:has(> table)'
-#: Phones: formulas at 1em (not KaTeX's 1.21em), so each aligned line of a formula fits a
+#: Every page's style. Phones: formulas at 1em (not KaTeX's 1.21em), so each aligned line of a formula fits a
 #: 390 px screen; on every screen a Markdown table wider than its column scrolls sideways
 #: inside it instead of being cut. A fixed style: nothing from the user or the URL is in it.
-PHONE_STYLE = ("<style>@media (max-width: 640px) "
-               "{ .katex-display > .katex { font-size: 1em; } } "
-               f"{TABLE_SCROLLER} {{ overflow-x: auto; }} "
-               f"{TABLE_SCROLLER} td code {{ white-space: nowrap; }}</style>")
+PAGE_STYLE = ("<style>@media (max-width: 640px) "
+              "{ .katex-display > .katex { font-size: 1em; } } "
+              f"{TABLE_SCROLLER} {{ overflow-x: auto; }} "
+              f"{TABLE_SCROLLER} td code {{ white-space: nowrap; }}</style>")
 
 
-def phone_style() -> None:
-    """Every page's style for small screens (called by every page, see above)."""
-    st.html(PHONE_STYLE)
+def page_style() -> None:
+    """Every page's fixed style: formulas on phones, wide tables (called by every page, see
+    above)."""
+    st.html(PAGE_STYLE)
 
 
 def url_query() -> dict[str, list[str]]:

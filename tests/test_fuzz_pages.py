@@ -31,7 +31,7 @@ import lib
 import lib.state as state
 from lib.conv import KINDS
 from lib.state import Control
-from pages._shared import PHONE_STYLE, SCROLLERS_JS
+from pages._shared import PAGE_STYLE, SCROLLERS_JS
 from tests.url_cases import SPECIAL_VALUES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -263,7 +263,7 @@ def check_page(page: str, query: dict[str, object], at: AppTest) -> None:
             assert not proto.allow_html, (page, query, node)
         if html_capable(node):
             body = str(getattr(node.proto, "body", "")).lower()
-            if body in (SCROLLERS_JS.lower(), PHONE_STYLE.lower()):  # constants: no URL text
+            if body in (SCROLLERS_JS.lower(), PAGE_STYLE.lower()):  # constants: no URL text
                 continue  # (a value "<" is a substring of any HTML, not a leak)
             assert "<script" not in body, (page, query, node)
             for raw in query.values():
