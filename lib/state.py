@@ -223,6 +223,13 @@ EXPLORER_CONTROLS: tuple[Control, ...] = (
 )
 
 CONTROL_BY_KEY: dict[str, Control] = {c.key: c for c in EXPLORER_CONTROLS}
+#: The explorer's "Advanced" expander (its session-state key) and the controls inside it.
+#: Its widgets are built only while it is open; a link or preset that sets one of these
+#: away from its default opens it.
+ADVANCED_EXPANDER = "advanced"
+ADVANCED_KEYS = ("s", "pad", "p", "d", "g", "dm", "op", "bias")
+#: The explorer's expander listing every product of the clicked cell (built while open).
+PRODUCTS_EXPANDER = "products"
 
 
 def parse_explorer_query(query: Mapping[str, object],

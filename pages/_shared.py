@@ -111,8 +111,9 @@ def write_url(page: str, query: Mapping[str, str]) -> None:
     st.session_state[_WRITTEN.format(page=page)] = query
 
 
-def seed_from_url(page: str, controls: Sequence[Control], parse: Parser) -> None:
-    """Call before the widgets: give every control its value for this run.
+def seed_from_url(page: str, controls: Sequence[Control], parse: Parser) -> bool:
+    """Call before the widgets: give every control its value for this run. Returns True
+    when the values came from outside the page's widgets (a link, a page switch).
 
     A link (see :func:`link_opened`) that names any of this page's keys sets every control:
     the named ones to the link's values, the rest to their defaults, so a link always means
@@ -122,7 +123,8 @@ def seed_from_url(page: str, controls: Sequence[Control], parse: Parser) -> None
     ensure_app_navigation()
     ss = st.session_state
     kept = ss.setdefault(_KEPT, {})
-    if link_opened(page):
+    opened = link_opened(page)
+    if opened:
         raw = url_query()
         values, warnings = parse(raw, controls)
         is_link = any(c.key in raw for c in controls)
@@ -138,6 +140,7 @@ def seed_from_url(page: str, controls: Sequence[Control], parse: Parser) -> None
         key = control.key
         # Re-assigning keeps a value alive when its widget is not drawn in this run.
         ss[key] = ss[key] if key in ss else kept.get(key, control.default)
+    return opened
 
 
 def current_values(controls: Sequence[Control]) -> dict[str, object]:
@@ -243,13 +246,15 @@ SCROLLERS_JS = """<script>
 </script>""".replace("%TABLE%", TABLE_SCROLLER)
 
 
-def metric_slots(n: int, per_row: int = 2) -> list:
-    """``n`` slots for ``st.metric``, ``per_row`` a row: a metric's value never wraps, and
-    four in a row cut "29×29×10" to "29×29…" on a 1024 px projector."""
-    slots: list = []
-    while len(slots) < n:
-        slots += st.columns(per_row)
-    return slots[:n]
+def metric_row() -> st.delta_generator.DeltaGenerator:
+    """A row for ``st.metric``s that wraps: each metric is as wide as its value, so
+    "61×1,021×1,021×512" is never cut ("29×29…" was, four to a row of st.columns on a
+    1024 px projector) and the next metric moves to the next line instead.
+
+    One horizontal container, not rows of st.columns: four metrics are 5 elements per
+    rerun instead of 10 (issue 14: the browser's work per move grows with the elements).
+    """
+    return st.container(horizontal=True, gap="small")
 
 
 def figure_text(text: str, into: st.delta_generator.DeltaGenerator | None = None) -> None:
@@ -270,6 +275,8 @@ def keyboard_scrollers() -> None:
 #: Sliders with more values than this get a number box beside them: on a 240 px track one
 #: pixel is several values (k = 1 … 512), so only the box gives any exact value by tap.
 BOX_ABOVE = 16
+#: The number box's width in px: "1024" and its − / + buttons, a quarter of the sidebar.
+BOX_WIDTH = 60
 _BOX = "{key}__box"
 #: The value the page last drew into a slider's number box.
 _DRAWN = "{key}__drawn"
@@ -333,12 +340,13 @@ def bound_slider(page: str, control: Control, high: int | None = None, disabled:
                          help=help, on_change=dismiss_url_warnings, args=(page,))
     box = _BOX.format(key=key)
     st.session_state[box] = st.session_state.get(key, control.default)
-    track, exact = st.columns([3, 1], vertical_alignment="bottom", gap="small")
-    value = track.slider(control.label, control.low, top, key=key, disabled=disabled,
-                         help=help, on_change=dismiss_url_warnings, args=(page,))
-    exact.number_input(f"{control.label} (exact value)", control.low, top, step=1, key=box,
-                       disabled=disabled, label_visibility="collapsed",
-                       on_change=_box_changed, args=(page, key))
+    # One horizontal container, not st.columns: 3 elements per move instead of 5 (issue 14).
+    row = st.container(horizontal=True, vertical_alignment="bottom", gap="small")
+    value = row.slider(control.label, control.low, top, key=key, disabled=disabled,
+                       help=help, on_change=dismiss_url_warnings, args=(page,))
+    row.number_input(f"{control.label} (exact value)", control.low, top, step=1, key=box,
+                     disabled=disabled, label_visibility="collapsed", width=BOX_WIDTH,
+                     on_change=_box_changed, args=(page, key))
     st.session_state[_DRAWN.format(key=key)] = value
     return value
 

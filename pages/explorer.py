@@ -11,13 +11,13 @@ from lib.alt_text import explorer_alt
 from lib.cell import CellTooLarge, cell_markdown, compute_cell, figure_stage, term_rows
 from lib.conv import KIND_INFO, not_applicable_reason
 from lib.presets import PRESET_BY_KEY, PRESETS, matching_preset, preset_link
-from lib.state import (CONTROL_BY_KEY, EXPLORER_CONTROLS, EXPLORER_FIGURE_CONTROLS,
-                       SCALING_VARIES, clicked_position, parse_explorer_query,
-                       position_values)
+from lib.state import (ADVANCED_EXPANDER, ADVANCED_KEYS, CONTROL_BY_KEY, EXPLORER_CONTROLS,
+                       EXPLORER_FIGURE_CONTROLS, SCALING_VARIES, clicked_position,
+                       PRODUCTS_EXPANDER, parse_explorer_query, position_values)
 from lib.text import fmt_bytes, fmt_count, fmt_int, fmt_shape, markdown_table
 from pages._cached import LayerKey, analyze_layer, code_texts, figure, layer_key
 from pages._shared import (bound_choice, bound_slider, bound_toggle, dismiss_url_warnings,
-                           figure_text, metric_slots, padding_modes, padding_radio,
+                           figure_text, metric_row, padding_modes, padding_radio,
                            report_url_changes, seed_from_url, settle_choice, settle_slider,
                            sidebar_hint, sync_url)
 
@@ -43,6 +43,15 @@ def _slider(key: str, kind: str, disabled: bool = False) -> int:
                         help=f"Not used here: {reason}." if reason else None)
 
 
+def _open_advanced_if_set() -> None:
+    """A link, a page switch or a preset that sets an advanced knob opens the expander, so
+    the student sees the knob the view depends on (its widgets exist only while open)."""
+    ss = st.session_state
+    if any(ss.get(key, CONTROL_BY_KEY[key].default) != CONTROL_BY_KEY[key].default
+           for key in ADVANCED_KEYS):
+        ss[ADVANCED_EXPANDER] = True
+
+
 def _settled_values() -> dict[str, object]:
     """The values the sidebar's widgets will show in this run, before they are drawn.
 
@@ -53,7 +62,8 @@ def _settled_values() -> dict[str, object]:
     the run starts; this clamps it the way the widget will (``settle_slider``,
     ``settle_choice``), so the figure and the sliders agree.
     """
-    seed_from_url(PAGE, CONTROLS, parse_explorer_query)
+    if seed_from_url(PAGE, CONTROLS, parse_explorer_query):
+        _open_advanced_if_set()
     ss = st.session_state
     for control in EXPLORER_CONTROLS:  # in order: dims before pad, c before g
         if control.choices:
@@ -89,7 +99,13 @@ def _controls() -> None:
         if dims != "1D":
             _slider("H", kind)
         _slider("W", kind)
-        with st.expander("Advanced: stride, padding, dilation, groups…", expanded=False):
+        # Built only while open (on_change="rerun"): a move sends ~15 fewer sidebar
+        # elements (issue 14). The values live in session_state either way.
+        advanced = st.expander("Advanced: stride, padding, dilation, groups…",
+                               key=ADVANCED_EXPANDER, on_change="rerun")
+        if not advanced.open:
+            return
+        with advanced:
             _slider("s", kind)
             pad = padding_radio(PAGE, CONTROL_BY_KEY["pad"], dims)
             _slider("p", kind, disabled=pad != "explicit")
@@ -104,14 +120,14 @@ def _controls() -> None:
 
 
 def _numbers(r) -> None:
-    cols = metric_slots(4)
+    row = metric_row()
     axes = "×".join(r.spec.axes)
-    cols[0].metric(f"Input ({axes}×c)", fmt_shape(r.input_shape))
-    cols[1].metric(f"Output ({axes}×C)", fmt_shape(r.output_shape))
-    cols[2].metric("Parameters", fmt_int(r.params),
-                   help=f"{fmt_int(r.weight_params)} weights + {fmt_int(r.bias_params)} biases")
-    cols[3].metric("MACs", fmt_count(r.macs), help=f"{fmt_int(r.macs)} multiply-accumulates; "
-                   f"FLOPs = 2 × MACs = {fmt_int(r.flops)}")
+    row.metric(f"Input ({axes}×c)", fmt_shape(r.input_shape))
+    row.metric(f"Output ({axes}×C)", fmt_shape(r.output_shape))
+    row.metric("Parameters", fmt_int(r.params),
+               help=f"{fmt_int(r.weight_params)} weights + {fmt_int(r.bias_params)} biases")
+    row.metric("MACs", fmt_count(r.macs), help=f"{fmt_int(r.macs)} multiply-accumulates; "
+               f"FLOPs = 2 × MACs = {fmt_int(r.flops)}")
     st.latex(r.params_latex)
     for line in r.output_latex:
         st.latex(line)
@@ -143,16 +159,16 @@ def _details(r) -> None:
              _weight_shape(s.keras_weight_shape), fmt_int(s.macs)) for s in r.stages]
     st.markdown(markdown_table(STAGE_COLUMNS, rows, right=_COUNTS))
     m = r.memory
-    cols = metric_slots(4)
-    cols[0].metric("FLOPs (= 2 × MACs)", fmt_count(r.flops))
-    cols[1].metric("Receptive field", fmt_shape(r.receptive_field),
-                   help="Input cells (height × width) that one output cell depends on")
-    cols[2].metric("Effective kernel", fmt_shape(r.effective_kernel),
-                   help="Span of the dilated kernel: d·(w−1)+1")
-    cols[3].metric("Memory (float32)", fmt_bytes(m.total_bytes),
-                   help=f"input {fmt_bytes(m.input_bytes)}, output {fmt_bytes(m.output_bytes)}, "
-                        f"weights {fmt_bytes(m.weight_bytes)}, between stages "
-                        f"{fmt_bytes(m.intermediate_bytes)}")
+    row = metric_row()
+    row.metric("FLOPs (= 2 × MACs)", fmt_count(r.flops))
+    row.metric("Receptive field", fmt_shape(r.receptive_field),
+               help="Input cells (height × width) that one output cell depends on")
+    row.metric("Effective kernel", fmt_shape(r.effective_kernel),
+               help="Span of the dilated kernel: d·(w−1)+1")
+    row.metric("Memory (float32)", fmt_bytes(m.total_bytes),
+               help=f"input {fmt_bytes(m.input_bytes)}, output {fmt_bytes(m.output_bytes)}, "
+                    f"weights {fmt_bytes(m.weight_bytes)}, between stages "
+                    f"{fmt_bytes(m.intermediate_bytes)}")
     if r.ignored:
         st.caption("Not used by this kind: " + "; ".join(f"{n} ({why})" for n, why in r.ignored))
 
@@ -187,6 +203,7 @@ def _apply_preset() -> None:
     if preset is None:
         return
     st.session_state.update(preset.state)
+    _open_advanced_if_set()
     st.session_state[_PRESET_PICK] = None
     st.session_state[_PRESET_APPLIED] = True
     dismiss_url_warnings(PAGE)
@@ -220,8 +237,11 @@ def _computation(r, fig) -> None:
                 "biases −2…2 (the same every time), channel 0 of the output.")
     for line in cell_markdown(comp):
         st.markdown(line)
-    with st.expander(f"Every product of {comp.cell.name} (input × weight)"):
-        st.dataframe(term_rows(comp), hide_index=True, width="stretch")
+    # Built only while open: a data grid per move costs the browser (issue 14).
+    products = st.expander(f"Every product of {comp.cell.name} (input × weight)",
+                           key=PRODUCTS_EXPANDER, on_change="rerun")
+    if products.open:
+        products.dataframe(term_rows(comp), hide_index=True, width="stretch")
 
 
 @st.fragment

@@ -15,7 +15,7 @@ from lib.network import (DEFAULT_NET, GRAMMAR_HELP, PRESETS, TABLE_COLUMNS, Netw
                          table_types, to_table, unreadable_message, with_input)
 from lib.state import DIMS
 from lib.text import fmt_count, fmt_int, fmt_shape, ratio_delta
-from pages._shared import (ensure_app_navigation, figure_text, link_opened, metric_slots,
+from pages._shared import (ensure_app_navigation, figure_text, link_opened, metric_row,
                            sidebar_hint, user_acted, write_url)
 
 PAGE = "network"
@@ -210,18 +210,18 @@ def _rows_table(rows) -> None:
 
 
 def _totals(result: NetworkResult) -> None:
-    cols = metric_slots(5, per_row=3)
-    cols[0].metric("Total params", fmt_int(result.total_params),
-                   help="all trainable (no BatchNorm here); Keras prints the same total")
-    cols[1].metric("MACs", fmt_count(result.total_macs),
-                   help=f"{fmt_int(result.total_macs)} multiply-accumulates for one image; "
-                        f"FLOPs = 2 × MACs = {fmt_int(result.total_flops)}")
-    cols[2].metric("Output shape", fmt_shape(result.output_shape))
-    cols[3].metric("Layers", str(len(result.rows)))
+    row = metric_row()
+    row.metric("Total params", fmt_int(result.total_params),
+               help="all trainable (no BatchNorm here); Keras prints the same total")
+    row.metric("MACs", fmt_count(result.total_macs),
+               help=f"{fmt_int(result.total_macs)} multiply-accumulates for one image; "
+               f"FLOPs = 2 × MACs = {fmt_int(result.total_flops)}")
+    row.metric("Output shape", fmt_shape(result.output_shape))
+    row.metric("Layers", str(len(result.rows)))
     rf = result.receptive_field
-    cols[4].metric("Receptive field", fmt_shape(rf) if rf else "—",
-                   help="of the last conv or pooling layer: rf += (extent − 1) × jump, "
-                        "jump × = stride")
+    row.metric("Receptive field", fmt_shape(rf) if rf else "—",
+               help="of the last conv or pooling layer: rf += (extent − 1) × jump, "
+               "jump × = stride")
 
 
 def _notes(result: NetworkResult) -> None:
@@ -254,17 +254,17 @@ def _comparison(result: NetworkResult) -> None:
                "conv with the same filters, kernel, stride and padding: every output shape "
                "stays the same. MobileNet presets use no bias (the paper has BatchNorm), so "
                "Keras SeparableConv2D and PyTorch's depthwise + 1×1 pair agree.")
-    cols = metric_slots(4)
-    cols[0].metric("Separable: params", fmt_int(cmp.separable.total_params))
+    row = metric_row()
+    row.metric("Separable: params", fmt_int(cmp.separable.total_params))
     p_delta, p_arrow = ratio_delta(cmp.standard.total_params, cmp.separable.total_params)
     m_delta, m_arrow = ratio_delta(cmp.standard.total_macs, cmp.separable.total_macs)
-    cols[1].metric("Standard: params", fmt_int(cmp.standard.total_params),
-                   delta=p_delta, delta_arrow=p_arrow, delta_color="inverse")
-    cols[2].metric("Separable: MACs", fmt_count(cmp.separable.total_macs),
-                   help=fmt_int(cmp.separable.total_macs))
-    cols[3].metric("Standard: MACs", fmt_count(cmp.standard.total_macs),
-                   help=fmt_int(cmp.standard.total_macs),
-                   delta=m_delta, delta_arrow=m_arrow, delta_color="inverse")
+    row.metric("Standard: params", fmt_int(cmp.standard.total_params),
+               delta=p_delta, delta_arrow=p_arrow, delta_color="inverse")
+    row.metric("Separable: MACs", fmt_count(cmp.separable.total_macs),
+               help=fmt_int(cmp.separable.total_macs))
+    row.metric("Standard: MACs", fmt_count(cmp.standard.total_macs),
+               help=fmt_int(cmp.standard.total_macs),
+               delta=m_delta, delta_arrow=m_arrow, delta_color="inverse")
     _chart_pair(comparison_figure, comparison_alt, cmp, "cmp", "network")
 
 

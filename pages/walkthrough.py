@@ -8,7 +8,7 @@ from lib import figures
 from lib.alt_text import WALKTHROUGH_ALT
 from lib.state import WALKTHROUGH_CONTROLS, parse_query
 from lib.walkthrough import INTRO, STEPS, Step, StepSpec, build_step
-from pages._shared import (bound_choice, bound_slider, figure_text, metric_slots,
+from pages._shared import (bound_choice, bound_slider, figure_text, metric_row,
                            report_url_changes, seed_from_url, sync_url)
 
 PAGE = "walkthrough"
@@ -47,9 +47,9 @@ def _step(spec: StepSpec) -> None:
             st.markdown(paragraph)
     for formula in step.latex:
         st.latex(formula)
-    cols = metric_slots(len(step.metrics))
-    for col, m in zip(cols, step.metrics):
-        col.metric(m.label, m.value, help=m.help)
+    row = metric_row()
+    for m in step.metrics:
+        row.metric(m.label, m.value, help=m.help)
     if step.takeaway:
         st.info(step.takeaway, icon="💡")
     _figure(spec, step)

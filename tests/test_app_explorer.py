@@ -8,7 +8,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.conv import analyze
+from lib.state import ADVANCED_EXPANDER, ADVANCED_KEYS
 from lib.text import fmt_int, fmt_shape
+from tests.app_runs import open_advanced
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 CLASSIC = dict(kind="standard", k=10, w=4, c=3, H=32, W=32)
@@ -104,7 +106,58 @@ def test_controls_that_do_not_apply_are_disabled_with_the_reason():
     at = _open({"kind": "depthwise"})
     k = at.slider(key="k")
     assert k.disabled and "Not used here" in k.help
-    assert not at.slider(key="dm").disabled
+    assert not open_advanced(at).slider(key="dm").disabled
+
+
+ADVANCED_WIDGETS = {"s": "slider", "pad": "radio", "p": "slider", "d": "slider",
+                    "g": "slider", "dm": "slider", "op": "slider", "bias": "toggle"}
+#: A link that sets each advanced knob to a non-default value (with what it needs).
+ADVANCED_LINKS = {"s": {"s": "2"}, "pad": {"pad": "same"}, "p": {"pad": "explicit", "p": "3"},
+                  "d": {"d": "2"}, "g": {"kind": "grouped", "c": "4", "g": "2"},
+                  "dm": {"kind": "depthwise", "dm": "3"},
+                  "op": {"kind": "transposed", "s": "2", "op": "1"}, "bias": {"bias": "false"}}
+
+
+def _built(at: AppTest) -> set[str]:
+    """The keys of the widgets this run built (sent to the browser)."""
+    return {w.key for kind in ("slider", "radio", "toggle", "number_input")
+            for w in getattr(at, kind) if w.key}
+
+
+def test_every_advanced_knob_has_a_link_case():
+    assert set(ADVANCED_WIDGETS) == set(ADVANCED_LINKS) == set(ADVANCED_KEYS)
+
+
+def test_advanced_knobs_are_built_only_while_their_expander_is_open():
+    at = _open()
+    assert not at.session_state[ADVANCED_EXPANDER]
+    assert not _built(at) & set(ADVANCED_KEYS)  # closed: not sent on a move
+    assert [e.label for e in at.expander] == ["Advanced: stride, padding, dilation, groups…"]
+    at.session_state[ADVANCED_EXPANDER] = True  # the student opens it
+    at.run()
+    assert set(ADVANCED_KEYS) <= _built(at)
+    at.slider(key="s").set_value(2).run()
+    at.session_state[ADVANCED_EXPANDER] = False  # ... and closes it again
+    at.run()
+    at.slider(key="k").set_value(64).run()
+    assert not at.exception and not _built(at) & set(ADVANCED_KEYS)
+    _assert_shows(at, **{**CLASSIC, "k": 64, "stride": 2})  # the closed knob still counts
+    assert at.query_params["s"] == "2" and at.query_params["k"] == "64"
+
+
+@pytest.mark.parametrize("key", ADVANCED_KEYS)
+def test_a_link_that_sets_an_advanced_knob_opens_the_expander(key):
+    at = _open(ADVANCED_LINKS[key])
+    assert not at.exception and not at.warning
+    assert at.session_state[ADVANCED_EXPANDER]
+    widget = getattr(at, ADVANCED_WIDGETS[key])(key=key)
+    assert str(widget.value).lower() == ADVANCED_LINKS[key][key]
+
+
+def test_a_link_with_default_advanced_knobs_keeps_the_expander_closed():
+    at = _open({"kind": "depthwise", "k": "6", "c": "3", "s": "1", "bias": "true"})
+    assert not at.exception and not at.session_state[ADVANCED_EXPANDER]
+    assert not _built(at) & set(ADVANCED_KEYS)
 
 
 def test_warning_disappears_once_the_user_changes_something():

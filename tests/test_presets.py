@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.presets import PRESET_BY_KEY, PRESETS, matching_preset, preset_link, preset_query
-from lib.state import analyze, conv_kwargs
+from lib.state import ADVANCED_EXPANDER, analyze, conv_kwargs
 from lib.text import fmt_shape
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -76,6 +76,7 @@ def test_picking_a_preset_sets_the_layer_in_one_click():
     pills = at.button_group(key="_preset_pick")
     pills.set_value("dilated").run()
     assert not at.exception
+    assert at.session_state[ADVANCED_EXPANDER]  # the preset's knobs are in view
     assert at.slider(key="d").value == 2 and at.slider(key="H").value == 7
     assert {m.label: m.value for m in at.metric}["Output (H×W×C)"] == "3×3×1"
     assert at.query_params["d"] == "2" and at.query_params["fig"] == "window"

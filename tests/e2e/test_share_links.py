@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from lib.conv import KINDS
-from lib.state import CONTROL_BY_KEY, DIMS
+from lib.state import ADVANCED_EXPANDER, CONTROL_BY_KEY, DIMS
 from tests.e2e.helpers import (EXCEPTION, WAIT_MS, choose_option, open_app, slider_locator,
                                wait_for_app_idle)
 from tests.url_cases import CHAINS, PAGES, LinkCase, chain_cases
@@ -58,12 +58,25 @@ def settle(page: Page) -> None:
     wait_for_app_idle(page)
 
 
+def open_advanced(page: Page) -> None:
+    """Open the explorer's Advanced expander if it is closed: its widgets are built only
+    while it is open, and a link opens it only for non-default knobs. Opened on both
+    sides of a comparison, the values of every knob are compared."""
+    closed = page.locator(f".st-key-{ADVANCED_EXPANDER} details:not([open]) > summary")
+    if closed.count():
+        closed.first.click()
+        expect(page.locator(f".st-key-{ADVANCED_EXPANDER} [data-testid='stSlider']").first
+               ).to_be_visible()
+        wait_for_app_idle(page)
+
+
 def view(page: Page, timeout_s: float = WAIT_MS / 1000) -> dict:
     """The page's view once it has stopped changing (elements such as code blocks and
     figures keep drawing for a moment after the script run has finished). Bounded like
     every other wait (a busy CI machine drew one 3D page for over 20 s)."""
     deadline = time.monotonic() + timeout_s
     settle(page)
+    open_advanced(page)
     last = page.evaluate(_VIEW_JS)
     changed: list[str] = []
     while time.monotonic() < deadline:
@@ -98,6 +111,7 @@ def reveal(page: Page, control) -> None:
             if page.get_by_label(control.label, exact=True).first.is_visible():
                 return
             closed.first.click()
+            wait_for_app_idle(page)  # a lazy expander's widgets come with a rerun
 
 
 def _label(case: LinkCase, choice: str) -> str:
