@@ -43,6 +43,9 @@ _READY_JS = """(n) => {
 }"""
 
 
+#: The explorer's longest metric values ("63×1,023×1,021×509", "1.1 P"): they must wrap
+#: to the next line, not be cut.
+WIDEST_METRICS = "/?dims=3D&D=63&H=1023&W=1021&k=511&c=509&fig=params"
 #: Metric values and labels drawn narrower than their text (Streamlit ends them with "…").
 _CUT_METRICS_JS = """() => [...document.querySelectorAll(
     '[data-testid=stMetricValue], [data-testid=stMetricLabel]')]
@@ -135,8 +138,8 @@ def test_real_pages_pass_the_same_checks(browser: Browser, base_url, view):
     page = ctx.new_page()
     problems = []
     try:
-        for path in ("/", "/?fig=window", "/?fig=scaling", "/compare", "/walkthrough",
-                     "/prove_it", "/network"):
+        for path in ("/", "/?fig=window", "/?fig=scaling", WIDEST_METRICS, "/compare",
+                     "/walkthrough", "/prove_it", "/network"):
             open_app(page, f"{base_url}{path}")
             if path == "/network":  # its charts wait in a closed tab: its metrics only
                 page.get_by_test_id("stMetricValue").first.wait_for()
