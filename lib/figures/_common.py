@@ -185,10 +185,28 @@ def set_template(fig: go.Figure) -> None:
     layout.template = template  # pragma: no cover - older/newer plotly
 
 
+#: Whether ``finish`` lets plotly validate every layout property again. Off: the traces
+#: are already validated objects, and re-validating the layout and traces cost two thirds
+#: of building the isometric filter figure (issue 14). tests/test_figure_cases.py builds
+#: every figure case both ways and requires the same JSON, so nothing depends on it.
+VALIDATE = False
+
+
+def _pruned(layout: dict) -> dict:
+    """The layout without ``None`` values (at any depth) and without empty lists at the
+    top: plotly's validation drops both ("unset"), and the unvalidated build must send
+    the same JSON."""
+    def prune(value):
+        if isinstance(value, dict):
+            return {k: prune(v) for k, v in value.items() if v is not None}
+        return value
+    return {k: prune(v) for k, v in layout.items() if v is not None and v != []}
+
+
 def finish(data: list, layout: dict, meta: dict, frames: list | None = None) -> go.Figure:
     """Build the figure in one go with the shared defaults (template, font, margins)."""
     # dragmode zoom: a chart that reports clicks would otherwise start in pan mode
-    base = dict(font=FONT, margin=MARGIN, meta=meta, hoverlabel=dict(font_size=SMALL_PX),
+    base = dict(font=FONT, margin=MARGIN, meta=meta, hoverlabel=dict(font=dict(size=SMALL_PX)),
                 legend=dict(font=dict(size=SMALL_PX)), dragmode="zoom")
     base.update(layout)
     if isinstance(base.get("title"), dict) and base["title"].get("yref") == "container":
@@ -199,8 +217,10 @@ def finish(data: list, layout: dict, meta: dict, frames: list | None = None) -> 
         margin = dict(MARGIN, **base["margin"])
         margin["t"] = max(margin["t"], title_height(base["title"]))
         base["margin"] = margin
-    fig = (go.Figure(data=data, layout=base) if frames is None
-           else go.Figure(data=data, layout=base, frames=frames))
+    parts = dict(data=data, layout=base if VALIDATE else _pruned(base))
+    if frames is not None:
+        parts["frames"] = frames
+    fig = go.Figure(**parts, _validate=VALIDATE)
     set_template(fig)
     return fig
 
