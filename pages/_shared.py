@@ -275,7 +275,7 @@ def keyboard_scrollers() -> None:
 #: Sliders with more values than this get a number box beside them: on a 240 px track one
 #: pixel is several values (k = 1 … 512), so only the box gives any exact value by tap.
 BOX_ABOVE = 16
-#: The number box's width in px: "1024" and its − / + buttons, a quarter of the sidebar.
+#: The number box's width in px: "1024" fits, and the slider keeps ~3/4 of the sidebar.
 BOX_WIDTH = 60
 _BOX = "{key}__box"
 #: The value the page last drew into a slider's number box.

@@ -12,8 +12,8 @@ from lib.cell import CellTooLarge, cell_markdown, compute_cell, figure_stage, te
 from lib.conv import KIND_INFO, not_applicable_reason
 from lib.presets import PRESET_BY_KEY, PRESETS, matching_preset, preset_link
 from lib.state import (ADVANCED_EXPANDER, ADVANCED_KEYS, CONTROL_BY_KEY, EXPLORER_CONTROLS,
-                       EXPLORER_FIGURE_CONTROLS, SCALING_VARIES, clicked_position,
-                       PRODUCTS_EXPANDER, parse_explorer_query, position_values)
+                       EXPLORER_FIGURE_CONTROLS, PRODUCTS_EXPANDER, SCALING_VARIES,
+                       clicked_position, parse_explorer_query, position_values)
 from lib.text import fmt_bytes, fmt_count, fmt_int, fmt_shape, markdown_table
 from pages._cached import LayerKey, analyze_layer, code_texts, figure, layer_key
 from pages._shared import (bound_choice, bound_slider, bound_toggle, dismiss_url_warnings,

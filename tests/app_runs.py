@@ -27,22 +27,19 @@ def run_page(page: str, query: dict[str, str]) -> AppTest:
     return at
 
 
-def open_advanced(at: AppTest) -> AppTest:
-    """Open the explorer's Advanced expander as a student would: its widgets are built
-    only while it is open. Nothing happens on a page without it, or when it is open."""
-    if ADVANCED_EXPANDER in at.session_state and not at.session_state[ADVANCED_EXPANDER]:
-        at.session_state[ADVANCED_EXPANDER] = True
-        at.run()
-    return at
-
-
-def open_lazy_parts(at: AppTest) -> AppTest:
-    """Open every expander the explorer builds only while open (Advanced, the clicked cell's
-    products), so a check reads all a student can reach."""
-    closed = [key for key in (ADVANCED_EXPANDER, PRODUCTS_EXPANDER)
-              if key in at.session_state and not at.session_state[key]]
+def open_expanders(at: AppTest,
+                   keys: tuple[str, ...] = (ADVANCED_EXPANDER, PRODUCTS_EXPANDER)) -> AppTest:
+    """Open the explorer's expanders ``keys`` that are built only while open (Advanced, the
+    clicked cell's products) as a student would, so a check reads all a student can reach.
+    Nothing happens for one that is open or not on the page."""
+    closed = [key for key in keys if key in at.session_state and not at.session_state[key]]
     for key in closed:
         at.session_state[key] = True
     if closed:
         at.run()
     return at
+
+
+def open_advanced(at: AppTest) -> AppTest:
+    """Open the explorer's Advanced expander (see :func:`open_expanders`)."""
+    return open_expanders(at, (ADVANCED_EXPANDER,))

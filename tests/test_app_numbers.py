@@ -26,7 +26,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.network import PRESETS, serialise_net
-from tests.app_runs import open_lazy_parts, run_page
+from tests.app_runs import open_expanders, run_page
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -145,7 +145,7 @@ def problems(items: list[tuple[str, str]]) -> list[str]:
 @pytest.mark.parametrize("page, query", CASES,
                          ids=[f"{p.split('/')[-1][:-3]}-{i}" for i, (p, _) in enumerate(CASES)])
 def test_every_count_on_the_page_reads_with_separators(page, query):
-    at = open_lazy_parts(run_page(page, query))
+    at = open_expanders(run_page(page, query))
     if page == "pages/quiz.py":
         _answer(at)
     found = problems(texts(at)) + _int_columns_without_separators(at)
