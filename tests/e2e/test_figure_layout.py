@@ -15,8 +15,11 @@ a student first sees them must pass the same checks.
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
 from playwright.sync_api import Browser, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.e2e.helpers import open_app, wait_for_app_idle
 from tests.e2e.layout import check_figures, describe
@@ -41,6 +44,58 @@ _READY_JS = """(n) => {
        .every(k => gd._fullLayout[k]._scene && gd._fullLayout[k]._scene.glplot &&
                    gd._fullLayout[k]._scene.glplot.cameraParams));
 }"""
+#: The real app's figures drawn: as many plotly graphs as chart elements *now* (the count is
+#: read on every poll, so a chart added or replaced late cannot leave the wait counting the
+#: old number), each with its SVG and any 3D scene's camera.
+_PAGE_READY_JS = """() => {
+  const n = document.querySelectorAll('[data-testid=stPlotlyChart]').length;
+  return n > 0 && (%s)(n);
+}""" % _READY_JS
+#: What a page's figures look like when they are not drawn: for the failure message.
+_FIGURE_STATE_JS = """() => ({
+  charts: document.querySelectorAll('[data-testid=stPlotlyChart]').length,
+  plots: [...document.querySelectorAll('.js-plotly-plot')].map(gd => ({
+    layout: !!gd._fullLayout, svg: !!gd.querySelector('.main-svg'),
+    scenes: gd._fullLayout ? Object.keys(gd._fullLayout).filter(k => /^scene\\d*$/.test(k))
+      .map(k => !!(gd._fullLayout[k]._scene && gd._fullLayout[k]._scene.glplot &&
+                   gd._fullLayout[k]._scene.glplot.cameraParams)) : []})),
+  script: (document.querySelector('[data-testid=stApp]') || {dataset: {}}).dataset.testScriptState,
+})"""
+
+
+def _wait_until_drawn(page, url: str, where: str, tries: int = 3) -> None:
+    """Scroll every chart into view (a 3D scene below the fold starts when shown) and wait
+    until all are drawn. A try that times out reloads the page: a chart added after the
+    scroll, or a WebGL scene whose context Chromium dropped (a long CI run's shared browser
+    has made hundreds), gets a fresh start. After ``tries`` the test fails and says which
+    figure was not drawn and what the browser logged."""
+    logged: list[str] = []
+
+    def log(m):
+        logged.append(f"{m.type}: {m.text}"[:200])
+
+    charts = page.get_by_test_id("stPlotlyChart")
+    page.on("console", log)
+    try:
+        for attempt in range(tries):
+            if attempt:
+                open_app(page, url)
+                charts.first.wait_for()
+            for i in range(charts.count()):
+                charts.nth(i).scroll_into_view_if_needed()
+            try:
+                page.wait_for_function(_PAGE_READY_JS, polling=100, timeout=WAIT_MS // tries)
+                if attempt:  # shown in pytest's summary (-ra), so a flaky draw is not hidden
+                    warnings.warn(f"{where}: figures drawn only after {attempt} reload(s); "
+                                  f"browser log: {logged[-10:]}", stacklevel=2)
+                return
+            except PlaywrightTimeout:
+                pass
+    finally:
+        page.remove_listener("console", log)
+    raise AssertionError(f"{where}: figures not drawn in {tries} loads of "
+                         f"{WAIT_MS // tries} ms: {page.evaluate(_FIGURE_STATE_JS)}; "
+                         f"browser log: {logged[-10:]}")
 
 
 #: The explorer's longest metric values ("63×1,023×1,021×509", "1.1 P"): they must wrap
@@ -145,12 +200,9 @@ def test_real_pages_pass_the_same_checks(browser: Browser, base_url, view):
                 page.get_by_test_id("stMetricValue").first.wait_for()
                 wait_for_app_idle(page)
             else:
-                charts = page.get_by_test_id("stPlotlyChart")
-                charts.first.wait_for()
+                page.get_by_test_id("stPlotlyChart").first.wait_for()
                 wait_for_app_idle(page)
-                for i in range(charts.count()):  # a 3D scene below the fold starts when shown
-                    charts.nth(i).scroll_into_view_if_needed()
-                page.wait_for_function(_READY_JS, arg=charts.count())
+                _wait_until_drawn(page, f"{base_url}{path}", f"{path} @ {view}")
                 wait_for_app_idle(page)
                 for r in check_figures(page):
                     if r["violations"]:
