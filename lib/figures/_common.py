@@ -187,7 +187,8 @@ def set_template(fig: go.Figure) -> None:
 
 #: Whether ``finish`` lets plotly validate every layout property again. Off: the traces
 #: are already validated objects, and re-validating the layout and traces cost two thirds
-#: of building the isometric filter figure (issue 14). tests/test_figure_cases.py builds
+#: of building the isometric filter figure (issue 14); validating the sliding window's
+#: animation frames cost about half of that figure's build. tests/test_figure_cases.py builds
 #: every figure case both ways and requires the same JSON, so nothing depends on it.
 VALIDATE = False
 
@@ -201,6 +202,23 @@ def _pruned(layout: dict) -> dict:
             return {k: prune(v) for k, v in value.items() if v is not None}
         return value
     return {k: prune(v) for k, v in layout.items() if v is not None and v != []}
+
+
+def _unvalidated_frame(spec: dict) -> go.Frame:
+    """An animation frame built without validation. Plotly cannot read such a frame's
+    ``data`` back (``frame.data`` looks for a trace class on a validator that has none), so
+    its traces are given as unvalidated trace objects too, for reading (``frame.data[0].z``);
+    the JSON comes from ``spec``, so change a frame through ``spec``, not through them."""
+    frame = go.Frame(spec, _validate=False)
+    data = [dict(d) for d in spec.get("data") or ()]
+    frame._compound_array_props["data"] = [
+        _TRACE_CLASS.get_trace_class(d.pop("type", "scatter"))(d, _validate=False)
+        for d in data]
+    return frame
+
+
+#: Finds a trace's class by its type name ("heatmap" -> go.Heatmap).
+_TRACE_CLASS = go.Frame()._get_validator("data")
 
 
 def finish(data: list, layout: dict, meta: dict, frames: list | None = None) -> go.Figure:
@@ -218,9 +236,13 @@ def finish(data: list, layout: dict, meta: dict, frames: list | None = None) -> 
         margin["t"] = max(margin["t"], title_height(base["title"]))
         base["margin"] = margin
     parts = dict(data=data, layout=base if VALIDATE else _pruned(base))
-    if frames is not None:
+    if frames is not None and VALIDATE:
         parts["frames"] = frames
     fig = go.Figure(**parts, _validate=VALIDATE)
+    if frames is not None and not VALIDATE:
+        # go.Figure validates frames even with _validate=False (half of the sliding-window
+        # animation's build); plotly keeps them as a plain tuple of unparented Frames.
+        fig._frame_objs = tuple(_unvalidated_frame(f) for f in frames)
     set_template(fig)
     return fig
 

@@ -99,10 +99,12 @@ class _Seq:
         xo = float(self.x_of(o))
         n = t.size
         kernel = dict(x=t.astype(np.float32), y=np.full(n, CELL_H, np.float32),
-                      base=np.full(n, Y_KERNEL - CELL_H / 2, np.float32),
+                      # a list: what plotly's validation makes of a bar's base (frames
+                      # are not validated, lib.figures._common.finish)
+                      base=np.full(n, Y_KERNEL - CELL_H / 2, np.float32).tolist(),
                       text=labels if self.text_cells else None, customdata=labels)
         taps = dict(x=t.astype(np.float32), y=np.full(n, CELL_H, np.float32),
-                    base=np.full(n, Y_INPUT - CELL_H / 2, np.float32),
+                    base=np.full(n, Y_INPUT - CELL_H / 2, np.float32).tolist(),
                     marker=dict(color=np.where(on_input, CATEGORY_COLORS[TAP],
                                                CATEGORY_COLORS[TAP_ZERO])),
                     text=self._cell_text(t) if self.text_cells else None,
