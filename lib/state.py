@@ -299,6 +299,9 @@ COMPARE_CONTROLS: tuple[Control, ...] = tuple(
     Control("ga", "automatic groups (grouped and transposed rows)", True, is_bool=True),
     Control("log", "log scale", False, is_bool=True),
 )
+#: The compare page's Advanced expander (the same session-state key as the explorer's,
+#: built only while open) also holds automatic groups.
+COMPARE_ADVANCED_KEYS = ADVANCED_KEYS + ("ga",)
 
 #: The walkthrough's knobs: one small set per step (the digit is the step; the labels say
 #: it too, so a screen reader tells the four "c" sliders apart), defaults are

@@ -143,6 +143,15 @@ def seed_from_url(page: str, controls: Sequence[Control], parse: Parser) -> bool
     return opened
 
 
+def open_if_set(expander: str, controls: Sequence[Control]) -> None:
+    """Open the expander whose session-state key is ``expander`` when any of ``controls``
+    is away from its default: a link, a page switch or a preset that sets a knob shows it
+    (an expander built only while open would otherwise hide the knob the view depends on)."""
+    ss = st.session_state
+    if any(ss.get(c.key, c.default) != c.default for c in controls):
+        ss[expander] = True
+
+
 def current_values(controls: Sequence[Control]) -> dict[str, object]:
     """Every control's value right now (keyed like the URL)."""
     ss = st.session_state

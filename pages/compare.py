@@ -10,12 +10,14 @@ from lib.compare import (compare_csv, compare_kinds, compare_kwargs, compare_tab
                          tradeoff_text)
 from lib.alt_text import compare_alt
 from lib.figures import chart_config, compare_params_figure
-from lib.state import COMPARE_CONTROLS
-from pages._shared import (bound_choice, bound_slider, bound_toggle, figure_text, padding_radio,
-                           report_url_changes, seed_from_url, sidebar_hint, sync_url)
+from lib.state import ADVANCED_EXPANDER, COMPARE_ADVANCED_KEYS, COMPARE_CONTROLS
+from pages._shared import (bound_choice, bound_slider, bound_toggle, figure_text, open_if_set,
+                           padding_modes, padding_radio, report_url_changes, seed_from_url,
+                           settle_choice, settle_slider, sidebar_hint, sync_url)
 
 PAGE = "compare"
 CONTROL_BY_KEY = {c.key: c for c in COMPARE_CONTROLS}
+ADVANCED = tuple(CONTROL_BY_KEY[key] for key in COMPARE_ADVANCED_KEYS)
 
 
 def _slider(key: str, high: int | None = None, disabled: bool = False) -> int:
@@ -28,7 +30,8 @@ def _toggle(key: str, label: str | None = None, help: str | None = None) -> bool
 
 def _controls() -> dict[str, object]:
     """Sidebar controls, URL-bound with the explorer's keys; returns the current values."""
-    seed_from_url(PAGE, COMPARE_CONTROLS, parse_compare_query)
+    if seed_from_url(PAGE, COMPARE_CONTROLS, parse_compare_query):
+        open_if_set(ADVANCED_EXPANDER, ADVANCED)
     with st.sidebar:
         st.caption("The same settings for every kind.")
         dims = bound_choice(PAGE, CONTROL_BY_KEY["dims"],
@@ -49,17 +52,25 @@ def _controls() -> dict[str, object]:
         if dims != "1D":
             _slider("H")
         _slider("W")
-        with st.expander("Advanced: stride, padding, dilation, groups…", expanded=False):
-            _slider("s")
-            pad = padding_radio(PAGE, CONTROL_BY_KEY["pad"], dims)
-            _slider("p", disabled=pad != "explicit")
-            _slider("d")
-            auto = _toggle("ga", help="Off: choose the groups yourself.")
-            if not auto:
-                _slider("g", high=st.session_state.get("c", 3))
-            _slider("dm")
-            _slider("op")
-            _toggle("bias")
+        # Built only while open, as on the explorer; the values live in session_state.
+        advanced = st.expander("Advanced: stride, padding, dilation, groups…",
+                               key=ADVANCED_EXPANDER, on_change="rerun")
+        if advanced.open:
+            with advanced:
+                _slider("s")
+                pad = padding_radio(PAGE, CONTROL_BY_KEY["pad"], dims)
+                _slider("p", disabled=pad != "explicit")
+                _slider("d")
+                auto = _toggle("ga", help="Off: choose the groups yourself.")
+                if not auto:
+                    _slider("g", high=st.session_state.get("c", 3))
+                _slider("dm")
+                _slider("op")
+                _toggle("bias")
+        else:  # closed knobs still follow the open ones: causal is 1D only, groups <= c
+            settle_choice(CONTROL_BY_KEY["pad"], padding_modes(dims))
+            if not st.session_state.get("ga", True):
+                settle_slider(CONTROL_BY_KEY["g"], st.session_state.get("c", 3))
     return {c.key: st.session_state.get(c.key, c.default) for c in COMPARE_CONTROLS}
 
 

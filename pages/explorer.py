@@ -17,9 +17,9 @@ from lib.state import (ADVANCED_EXPANDER, ADVANCED_KEYS, CONTROL_BY_KEY, EXPLORE
 from lib.text import fmt_bytes, fmt_count, fmt_int, fmt_shape, markdown_table
 from pages._cached import LayerKey, analyze_layer, code_texts, figure, layer_key
 from pages._shared import (bound_choice, bound_slider, bound_toggle, dismiss_url_warnings,
-                           figure_text, metric_row, padding_modes, padding_radio,
-                           report_url_changes, seed_from_url, settle_choice, settle_slider,
-                           sidebar_hint, sync_url)
+                           figure_text, metric_row, open_if_set, padding_modes,
+                           padding_radio, report_url_changes, seed_from_url, settle_choice,
+                           settle_slider, sidebar_hint, sync_url)
 
 PAGE = "explorer"
 CONTROLS = EXPLORER_CONTROLS + EXPLORER_FIGURE_CONTROLS
@@ -46,10 +46,7 @@ def _slider(key: str, kind: str, disabled: bool = False) -> int:
 def _open_advanced_if_set() -> None:
     """A link, a page switch or a preset that sets an advanced knob opens the expander, so
     the student sees the knob the view depends on (its widgets exist only while open)."""
-    ss = st.session_state
-    if any(ss.get(key, CONTROL_BY_KEY[key].default) != CONTROL_BY_KEY[key].default
-           for key in ADVANCED_KEYS):
-        ss[ADVANCED_EXPANDER] = True
+    open_if_set(ADVANCED_EXPANDER, [CONTROL_BY_KEY[key] for key in ADVANCED_KEYS])
 
 
 def _settled_values() -> dict[str, object]:

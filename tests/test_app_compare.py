@@ -18,6 +18,8 @@ from lib.figures import chart_config
 from lib.compare import auto_groups, groups_for
 from lib.conv import KIND_INFO, KINDS, ConvError, analyze
 from lib.conv import kind_label
+from lib.state import ADVANCED_EXPANDER, COMPARE_ADVANCED_KEYS
+from tests.app_runs import open_advanced
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGE = "pages/compare.py"
@@ -101,7 +103,7 @@ def test_each_main_slider_changes_the_numbers(key, value):
 
 
 def test_advanced_controls_change_the_numbers():
-    at = _open()
+    at = open_advanced(_open())
     at.slider(key="d").set_value(2).run()
     assert not at.exception
     _assert_table(at, dilation=2)
@@ -123,7 +125,7 @@ def test_rect_kernel_and_explicit_padding():
     at.toggle(key="rect").set_value(True).run()
     at.slider(key="kh").set_value(3).run()
     at.slider(key="kw").set_value(5).run()
-    at.radio(key="pad").set_value("explicit").run()
+    open_advanced(at).radio(key="pad").set_value("explicit").run()
     at.slider(key="p").set_value(2).run()
     assert not at.exception
     _assert_table(at, w=(3, 5), padding=2)
@@ -133,7 +135,7 @@ def test_manual_groups():
     at = _open({"c": "8", "k": "12"})
     _assert_table(at, c=8, k=12)
     assert _table(at)["Grouped conv"]["Groups"] == str(auto_groups(8, 12))
-    at.toggle(key="ga").set_value(False).run()
+    open_advanced(at).toggle(key="ga").set_value(False).run()
     at.slider(key="g").set_value(2).run()
     assert not at.exception
     _assert_table(at, c=8, k=12, groups=2)
@@ -335,7 +337,7 @@ def test_dims_selector_switches_the_controls_and_the_numbers():
     assert not at.exception
     assert "H" not in [s.key for s in at.slider] and at.toggle(key="rect").disabled
     _assert_nd_table(at, k=10, w=4, c=3, W=32)
-    at.radio(key="pad").set_value("causal").run()
+    open_advanced(at).radio(key="pad").set_value("causal").run()
     assert not at.exception
     _assert_nd_table(at, k=10, w=4, c=3, W=32, padding="causal")
     at.radio(key="dims").set_value("3D").run()  # causal is 1D only: back to valid
@@ -357,3 +359,72 @@ def test_causal_in_a_2d_link_is_named_and_falls_back():
     warnings = _link_warnings(at)
     assert len(warnings) == 1 and "pad" in warnings[0] and "valid" in warnings[0]
     _assert_table(at)
+
+
+# -- the Advanced expander: built only while open (issue 14), as on the explorer -----------
+
+#: A link that sets each advanced knob away from its default, and the widget showing it.
+ADVANCED_LINKS = {"s": ({"s": "2"}, "slider"), "pad": ({"pad": "same"}, "radio"),
+                  "p": ({"pad": "explicit", "p": "3"}, "slider"), "d": ({"d": "2"}, "slider"),
+                  "ga": ({"ga": "false"}, "toggle"),
+                  "g": ({"ga": "false", "c": "4", "g": "2"}, "slider"),
+                  "dm": ({"dm": "3"}, "slider"), "op": ({"s": "2", "op": "1"}, "slider"),
+                  "bias": ({"bias": "false"}, "toggle")}
+
+
+def _built(at: AppTest) -> set[str]:
+    """The keys of the widgets this run built (sent to the browser)."""
+    return {w.key for kind in ("slider", "radio", "toggle", "number_input")
+            for w in getattr(at, kind) if w.key}
+
+
+def test_every_advanced_knob_has_a_link_case():
+    assert set(ADVANCED_LINKS) == set(COMPARE_ADVANCED_KEYS)
+
+
+def test_advanced_knobs_are_built_only_while_their_expander_is_open():
+    at = _open()
+    assert not at.session_state[ADVANCED_EXPANDER]
+    assert not _built(at) & set(COMPARE_ADVANCED_KEYS)
+    open_advanced(at)
+    assert set(COMPARE_ADVANCED_KEYS) - {"g"} <= _built(at)  # g: when automatic groups is off
+    at.slider(key="s").set_value(2).run()
+    at.session_state[ADVANCED_EXPANDER] = False  # the student closes it again
+    at.run()
+    at.slider(key="k").set_value(12).run()
+    assert not at.exception and not _built(at) & set(COMPARE_ADVANCED_KEYS)
+    _assert_table(at, k=12, stride=2)  # the closed knob still counts
+    assert at.query_params["s"] == "2" and at.query_params["k"] == "12"
+
+
+@pytest.mark.parametrize("key", COMPARE_ADVANCED_KEYS)
+def test_a_link_that_sets_an_advanced_knob_opens_the_expander(key):
+    link, widget = ADVANCED_LINKS[key]
+    at = _open(link)
+    assert not at.exception and not _link_warnings(at)
+    assert at.session_state[ADVANCED_EXPANDER]
+    assert str(getattr(at, widget)(key=key).value).lower() == link[key]
+
+
+def test_a_link_with_default_advanced_knobs_keeps_the_expander_closed():
+    at = _open({"k": "6", "s": "1", "ga": "true", "bias": "true"})
+    assert not at.exception and not at.session_state[ADVANCED_EXPANDER]
+    assert not _built(at) & set(COMPARE_ADVANCED_KEYS)
+
+
+def test_closed_knobs_follow_the_open_ones():
+    """Causal padding is 1D only and groups <= c, also while their widgets are not built:
+    the same fall-backs as with the expander open."""
+    at = _open({"dims": "1D", "pad": "causal"})
+    at.session_state[ADVANCED_EXPANDER] = False
+    at.run()
+    at.radio(key="dims").set_value("3D").run()
+    assert not at.exception and at.session_state["pad"] == "valid"
+    _assert_nd_table(at, k=10, w=4, c=3, D=16, H=32, W=32)
+
+    at = _open({"ga": "false", "c": "8", "k": "16", "g": "8"})
+    at.session_state[ADVANCED_EXPANDER] = False
+    at.run()
+    at.slider(key="c").set_value(4).run()
+    assert not at.exception and at.session_state["g"] == 4
+    _assert_table(at, c=4, k=16, groups=4)

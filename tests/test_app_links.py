@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib.state import ADVANCED_KEYS, Control
+from lib.state import COMPARE_ADVANCED_KEYS, Control
 from tests.app_runs import open_advanced
 from tests.url_cases import KIND_DIMS, PAGES, LinkCase, link_cases
 
@@ -60,8 +60,8 @@ def values(at: AppTest, controls: tuple[Control, ...]) -> dict[str, object]:
 
 def set_widget(at: AppTest, case: LinkCase) -> AppTest:
     key, value = case.control.key, case.value
-    if key in ADVANCED_KEYS:
-        open_advanced(at)  # the explorer builds these only while the expander is open
+    if key in COMPARE_ADVANCED_KEYS:  # the explorer's and compare's Advanced knobs
+        open_advanced(at)  # are built only while the expander is open
     widget = {"slider": at.slider, "radio": at.radio, "selectbox": at.selectbox,
               "toggle": at.toggle, "number": at.number_input}[case.widget]
     return widget(key=key).set_value(value).run()
