@@ -223,7 +223,8 @@ EXPLORER_CONTROLS: tuple[Control, ...] = (
 )
 
 CONTROL_BY_KEY: dict[str, Control] = {c.key: c for c in EXPLORER_CONTROLS}
-#: The explorer's "Advanced" expander (its session-state key) and the controls inside it.
+#: The explorer's "Advanced" expander (its session-state key; the compare page's uses it
+#: too) and the controls inside it.
 #: Its widgets are built only while it is open; a link or preset that sets one of these
 #: away from its default opens it.
 ADVANCED_EXPANDER = "advanced"

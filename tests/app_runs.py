@@ -29,9 +29,10 @@ def run_page(page: str, query: dict[str, str]) -> AppTest:
 
 def open_expanders(at: AppTest,
                    keys: tuple[str, ...] = (ADVANCED_EXPANDER, PRODUCTS_EXPANDER)) -> AppTest:
-    """Open the explorer's expanders ``keys`` that are built only while open (Advanced, the
-    clicked cell's products) as a student would, so a check reads all a student can reach.
-    Nothing happens for one that is open or not on the page."""
+    """Open the expanders ``keys`` that are built only while open (Advanced on the explorer
+    and the compare page, the explorer's clicked-cell products) as a student would, so a
+    check reads all a student can reach. Nothing happens for one that is open or not on
+    the page."""
     closed = [key for key in keys if key in at.session_state and not at.session_state[key]]
     for key in closed:
         at.session_state[key] = True
@@ -41,5 +42,6 @@ def open_expanders(at: AppTest,
 
 
 def open_advanced(at: AppTest) -> AppTest:
-    """Open the explorer's Advanced expander (see :func:`open_expanders`)."""
+    """Open the Advanced expander of the explorer or the compare page (see
+    :func:`open_expanders`)."""
     return open_expanders(at, (ADVANCED_EXPANDER,))
