@@ -149,17 +149,18 @@ def chart_config(name: str) -> dict:
 CLICK_TRACE = "click an output cell"
 
 
-def click_markers(x, y, positions, xaxis: str, yaxis: str, size: float = 14) -> go.Scatter:
+def click_markers(x, y, positions, xaxis: str, yaxis: str, size: float = 14
+                  ) -> dict | go.Scatter:
     """Nearly invisible markers over the output cells: plotly cannot select heatmap cells
     (or layout shapes), so a click on a cell arrives as this trace's point, carrying the
     cell's output position (one index per spatial axis) in ``customdata``.
 
     ``lib.state.clicked_position`` reads it back from Streamlit's selection event.
     """
-    return go.Scatter(x=x, y=y, customdata=positions, mode="markers", xaxis=xaxis,
-                      yaxis=yaxis, name=CLICK_TRACE, showlegend=False,
-                      marker=dict(symbol="square", size=size, opacity=0.01, color="#000000"),
-                      hovertemplate="click: compute output %{customdata}<extra></extra>")
+    return trace("scatter", x=x, y=y, customdata=positions, mode="markers", xaxis=xaxis,
+                 yaxis=yaxis, name=CLICK_TRACE, showlegend=False,
+                 marker=dict(symbol="square", size=size, opacity=0.01, color="#000000"),
+                 hovertemplate="click: compute output %{customdata}<extra></extra>")
 
 
 def truncation_text(parts: Iterable[str]) -> str:
@@ -185,11 +186,12 @@ def set_template(fig: go.Figure) -> None:
     layout.template = template  # pragma: no cover - older/newer plotly
 
 
-#: Whether ``finish`` lets plotly validate every layout property again. Off: the traces
-#: are already validated objects, and re-validating the layout and traces cost two thirds
-#: of building the isometric filter figure (issue 14); validating the sliding window's
-#: animation frames cost about half of that figure's build. tests/test_figure_cases.py builds
-#: every figure case both ways and requires the same JSON, so nothing depends on it.
+#: Whether plotly validates the figures' properties (``finish``, :func:`trace`). Off: the
+#: layout, the 2D traces and the animation frames go in unchecked. Validating them was two
+#: thirds of building the isometric filter figure, then a further ~9 % of a default-view
+#: move (the traces), and about half of the sliding window's build (the frames) (issue 14).
+#: tests/test_figure_cases.py builds every figure case both ways and requires the same JSON,
+#: so a misspelt property still fails a test.
 VALIDATE = False
 
 
@@ -219,6 +221,19 @@ def _unvalidated_frame(spec: dict) -> go.Frame:
 
 #: Finds a trace's class by its type name ("heatmap" -> go.Heatmap).
 _TRACE_CLASS = go.Frame()._get_validator("data")
+
+
+def trace(kind: str, **props: object) -> go.Scatter | dict:
+    """One trace for :func:`finish`: ``trace("scatter", x=..., mode="markers")``.
+
+    With ``VALIDATE`` off it is a plain dict, which ``go.Figure(_validate=False)`` turns
+    into an unvalidated trace object: validating every property of every trace was ~9 % of
+    a default-view move's server CPU (issue 14). With it on, the validated plotly object.
+    Read a property as ``t["x"]``, which works on both.
+    """
+    if VALIDATE:
+        return _TRACE_CLASS.get_trace_class(kind)(**props)
+    return dict(props, type=kind)
 
 
 def finish(data: list, layout: dict, meta: dict, frames: list | None = None) -> go.Figure:

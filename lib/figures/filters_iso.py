@@ -28,7 +28,8 @@ import plotly.graph_objects as go
 from lib.conv import ConvResult
 from lib.text import fmt_shape, plural
 
-from ._common import BLACK, CHANNEL_COLORS, GREY, MARGIN, finish, narrow_plot_px, title_height
+from ._common import (BLACK, CHANNEL_COLORS, GREY, MARGIN, finish, narrow_plot_px, title_height,
+                      trace)
 from .blocks import (DEPTH_STEP, SHARED_COLOR, Block, StagePlan, filter_tag, kernel_cap,
                      plan_stages, stage_meta, tensor_notes)
 
@@ -127,43 +128,45 @@ def filter_iso_figure(r: ConvResult, max_filters: int = 8, max_channels: int = 8
     copies = min(r.spec.c, max_channels) - 1 if shared else 0
     cv = _Canvas()
     cv.units_per_px = _units_per_px(plans, copies)
-    weights: list[go.Scatter] = []
+    weights: list = []
     stages: list[dict] = []
     top = 0.0
     for plan in plans:
-        top, trace, cells = _draw_stage(r, plan, plans, copies, top, cv)
-        weights.append(trace)
-        stages.append(dict(stage_meta(plan, cells), markers=len(trace.x),
+        top, marks, cells = _draw_stage(r, plan, plans, copies, top, cv)
+        weights.append(marks)
+        stages.append(dict(stage_meta(plan, cells), markers=len(marks["x"]),
                            slices=cv.slice_count, labels=len(plan.blocks)))
         cv.slice_count = 0
     traces: list = [_legend(name, *look) for name, look in cv.legend.items()]
-    traces.append(go.Scatter(x=np.asarray(cv.grid, np.float32),
-                             y=np.asarray(cv.grid_y, np.float32), mode="lines", hoverinfo="skip",
-                             line=dict(color="rgba(0,0,0,0.35)", width=0.6),
-                             showlegend=False, name="weight grid"))
+    traces.append(trace("scatter", x=np.asarray(cv.grid, np.float32),
+                        y=np.asarray(cv.grid_y, np.float32), mode="lines", hoverinfo="skip",
+                        line=dict(color="rgba(0,0,0,0.35)", width=0.6),
+                        showlegend=False, name="weight grid"))
     traces += weights
     if cv.slices:
         x, y, text = zip(*cv.slices)
-        traces.append(go.Scatter(x=x, y=y, mode="markers", text=list(text),
-                                 marker=dict(size=6, color="rgba(0,0,0,0)"),
-                                 hovertemplate="%{text}<extra></extra>", showlegend=False,
-                                 name="channel slices"))
+        traces.append(trace("scatter", x=x, y=y, mode="markers", text=list(text),
+                            marker=dict(size=6, color="rgba(0,0,0,0)"),
+                            hovertemplate="%{text}<extra></extra>", showlegend=False,
+                            name="channel slices"))
     if cv.bias:
         x, y, filt = zip(*cv.bias)
-        traces.append(go.Scatter(
-            x=x, y=y, mode="markers", customdata=list(filt),
+        traces.append(trace(
+            "scatter", x=x, y=y, mode="markers", customdata=list(filt),
             marker=dict(size=9, symbol="diamond", color=BLACK, line=dict(width=1, color="white")),
             name="bias (one number per filter)",
             hovertemplate="bias of filter %{customdata}: one number, added to every output "
                           "cell of that channel<extra></extra>"))
     x, y, text = zip(*cv.labels)
-    traces.append(go.Scatter(x=x, y=y, mode="text", text=list(text), textposition="bottom center",
-                             textfont=dict(size=12, color="#333333"), hoverinfo="skip",
-                             showlegend=False, name="filter labels", cliponaxis=False))
+    traces.append(trace("scatter", x=x, y=y, mode="text", text=list(text),
+                        textposition="bottom center", textfont=dict(size=12, color="#333333"),
+                        hoverinfo="skip", showlegend=False, name="filter labels",
+                        cliponaxis=False))
     x, y, text = zip(*cv.headings)
-    traces.append(go.Scatter(x=x, y=y, mode="text", text=list(text), textposition="middle right",
-                             textfont=dict(size=13, color="#111111"), hoverinfo="skip",
-                             showlegend=False, name="stage headings", cliponaxis=False))
+    traces.append(trace("scatter", x=x, y=y, mode="text", text=list(text),
+                        textposition="middle right", textfont=dict(size=13, color="#111111"),
+                        hoverinfo="skip", showlegend=False, name="stage headings",
+                        cliponaxis=False))
     if r.kind == "transposed":
         traces += _scatter_illustration(r, plans[0], cv)
     return finish(traces, *_layout(r, plans, stages, cv))
@@ -282,7 +285,7 @@ def _units_per_px(plans: list[StagePlan], copies: int) -> float:
 
 
 def _draw_stage(r: ConvResult, plan: StagePlan, plans: list[StagePlan], copies: int,
-                top: float, cv: _Canvas) -> tuple[float, go.Scatter, int]:
+                top: float, cv: _Canvas) -> tuple[float, dict | go.Scatter, int]:
     """Lay out one stage's filters in rows below ``top``; returns the new top, the weight
     marker trace and the number of weights the drawn filters hold."""
     bw, bh, _ = _size(plan, copies)
@@ -318,7 +321,8 @@ def _draw_stage(r: ConvResult, plan: StagePlan, plans: list[StagePlan], copies: 
                               "%{customdata[0]}")
     if len(plans) > 1:
         hover = f"<b>{plan.stage.name}</b>: " + hover
-    trace = go.Scatter(
+    marks = trace(
+        "scatter",
         x=w[:, 0].astype(np.float32), y=w[:, 1].astype(np.float32), mode="markers",
         customdata=w[:, 2:].astype(np.int16),
         marker=dict(size=4 if len(w) > 600 else 6, color="rgba(255,255,255,0.75)",
@@ -326,13 +330,13 @@ def _draw_stage(r: ConvResult, plan: StagePlan, plans: list[StagePlan], copies: 
         name=f"weights ({plan.label})" if len(plans) > 1 else "weights (one per cell)",
         hovertemplate=hover + "<extra></extra>", showlegend=False)
     per_filter = len(plan.blocks[0].channels) * math.prod(plan.kernel_drawn)
-    return top, trace, per_filter * n
+    return top, marks, per_filter * n
 
 
-def _legend(name: str, color: str, opacity: float) -> go.Scatter:
+def _legend(name: str, color: str, opacity: float) -> dict | go.Scatter:
     """A legend entry (the colour key); draws nothing."""
-    return go.Scatter(x=[None], y=[None], mode="markers", name=name, hoverinfo="skip",
-                      marker=dict(size=11, symbol="square", color=color, opacity=opacity))
+    return trace("scatter", x=[None], y=[None], mode="markers", name=name, hoverinfo="skip",
+                 marker=dict(size=11, symbol="square", color=color, opacity=opacity))
 
 
 def _scatter_illustration(r: ConvResult, plan: StagePlan, cv: _Canvas) -> list:
@@ -350,21 +354,21 @@ def _scatter_illustration(r: ConvResult, plan: StagePlan, cv: _Canvas) -> list:
     b = plan.blocks[0]
     ch = b.channels[0]
     return [
-        go.Scatter(x=lx, y=ly, mode="lines", line=dict(color=GREY, width=1),
-                   hoverinfo="skip", showlegend=False, name="scatter lines"),
-        go.Scatter(x=[right], y=[mid], mode="markers+text",
-                   text=[f"one input cell<br>x (ch {ch})"], textposition="top right",
-                   marker=dict(size=11, symbol="square", color=CHANNEL_COLORS[b.colors[0]],
-                               line=dict(width=1, color=BLACK)),
-                   hovertemplate=f"one cell of input channel {ch}<extra></extra>",
-                   name="one input cell", showlegend=False),
-        go.Scatter(x=px.astype(np.float32), y=py.astype(np.float32), mode="markers",
-                   customdata=np.column_stack([np.repeat(np.arange(kh), kw),
-                                               np.tile(np.arange(kw), kh)]).astype(np.int16),
-                   marker=dict(size=8, symbol="square-open", color=BLACK),
-                   name=f"output patch: x · w adds into {kh}×{kw} output cells",
-                   hovertemplate=(f"output channel {b.filt} cell += x · w(%{{customdata[0]}}, "
-                                  f"%{{customdata[1]}})<extra></extra>")),
+        trace("scatter", x=lx, y=ly, mode="lines", line=dict(color=GREY, width=1),
+              hoverinfo="skip", showlegend=False, name="scatter lines"),
+        trace("scatter", x=[right], y=[mid], mode="markers+text",
+              text=[f"one input cell<br>x (ch {ch})"], textposition="top right",
+              marker=dict(size=11, symbol="square", color=CHANNEL_COLORS[b.colors[0]],
+                          line=dict(width=1, color=BLACK)),
+              hovertemplate=f"one cell of input channel {ch}<extra></extra>",
+              name="one input cell", showlegend=False),
+        trace("scatter", x=px.astype(np.float32), y=py.astype(np.float32), mode="markers",
+              customdata=np.column_stack([np.repeat(np.arange(kh), kw),
+                                          np.tile(np.arange(kw), kh)]).astype(np.int16),
+              marker=dict(size=8, symbol="square-open", color=BLACK),
+              name=f"output patch: x · w adds into {kh}×{kw} output cells",
+              hovertemplate=(f"output channel {b.filt} cell += x · w(%{{customdata[0]}}, "
+                             f"%{{customdata[1]}})<extra></extra>")),
     ]
 
 

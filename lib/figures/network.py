@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 
 from lib.network import Comparison, NetworkResult
 
-from ._common import BLUE, MARGIN, ORANGE, VERMILLION, finish, title
+from ._common import BLUE, MARGIN, ORANGE, VERMILLION, finish, title, trace
 
 METRICS = {"params": ("Parameters", "parameters"), "macs": ("MACs (one image)", "MACs")}
 _COLOR = {"params": BLUE, "macs": ORANGE}
@@ -43,12 +43,13 @@ def layer_bars_figure(result: NetworkResult, metric: str = "params") -> go.Figur
     hover = [f"{r.description}<br>{v:,} {word} ({100 * s:.1f} % of {total:,})"
              + (f"<br>{r.note}" if r.note and v == 0 else "")
              for r, v, s in zip(result.rows, values, shares)]
-    data = [go.Bar(x=[r.index for r in result.rows], y=values, marker_color=_COLOR[metric],
-                   name=word, hovertext=[f"{lab}: {h}" for lab, h in
-                                         zip(layer_labels(result), hover)],
-                   hoverinfo="text",
-                   text=[f"{100 * s:.0f} %" if s >= 0.005 else "" for s in shares],
-                   textposition="outside", cliponaxis=False)]
+    data = [trace("bar", x=[r.index for r in result.rows], y=values,
+                  marker=dict(color=_COLOR[metric]),
+                  name=word, hovertext=[f"{lab}: {h}" for lab, h in
+                                        zip(layer_labels(result), hover)],
+                  hoverinfo="text",
+                  text=[f"{100 * s:.0f} %" if s >= 0.005 else "" for s in shares],
+                  textposition="outside", cliponaxis=False)]
     layout = dict(title=title(f"{axis} per layer", f"total {total:,}"),
                   xaxis=_LAYER_AXIS,
                   yaxis=dict(title=dict(text=axis), rangemode="tozero"),
@@ -67,10 +68,10 @@ def comparison_figure(cmp: Comparison, metric: str = "params") -> go.Figure:
     data = []
     for name, result, color in series:
         values = [getattr(r, metric) for r in result.rows]
-        data.append(go.Bar(x=labels, y=values, name=name, marker_color=color,
-                           hovertext=[f"{lab} · {name}: {r.description}<br>{v:,} {word}"
-                                      for lab, r, v in zip(names, result.rows, values)],
-                           hoverinfo="text"))
+        data.append(trace("bar", x=labels, y=values, name=name, marker=dict(color=color),
+                          hovertext=[f"{lab} · {name}: {r.description}<br>{v:,} {word}"
+                                     for lab, r, v in zip(names, result.rows, values)],
+                          hoverinfo="text"))
     ratio = cmp.params_ratio if metric == "params" else cmp.macs_ratio
     layout = dict(title=title(f"{axis}: standard vs depthwise separable",
                               f"standard / separable = {ratio:.1f}×"),

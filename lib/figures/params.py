@@ -14,7 +14,8 @@ import plotly.graph_objects as go
 from lib.conv import KIND_INFO, ConvError, ConvResult, analyze, kind_label, spatial_rank
 from lib.text import fmt_int, fmt_shape, fmt_size
 
-from ._common import BIAS_COLOR, BLUE, MARGIN, ORANGE, VERMILLION, WEIGHT_COLOR, finish, title
+from ._common import (BIAS_COLOR, BLUE, MARGIN, ORANGE, VERMILLION, WEIGHT_COLOR, finish, title,
+                      trace)
 
 #: Which analyze() arguments each ``vary`` choice sets.
 VARY_ARGS: dict[str, tuple[str, ...]] = {
@@ -44,14 +45,15 @@ def param_breakdown_figure(r: ConvResult) -> go.Figure:
     totals = [st.params for st in r.stages]
     custom = [[s, st.role] for s, st in zip(shapes, r.stages)]
     traces = [
-        go.Bar(x=names, y=weights, name="weights", marker_color=WEIGHT_COLOR, customdata=custom,
-               hovertemplate="%{x}: %{y:,} weights<br>kernel (Keras layout) %{customdata[0]}"
-                             "<br>%{customdata[1]}<extra></extra>"),
-        go.Bar(x=names, y=biases, name="biases", marker_color=BIAS_COLOR,
-               hovertemplate="%{x}: %{y:,} biases (one per output channel)<extra></extra>"),
-        go.Scatter(x=names, y=totals, mode="text", text=[fmt_int(t) for t in totals],
-                   textposition="top center", showlegend=False, hoverinfo="skip",
-                   name="stage total", textfont=dict(size=12)),
+        trace("bar", x=names, y=weights, name="weights", marker=dict(color=WEIGHT_COLOR),
+              customdata=custom,
+              hovertemplate="%{x}: %{y:,} weights<br>kernel (Keras layout) %{customdata[0]}"
+                            "<br>%{customdata[1]}<extra></extra>"),
+        trace("bar", x=names, y=biases, name="biases", marker=dict(color=BIAS_COLOR),
+              hovertemplate="%{x}: %{y:,} biases (one per output channel)<extra></extra>"),
+        trace("scatter", x=names, y=totals, mode="text", text=[fmt_int(t) for t in totals],
+              textposition="top center", showlegend=False, hoverinfo="skip",
+              name="stage total", textfont=dict(size=12)),
     ]
     sub = (f"{kind_label(r.kind, r.rank)}: {fmt_int(r.params)} = {fmt_int(r.weight_params)} "
            "weights + "
@@ -91,18 +93,19 @@ def compare_params_figure(results: Mapping[str, ConvResult], log_scale: bool = F
     keys = list(results)
     line = [3 if k == current else 0 for k in keys]
     traces = [
-        go.Bar(y=labels, x=weights, name="weights", orientation="h", marker_color=WEIGHT_COLOR,
-               marker_line=dict(width=line, color="#000000"),
-               hovertemplate="%{y}: %{x:,} weights<extra></extra>"),
-        go.Bar(y=labels, x=biases, name="biases", orientation="h", marker_color=BIAS_COLOR,
-               hovertemplate="%{y}: %{x:,} biases<extra></extra>"),
+        trace("bar", y=labels, x=weights, name="weights", orientation="h",
+              marker=dict(color=WEIGHT_COLOR, line=dict(width=line, color="#000000")),
+              hovertemplate="%{y}: %{x:,} weights<extra></extra>"),
+        trace("bar", y=labels, x=biases, name="biases", orientation="h",
+              marker=dict(color=BIAS_COLOR),
+              hovertemplate="%{y}: %{x:,} biases<extra></extra>"),
     ]
     if not log_scale:
-        traces.append(go.Scatter(y=labels, x=totals, mode="text",
-                                 text=[" " + fmt_int(t) for t in totals],
-                                 textposition="middle right",
-                                 showlegend=False, hoverinfo="skip", name="total",
-                                 textfont=dict(size=12)))
+        traces.append(trace("scatter", y=labels, x=totals, mode="text",
+                            text=[" " + fmt_int(t) for t in totals],
+                            textposition="middle right",
+                            showlegend=False, hoverinfo="skip", name="total",
+                            textfont=dict(size=12)))
     hi = max(totals) if totals else 1
     xaxis = dict(title=dict(text="parameters" + (" (log scale)" if log_scale else "")),
                  tickformat=",d" if not log_scale else None)
@@ -197,28 +200,28 @@ def scaling_figure(base_kwargs: Mapping[str, object], vary: str, values: Sequenc
     if vary == "W" and base.get("H") is None:
         label = "W (sequence length)"
     traces = [
-        go.Scatter(x=used, y=params, mode="lines+markers", name="parameters",
-                   line=dict(color=BLUE, width=2.5), marker=dict(size=5),
-                   xaxis="x", yaxis="y",
-                   hovertemplate=f"{vary} = %{{x}}: %{{y:,}} parameters<extra></extra>"),
-        go.Scatter(x=used, y=macs, mode="lines+markers", name="MACs (one image)",
-                   line=dict(color=ORANGE, width=2.5), marker=dict(size=5, symbol="square"),
-                   xaxis="x2", yaxis="y2",
-                   hovertemplate=f"{vary} = %{{x}}: %{{y:,}} MACs<extra></extra>"),
+        trace("scatter", x=used, y=params, mode="lines+markers", name="parameters",
+              line=dict(color=BLUE, width=2.5), marker=dict(size=5),
+              xaxis="x", yaxis="y",
+              hovertemplate=f"{vary} = %{{x}}: %{{y:,}} parameters<extra></extra>"),
+        trace("scatter", x=used, y=macs, mode="lines+markers", name="MACs (one image)",
+              line=dict(color=ORANGE, width=2.5), marker=dict(size=5, symbol="square"),
+              xaxis="x2", yaxis="y2",
+              hovertemplate=f"{vary} = %{{x}}: %{{y:,}} MACs<extra></extra>"),
     ]
     shapes = []
     if cur is not None:
         traces += [
-            go.Scatter(x=[int(current)], y=[cur.params], mode="markers", xaxis="x", yaxis="y",
-                       marker=dict(size=13, color=VERMILLION, symbol="diamond",
-                                   line=dict(width=1, color="#000")),
-                       name=f"current ({vary} = {int(current)})",
-                       hovertemplate=f"current: %{{y:,}} parameters<extra></extra>"),
-            go.Scatter(x=[int(current)], y=[cur.macs], mode="markers", xaxis="x2", yaxis="y2",
-                       marker=dict(size=13, color=VERMILLION, symbol="diamond",
-                                   line=dict(width=1, color="#000")),
-                       showlegend=False, name="current MACs",
-                       hovertemplate=f"current: %{{y:,}} MACs<extra></extra>"),
+            trace("scatter", x=[int(current)], y=[cur.params], mode="markers", xaxis="x", yaxis="y",
+                  marker=dict(size=13, color=VERMILLION, symbol="diamond",
+                              line=dict(width=1, color="#000")),
+                  name=f"current ({vary} = {int(current)})",
+                  hovertemplate=f"current: %{{y:,}} parameters<extra></extra>"),
+            trace("scatter", x=[int(current)], y=[cur.macs], mode="markers", xaxis="x2", yaxis="y2",
+                  marker=dict(size=13, color=VERMILLION, symbol="diamond",
+                              line=dict(width=1, color="#000")),
+                  showlegend=False, name="current MACs",
+                  hovertemplate=f"current: %{{y:,}} MACs<extra></extra>"),
         ]
         for xa in ("x", "x2"):
             shapes.append(dict(type="line", xref=xa, yref=f"{xa.replace('x', 'y')} domain",

@@ -21,7 +21,7 @@ import plotly.graph_objects as go
 from lib.conv import ConvResult, kind_label
 
 from ._common import (BLACK, VERMILLION, as_position, click_markers, finish, narrow_plot_px,
-                      note_annotation, title, title_height)
+                      note_annotation, title, title_height, trace)
 from .window import (CATEGORY_COLORS, CATEGORY_NAMES, FOOT_LEGEND_PX, INPUT, INSERTED, OUT, PAD,
                      PRODUCED, TAP, TAP_ZERO, WindowAxis, arithmetic_line, clamp, frame_order,
                      frame_step, has_arithmetic, notes_height, play_controls, views,
@@ -163,7 +163,7 @@ class _Seq:
 
 def _bar(x, base, color, name, *, text=None, customdata=None, hover=None, xaxis="x",
          width=0.86, legend=True, line_color="#777777", textcolor="#222222", outline=True):
-    base = np.asarray(base, np.float32)
+    base = np.asarray(base, np.float32).tolist()  # a list: what validation makes of a base
     kw = dict(x=x, y=np.full(len(x), CELL_H, np.float32), base=base, width=width, name=name,
               marker=dict(color=color, line=dict(color=line_color,
                                                  width=0.6 if outline else 0)),
@@ -175,7 +175,7 @@ def _bar(x, base, color, name, *, text=None, customdata=None, hover=None, xaxis=
     if customdata is not None:
         kw["customdata"] = customdata
     kw["hovertemplate"] = hover or f"{name}<extra></extra>"
-    return go.Bar(**kw)
+    return trace("bar", **kw)
 
 
 def _subtitle(sc: _Seq, o: int) -> str:
@@ -265,18 +265,19 @@ def _traces(sc: _Seq) -> tuple[list, list[int]]:
                        taps["marker"]["color"], "kernel tap × input", text=taps["text"],
                        customdata=taps["customdata"], line_color=BLACK,
                        hover="tap on %{customdata}<extra>window</extra>"))
-    traces.append(go.Scatter(x=lines["x"], y=lines["y"], mode="lines", xaxis="x", yaxis="y",
-                             line=dict(color="#8a5a00", width=1.2), hoverinfo="skip",
-                             name="tap → output (Σ w·x + bias)"))
-    traces.append(go.Scatter(x=box["x"], y=box["y"], mode="lines", xaxis="x", yaxis="y",
-                             line=dict(color=BLACK, width=2.2), hoverinfo="skip",
-                             name="window (kernel footprint)"))
+    traces.append(trace("scatter", x=lines["x"], y=lines["y"], mode="lines", xaxis="x", yaxis="y",
+                        line=dict(color="#8a5a00", width=1.2), hoverinfo="skip",
+                        name="tap → output (Σ w·x + bias)"))
+    traces.append(trace("scatter", x=box["x"], y=box["y"], mode="lines", xaxis="x", yaxis="y",
+                        line=dict(color=BLACK, width=2.2), hoverinfo="skip",
+                        name="window (kernel footprint)"))
     at = [x for x, t in zip(nxt["x"], nxt["text"]) if t and x is not None]
     right_half = bool(at) and float(at[0]) > (sc.view[0] + sc.view[1]) / 2 - 2
-    traces.append(go.Scatter(x=nxt["x"], y=nxt["y"], text=nxt["text"], mode="lines+text",
-                             textposition="top left" if right_half else "top right", textfont=dict(size=12, color="#333333"),
-                             xaxis="x", yaxis="y", line=dict(color=BLACK, width=1.3, dash="dash"),
-                             hoverinfo="skip", name="next window (one stride on)"))
+    traces.append(trace("scatter", x=nxt["x"], y=nxt["y"], text=nxt["text"], mode="lines+text",
+                        textposition="top left" if right_half else "top right",
+                        textfont=dict(size=12, color="#333333"),
+                        xaxis="x", yaxis="y", line=dict(color=BLACK, width=1.3, dash="dash"),
+                        hoverinfo="skip", name="next window (one stride on)"))
     traces.append(_bar(produced["x"], produced["base"],
                        CATEGORY_COLORS[PRODUCED], "cell this window produces", xaxis="x2",
                        text=produced["text"], customdata=produced["customdata"],
@@ -284,12 +285,12 @@ def _traces(sc: _Seq) -> tuple[list, list[int]]:
                        hover="%{customdata} = Σ taps + bias<extra>this window</extra>"))
     if sc.causal:
         fut = dyn[6]
-        traces.append(go.Scatter(x=fut["x"], y=fut["y"], text=fut["text"], mode="lines+text",
-                                 fill="toself", fillcolor=FUTURE_FILL, xaxis="x", yaxis="y",
-                                 line=dict(color=VERMILLION, width=1.2, dash="dot"),
-                                 textposition="top right",
-                                 textfont=dict(size=12, color="#8c3b00"), hoverinfo="skip",
-                                 name="future steps (causal: not seen)"))
+        traces.append(trace("scatter", x=fut["x"], y=fut["y"], text=fut["text"], mode="lines+text",
+                            fill="toself", fillcolor=FUTURE_FILL, xaxis="x", yaxis="y",
+                            line=dict(color=VERMILLION, width=1.2, dash="dot"),
+                            textposition="top right",
+                            textfont=dict(size=12, color="#8c3b00"), hoverinfo="skip",
+                            name="future steps (causal: not seen)"))
     return traces, list(range(static, len(traces)))
 
 

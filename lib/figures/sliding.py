@@ -26,7 +26,7 @@ from lib.conv import ConvResult, kind_label
 from lib.text import fmt_axes, fmt_shape, plural
 
 from ._common import (BLACK, as_position, click_markers, finish, narrow_plot_px,
-                      note_annotation, title, title_height, wrap)
+                      note_annotation, title, title_height, trace, wrap)
 from .sequence import build_sequence
 from .window import (CATEGORY_COLORS, CATEGORY_NAMES, COLORSCALE, GAP, INPUT, INSERTED,
                      FOOT_LEGEND_PX, N_CATEGORIES, OUT, PAD, PRODUCED, TAP, TAP_ZERO,
@@ -215,7 +215,7 @@ def _heatmap(z, x0, y0, xaxis, yaxis, name, text=None, hovertemplate=None, show_
             kw["texttemplate"] = "%{text}"
             kw["textfont"] = dict(size=12, color="#222222")
     kw["hovertemplate"] = hovertemplate or "row %{y}, col %{x}<extra></extra>"
-    return go.Heatmap(**kw)
+    return trace("heatmap", **kw)
 
 
 def _pairs(prefix: str, rows: np.ndarray, cols: np.ndarray, suffix: str) -> np.ndarray:
@@ -250,11 +250,11 @@ def _bg_text_under(shown: np.ndarray, sc: _Scene, ov: dict) -> np.ndarray:
 
 def _legend_item(name: str, color: str, symbol: str = "square", dash: str | None = None):
     if dash:
-        return go.Scatter(x=[None], y=[None], mode="lines", name=name,
-                          line=dict(color=color, width=2, dash=dash), hoverinfo="skip")
-    return go.Scatter(x=[None], y=[None], mode="markers", name=name, hoverinfo="skip",
-                      marker=dict(symbol=symbol, size=13, color=color,
-                                  line=dict(width=1, color="#666666")))
+        return trace("scatter", x=[None], y=[None], mode="lines", name=name,
+                     line=dict(color=color, width=2, dash=dash), hoverinfo="skip")
+    return trace("scatter", x=[None], y=[None], mode="markers", name=name, hoverinfo="skip",
+                 marker=dict(symbol=symbol, size=13, color=color,
+                             line=dict(width=1, color="#666666")))
 
 
 def _depth_text(sc: _Scene) -> str:
@@ -355,17 +355,17 @@ def _depth_strip(sc: _Scene) -> list:
     d0 = dl.start(sc.od)
     y0, y1 = d0 - 0.5, d0 + dl.e - 0.5
     shown = sc.depth_shown
-    outline = go.Scatter(
-        x=[-0.5, 0.5, 0.5, -0.5, -0.5, None, -0.62, 0.62, 0.62, -0.62, -0.62],
+    outline = trace(
+        "scatter", x=[-0.5, 0.5, 0.5, -0.5, -0.5, None, -0.62, 0.62, 0.62, -0.62, -0.62],
         y=[y0, y0, y1, y1, y0, None, shown - 0.5, shown - 0.5, shown + 0.5, shown + 0.5,
            shown - 0.5],
         mode="lines", xaxis="x3", yaxis="y3", line=dict(color=BLACK, width=2),
         name="depth extent of the window (▸ = slice drawn)", hoverinfo="skip",
         showlegend=False)
-    marker = go.Scatter(x=[0.62], y=[shown], mode="markers", xaxis="x3", yaxis="y3",
-                        marker=dict(symbol="triangle-right", size=12, color=BLACK),
-                        hovertemplate=f"the H×W slice drawn: depth {shown}<extra></extra>",
-                        showlegend=False, name="slice drawn")
+    marker = trace("scatter", x=[0.62], y=[shown], mode="markers", xaxis="x3", yaxis="y3",
+                   marker=dict(symbol="triangle-right", size=12, color=BLACK),
+                   hovertemplate=f"the H×W slice drawn: depth {shown}<extra></extra>",
+                   showlegend=False, name="slice drawn")
     return [strip, outline, marker]
 
 
@@ -404,7 +404,7 @@ def _traces(sc: _Scene, ov: dict) -> tuple[list, list[int]]:
                   hovertemplate=("%{customdata}<extra>row %{y}, col %{x}</extra>"
                                  if hover is not None else None))
     if hover is not None:
-        bg.customdata = hover
+        bg["customdata"] = hover
     traces = [bg]
     out_r0, out_c0 = sc.out_rows[0], sc.out_cols[0]
     out_shape = (sc.out_rows[1] - out_r0 + 1, sc.out_cols[1] - out_c0 + 1)
@@ -422,15 +422,15 @@ def _traces(sc: _Scene, ov: dict) -> tuple[list, list[int]]:
     traces.append(_heatmap(ov["z"], ov["x0"], ov["y0"], "x", "y", "kernel taps", text=ov["text"],
                            hovertemplate=tap_hover, show_text=sc.text_cells))
     ox, oy = sc.outline(o)
-    traces.append(go.Scatter(x=ox, y=oy, mode="lines", xaxis="x", yaxis="y",
-                             line=dict(color=BLACK, width=2.5), name="window (kernel footprint)",
-                             hoverinfo="skip"))
+    traces.append(trace("scatter", x=ox, y=oy, mode="lines", xaxis="x", yaxis="y",
+                        line=dict(color=BLACK, width=2.5), name="window (kernel footprint)",
+                        hoverinfo="skip"))
     nx, ny, nt = sc.next_outline(o)
-    traces.append(go.Scatter(x=nx, y=ny, mode="lines+text", text=nt,
-                             textposition=NEXT_TEXT_POSITION,
-                             textfont=dict(size=12, color="#333333"), xaxis="x", yaxis="y",
-                             line=dict(color=BLACK, width=1.5, dash="dash"),
-                             name="next window (one stride on)", hoverinfo="skip"))
+    traces.append(trace("scatter", x=nx, y=ny, mode="lines+text", text=nt,
+                        textposition=NEXT_TEXT_POSITION,
+                        textfont=dict(size=12, color="#333333"), xaxis="x", yaxis="y",
+                        line=dict(color=BLACK, width=1.5, dash="dash"),
+                        name="next window (one stride on)", hoverinfo="skip"))
     produced_text = [[f"y[{lead}{o[0]}, {o[1]}]"]]
     traces.append(_heatmap(np.array([[PRODUCED]], np.uint8), o[1], o[0], "x2", "y2",
                            "produced cell", text=produced_text,

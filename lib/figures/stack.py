@@ -33,7 +33,7 @@ from lib.conv import ConvResult, Stage, kind_label, receptive_field
 from lib.text import fmt_shape, plural
 
 from ._common import (BLACK, CHANNEL_COLORS, GREY, TRUNCATION, VERMILLION, finish,
-                      note_annotation, title)
+                      note_annotation, title, trace)
 from .window import INPUT, PAD, WindowAxis
 
 MAX_STEPS = 32  # input steps shown by default (the last ones, around the traced output)
@@ -240,8 +240,8 @@ def _traces(t: _Tree) -> list:
         bx.append(m(idx))
         by.append(np.full(idx.size, row))
         bt.append(idx)
-    traces: list = [go.Scatter(
-        x=np.concatenate(bx).astype(np.float32), y=np.concatenate(by).astype(np.int16),
+    traces: list = [trace(
+        "scatter", x=np.concatenate(bx).astype(np.float32), y=np.concatenate(by).astype(np.int16),
         mode="markers", name="time step (not needed)",
         customdata=np.concatenate(bt).astype(np.int32),
         marker=dict(size=7, color="#D9D9D9", line=dict(width=0.5, color="#999999")),
@@ -254,31 +254,31 @@ def _traces(t: _Tree) -> list:
                 keep_x += ex[k:k + 3]
                 keep_y += ey[k:k + 3]
         d = t.layer_stages[li][0].dilation[0]
-        traces.append(go.Scatter(
-            x=keep_x, y=keep_y, mode="lines", hoverinfo="skip",
+        traces.append(trace(
+            "scatter", x=keep_x, y=keep_y, mode="lines", hoverinfo="skip",
             line=dict(color=EDGE_COLORS[li % len(EDGE_COLORS)], width=2),
             name=f"layer {li + 1} reads (dilation {d})"))
     names = _row_names(t)
     needed = [(x, row, f"{names[row]} step {i}: needed") for row in range(n_layers)
               for i, x in sorted(t.nodes[row].items()) if t.inside(x)]
     tx_, ty_, tt_ = (list(v) for v in zip(*needed)) if needed else ([], [], [])
-    traces.append(go.Scatter(
-        x=tx_, y=ty_, mode="markers", name="step the output depends on", text=tt_,
+    traces.append(trace(
+        "scatter", x=tx_, y=ty_, mode="markers", name="step the output depends on", text=tt_,
         marker=dict(size=10, color=BLACK, line=dict(width=1, color="white")),
         hovertemplate="%{text}<extra></extra>"))
     zeros = [(x, row) for row in range(n_layers) for x in sorted(set(t.pads[row]))
              if t.inside(x)]
     if zeros:
-        traces.append(go.Scatter(
-            x=[x for x, _ in zeros], y=[row for _, row in zeros], mode="markers",
+        traces.append(trace(
+            "scatter", x=[x for x, _ in zeros], y=[row for _, row in zeros], mode="markers",
             name="zero padding (before step 0)",
             marker=dict(size=10, symbol="square-open", color="#666666", line=dict(width=2)),
             hovertemplate="zero padding<extra></extra>"))
-    traces.append(go.Scatter(
-        x=[t.nodes[-1][t.o]], y=[n_layers], mode="markers+text", text=[f"y[{t.o}]"],
+    traces.append(trace(
+        "scatter", x=[t.nodes[-1][t.o]], y=[n_layers], mode="markers+text", text=[f"y[{t.o}]"],
         textposition="top left", name="the traced output step",
         marker=dict(size=15, color=VERMILLION, symbol="circle", line=dict(width=1.5,
-                                                                          color=BLACK)),
+                                                                     color=BLACK)),
         hovertemplate=f"output step {t.o} of layer {n_layers}<extra></extra>"))
     return traces
 

@@ -41,7 +41,7 @@ from lib.text import fmt_axes, fmt_shape
 
 from ._common import (GREEN, MARGIN, NOTE, ORANGE, PURPLE, SKY, VERMILLION, as_position,
                       click_markers, finish, narrow_plot_px, note_annotation, title,
-                      title_height)
+                      title_height, trace)
 
 #: Depth is drawn receding up and to the right: one unit of depth moves (DX, DY).
 DX, DY = 0.42, 0.30
@@ -363,10 +363,10 @@ def _clicks(g: _Geometry, f: _Scale, st: Stage, pos: tuple[int, ...], b: _Placed
     steps = [(span - c) / (len(ix) - 1) for ix, span, c in
              zip(g.spatial(index, [0]), (b.w, b.h, b.d), size) if len(ix) > 1]
     marker = min(14.0, max(4.0, 0.9 * px * min(steps, default=math.inf)))
-    trace = click_markers(np.array(x), np.array(y), cells.tolist(), "x", "y", size=marker)
+    markers = click_markers(np.array(x), np.array(y), cells.tolist(), "x", "y", size=marker)
     if notes:
-        trace.hovertemplate = "<br>".join(notes) + "<br>" + trace.hovertemplate
-    return trace
+        markers["hovertemplate"] = "<br>".join(notes) + "<br>" + markers["hovertemplate"]
+    return markers
 
 
 def _scale(r: ConvResult, g: _Geometry, tensors: list) -> _Scale:
@@ -637,9 +637,9 @@ def _layout(r: ConvResult, f: _Scale, drawing: _Drawing, positions: list[_Placed
             "true sizes", NOTE, x=1.0, y=1.0, xanchor="right", yanchor="top"))
         y_max += (2 * LINE_PX + 2 * TEXT_PAD_PX) * u
     hx, hy, ht = (list(v) for v in zip(*drawing.hover))
-    hover = go.Scatter(x=hx, y=hy, mode="markers", text=ht,
-                       marker=dict(size=14, color="rgba(0,0,0,0)"), hoverinfo="text",
-                       showlegend=False, name="boxes")
+    hover = trace("scatter", x=hx, y=hy, mode="markers", text=ht,
+                  marker=dict(size=14, color="rgba(0,0,0,0)"), hoverinfo="text",
+                  showlegend=False, name="boxes")
     step = "step" if rank == 1 else "cell"
     sub = (f"{kind_label(r.kind, rank)}: {fmt_shape(r.input_shape)} in → "
            f"{fmt_shape(r.output_shape)} out. Every output {step} looks at a window of "
