@@ -127,12 +127,37 @@ def build_figure(choice: str, key: LayerKey, extra: tuple = ()) -> go.Figure:
     raise ValueError(f"unknown figure {choice!r}")
 
 
+def step_key(values: Mapping[str, object]) -> str:
+    """A walkthrough step's knob values -> the key of its figure (one short string)."""
+    return repr(tuple(sorted(values.items())))
+
+
+@st.cache_resource(max_entries=MAX_ENTRIES, show_spinner=False)
+def step_figure(number: int, key: str) -> FrozenFigure | None:
+    """The figure of walkthrough step ``number`` for its knobs (:func:`step_key`), cached
+    for all sessions like :func:`figure`; None when the step has no figure or can't be built.
+
+    A knob changes only its own step, so the other steps' figures come from here instead of
+    being built and serialised again on every move (issue 14: the two figures were two
+    thirds of a walkthrough rerun).
+    """
+    from lib import figures
+    from lib.walkthrough import STEP_BY_NUMBER, build_step
+    spec = STEP_BY_NUMBER[number]
+    step = build_step(number, dict(ast.literal_eval(key)))
+    if spec.figure is None or step.result is None:
+        return None
+    return freeze(getattr(figures, spec.figure)(step.result))
+
+
 def clear() -> None:
     """Forget every cached layer and figure (tests)."""
     analyze_layer.clear()
     code_texts.clear()
     figure.clear()
+    step_figure.clear()
 
 
 __all__ = ["MAX_ENTRIES", "FrozenFigure", "LayerKey", "analyze_layer", "build_figure", "clear",
-           "code_texts", "figure", "freeze", "layer_key", "layer_kwargs"]
+           "code_texts", "figure", "freeze", "layer_key", "layer_kwargs", "step_figure",
+           "step_key"]

@@ -8,6 +8,7 @@ from lib import figures
 from lib.alt_text import WALKTHROUGH_ALT
 from lib.state import WALKTHROUGH_CONTROLS, parse_query
 from lib.walkthrough import INTRO, STEPS, Step, StepSpec, build_step
+from pages._cached import step_figure, step_key
 from pages._shared import (bound_choice, bound_slider, figure_text, metric_row,
                            report_url_changes, seed_from_url, sync_url)
 
@@ -20,13 +21,15 @@ def _widget(key: str) -> object:
     return bound_choice(PAGE, c) if c.choices else bound_slider(PAGE, c)
 
 
-def _figure(spec: StepSpec, step: Step) -> None:
+def _figure(spec: StepSpec, step: Step, values: dict[str, object]) -> None:
     # figure: filter_tensor_figure  (step 1, StepSpec.figure in lib/walkthrough.py)
     # figure: sliding_window_figure (step 2)
     if spec.figure is None or step.result is None:
         return
-    st.plotly_chart(getattr(figures, spec.figure)(step.result),
-                    config=figures.chart_config(spec.figure))
+    fig = step_figure(spec.number, step_key(values))  # built by lib.figures, cached
+    if fig is None:
+        return
+    st.plotly_chart(fig, config=figures.chart_config(spec.figure))
     figure_text(WALKTHROUGH_ALT[spec.figure](step.result))
 
 
@@ -52,7 +55,7 @@ def _step(spec: StepSpec) -> None:
         row.metric(m.label, m.value, help=m.help)
     if step.takeaway:
         st.info(step.takeaway, icon="💡")
-    _figure(spec, step)
+    _figure(spec, step, values)
 
 
 def main() -> None:

@@ -205,6 +205,39 @@ def test_figures_or_their_placeholders():
     assert placeholders == sum(1 for s in STEPS if s.figure) - expected
 
 
+def test_a_knob_rebuilds_only_its_own_steps_figure(monkeypatch):
+    """Issue 14: every move rebuilt (and re-serialised) both step figures, two thirds of a
+    walkthrough rerun. They are cached by their own step's knobs (pages/_cached.step_figure):
+    step 3's k builds nothing, step 1's w builds step 1's figure only, and the chart shown
+    is the builder's figure for the new value."""
+    import json
+
+    import plotly.io as pio
+
+    from lib import figures
+    from pages import _cached
+
+    _cached.clear()
+    built: list[str] = []
+    real = {name: getattr(figures, name)
+            for name in ("filter_tensor_figure", "sliding_window_figure")}
+    for name, build in real.items():
+        monkeypatch.setattr(figures, name,
+                            lambda r, _b=build, _n=name: built.append(_n) or _b(r))
+    at = _open()
+    assert sorted(built) == ["filter_tensor_figure", "sliding_window_figure"]
+    at.slider(key="k3").set_value(at.slider(key="k3").value + 1).run()
+    assert not at.exception
+    assert sorted(built) == ["filter_tensor_figure", "sliding_window_figure"]
+    at.slider(key="w1").set_value(5).run()
+    assert sorted(built) == ["filter_tensor_figure", "filter_tensor_figure",
+                             "sliding_window_figure"]
+    shown = json.loads(at.get("plotly_chart")[0].proto.spec)
+    fresh = real["filter_tensor_figure"](build_step(1, {**_defaults(), "w1": 5}).result)
+    assert shown == json.loads(pio.to_json(fresh, validate=False))
+    _cached.clear()
+
+
 # ---------------------------------------------------------------------------
 # lib.walkthrough on its own
 # ---------------------------------------------------------------------------

@@ -85,7 +85,7 @@ def test_results_are_cached_by_value():
     assert error is None and len(texts) == 4 and "Conv2D" in texts[0]
 
 
-@pytest.mark.parametrize("func", ["analyze_layer", "code_texts", "figure"])
+@pytest.mark.parametrize("func", ["analyze_layer", "code_texts", "figure", "step_figure"])
 def test_every_cache_is_bounded(func):
     info = getattr(_cached, func)._info  # streamlit's record of the decorator arguments
     assert info.max_entries == _cached.MAX_ENTRIES == 512
