@@ -34,14 +34,23 @@ MAX_ENTRIES = 512
 LayerKey = str
 
 
+def _key(values: Mapping[str, object]) -> str:
+    """Plain values -> one short, hashable string (read back by :func:`_values`)."""
+    return repr(tuple(sorted(values.items())))
+
+
+def _values(key: str) -> dict[str, object]:
+    return dict(ast.literal_eval(key))
+
+
 def layer_key(values: Mapping[str, object]) -> LayerKey:
     """The page's control values -> the key of the layer they describe."""
-    return repr(tuple(sorted(conv_kwargs(values).items())))
+    return _key(conv_kwargs(values))
 
 
 def layer_kwargs(key: LayerKey) -> dict[str, object]:
     """The ``analyze`` arguments a :func:`layer_key` stands for."""
-    return dict(ast.literal_eval(key))
+    return _values(key)
 
 
 @st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)
@@ -129,7 +138,7 @@ def build_figure(choice: str, key: LayerKey, extra: tuple = ()) -> go.Figure:
 
 def step_key(values: Mapping[str, object]) -> str:
     """A walkthrough step's knob values -> the key of its figure (one short string)."""
-    return repr(tuple(sorted(values.items())))
+    return _key(values)
 
 
 @st.cache_resource(max_entries=MAX_ENTRIES, show_spinner=False)
@@ -144,7 +153,7 @@ def step_figure(number: int, key: str) -> FrozenFigure | None:
     from lib import figures
     from lib.walkthrough import STEP_BY_NUMBER, build_step
     spec = STEP_BY_NUMBER[number]
-    step = build_step(number, dict(ast.literal_eval(key)))
+    step = build_step(number, _values(key))
     if spec.figure is None or step.result is None:
         return None
     return freeze(getattr(figures, spec.figure)(step.result))

@@ -26,10 +26,8 @@ def _figure(spec: StepSpec, step: Step, values: dict[str, object]) -> None:
     # figure: sliding_window_figure (step 2)
     if spec.figure is None or step.result is None:
         return
-    fig = step_figure(spec.number, step_key(values))  # built by lib.figures, cached
-    if fig is None:
-        return
-    st.plotly_chart(fig, config=figures.chart_config(spec.figure))
+    st.plotly_chart(step_figure(spec.number, step_key(values)),  # built by lib.figures, cached
+                    config=figures.chart_config(spec.figure))
     figure_text(WALKTHROUGH_ALT[spec.figure](step.result))
 
 
