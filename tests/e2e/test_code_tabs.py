@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from lib import snippets
 from lib.state import EXPLORER_CONTROLS, analyze_or_error, conv_kwargs
@@ -28,15 +29,32 @@ def _shown(page: Page) -> list[str]:
             for text in page.locator(CODE).all_inner_texts()]
 
 
+#: The code block's text, normalised as ``_shown`` does, equals ``want``.
+_SHOWS_JS = """([sel, want]) => { const el = document.querySelector(sel);
+  return !!el && el.innerText.trim().split('\\n').map((l) => l.trimEnd()).join('\\n') === want; }"""
+
+
+def _wait_for_code(page: Page, want: str) -> None:
+    """A tab click reruns the code fragment, and the app can read idle before that rerun
+    has started (CI once compared the Keras block that was still there). Wait for the
+    block to change first; on a timeout the caller's assert shows the difference."""
+    try:
+        page.wait_for_function(_SHOWS_JS, arg=[CODE, want], timeout=30_000)
+    except PlaywrightTimeout:
+        pass
+
+
 @pytest.mark.parametrize("label", list(TABS))
 def test_each_code_tab_shows_its_own_code(page: Page, label: str):
     open_app(page, "/?kind=separable_pytorch")
     page.get_by_role("tab", name=label, exact=True).click()
     expect(page.get_by_role("tab", name=label, exact=True)).to_have_attribute(
         "aria-selected", "true")
+    want = _expected(label)
+    _wait_for_code(page, want)
     wait_for_app_idle(page)
     expect(page.locator(CODE)).to_have_count(1)
-    assert _shown(page) == [_expected(label)]
+    assert _shown(page) == [want]
     expect(page.locator(EXCEPTION)).to_have_count(0)
 
 
