@@ -100,6 +100,23 @@ def test_the_fast_json_engine_writes_the_figure_as_it_is(case):
                  option=orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY)
 
 
+def test_no_figure_writes_into_the_shared_template():
+    """Every unvalidated figure shares one template dict (``_common.template_json``: the
+    two copies plotly made per figure were ~15 % of a build). A figure that changed its own
+    template would change every other figure's, so after every case is built and written
+    out, the shared dict is still the registered template, and a figure's ``to_dict`` is a
+    copy (Streamlit may do what it likes with it)."""
+    shared = _common.template_json()
+    registered = pio.templates[_common.TEMPLATE].to_plotly_json()
+    for case in figure_cases():
+        fig = case.build()
+        assert fig.layout.template == pio.templates[_common.TEMPLATE], case.id
+        out = fig.to_dict()
+        assert out["layout"]["template"] is not shared, case.id
+        out["layout"]["template"]["layout"]["font"] = {"size": 99}
+    assert shared == registered
+
+
 def test_the_validated_build_rejects_a_misspelt_trace_property(monkeypatch):
     """Why the test above can fail at all: with validation on, ``trace`` is plotly's own
     trace class, which refuses a property it does not know (the unvalidated dict would

@@ -6,6 +6,7 @@ Colours are Okabe–Ito (colour-blind safe). ``finish`` applies the common layou
 
 from __future__ import annotations
 
+import functools
 import re
 import textwrap
 from collections.abc import Iterable, Sequence
@@ -187,6 +188,27 @@ def set_template(fig: go.Figure) -> None:
     layout.template = template  # pragma: no cover - older/newer plotly
 
 
+@functools.cache
+def template_json() -> dict:
+    """The registered ``TEMPLATE`` as plain JSON, made once per process (``go.Figure``
+    copies it into each figure's layout; tests/test_figure_cases.py checks that no figure
+    changes it)."""
+    return pio.templates[TEMPLATE].to_plotly_json()
+
+
+def with_template(layout: dict) -> dict:
+    """``layout`` (unvalidated) with the template already in it, for ``go.Figure``.
+
+    ``go.Figure`` deep-copies the layout it is given, then attaches plotly's *default*
+    template (another deep copy of a template) unless the layout already names one, and
+    :func:`set_template` made a third. Named in the layout, the template is copied once:
+    building + ``to_dict`` of the isometric filter figure 4.1 -> 3.6 ms, the parameters
+    figure 1.7 -> 1.4 ms (issue 14).
+    """
+    layout["template"] = template_json()
+    return layout
+
+
 #: Whether plotly validates the figures' properties (``finish``, :func:`trace`). Off: the
 #: layout, the 2D traces and the animation frames go in unchecked. Validating them was two
 #: thirds of building the isometric filter figure, then a further ~9 % of a default-view
@@ -271,7 +293,7 @@ def finish(data: list, layout: dict, meta: dict, frames: list | None = None) -> 
         margin = dict(MARGIN, **base["margin"])
         margin["t"] = max(margin["t"], title_height(base["title"]))
         base["margin"] = margin
-    parts = dict(data=data, layout=base if VALIDATE else _pruned(base))
+    parts = dict(data=data, layout=base if VALIDATE else with_template(_pruned(base)))
     if frames is not None and VALIDATE:
         parts["frames"] = frames
     fig = go.Figure(**parts, _validate=VALIDATE)
@@ -279,7 +301,8 @@ def finish(data: list, layout: dict, meta: dict, frames: list | None = None) -> 
         # go.Figure validates frames even with _validate=False (half of the sliding-window
         # animation's build); plotly keeps them as a plain tuple of unparented Frames.
         fig._frame_objs = tuple(_unvalidated_frame(f) for f in frames)
-    set_template(fig)
+    if VALIDATE:
+        set_template(fig)
     return fig
 
 
