@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pages._shared import keyboard_scrollers
+from pages._shared import freeze_startup_objects, keyboard_scrollers
 
 st.set_page_config(page_title="ConvScope", page_icon="🔍", layout="wide")
 st.sidebar.caption("ConvScope — every number here is checked against real PyTorch and Keras layers.")
@@ -17,3 +17,4 @@ st.navigation([
     st.Page("pages/prove_it.py", title="Prove it", icon="🧮"),
     st.Page("pages/real_image.py", title="On a real image", icon="🖼️"),
 ]).run()
+freeze_startup_objects()  # once per process: see its docstring (issue 14)

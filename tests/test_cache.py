@@ -3,11 +3,15 @@ bounded. A class exploring the same settings must hit them; a server must not gr
 
 from __future__ import annotations
 
+import gc
+
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from lib.conv import analyze
 from lib.state import EXPLORER_CONTROLS, conv_kwargs
 from pages import _cached
+from tests.app_runs import APP
 
 DEFAULTS = {c.key: c.default for c in EXPLORER_CONTROLS}
 
@@ -104,3 +108,17 @@ def test_a_full_cache_drops_old_entries():
     for n in range(1, 5):
         build(n)
     assert build(0) is not first  # evicted and rebuilt
+
+
+def test_the_servers_startup_objects_are_frozen_once():
+    """app.py freezes what is alive after the first page run (``gc.freeze``: imported code
+    is no longer walked by every full collection, ~70 -> ~10 ms holding the GIL). Only
+    once: what later runs make (cached figures, sessions) must stay collectable, or a
+    figure dropped from a full cache would never be freed."""
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    frozen = gc.get_freeze_count()
+    assert frozen > 10_000  # Streamlit, plotly and lib: the imported code
+    for k in (11, 12, 13):
+        at.slider(key="k").set_value(k).run()  # new layers: new figures in the cache
+    assert not at.exception
+    assert gc.get_freeze_count() <= frozen  # (frozen objects freed by refcount leave it)
