@@ -112,7 +112,7 @@ def test_a_full_cache_drops_old_entries():
 
 def test_the_servers_startup_objects_are_frozen_once():
     """app.py freezes what is alive after the first page run (``gc.freeze``: imported code
-    is no longer walked by every full collection, ~70 -> ~10 ms holding the GIL). Only
+    is no longer walked by every full collection, ~66 -> 6 ms holding the GIL). Only
     once: what later runs make (cached figures, sessions) must stay collectable, or a
     figure dropped from a full cache would never be freed."""
     at = AppTest.from_file(APP, default_timeout=60).run()
