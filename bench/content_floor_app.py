@@ -3,7 +3,7 @@
 Issue 14 compares the explorer with a bare app (one slider, one tiny chart). This app sits
 in between: it sends **every element the explorer sends** on a move of ``k`` (navigation,
 title, captions, metrics, formulas, explanation callouts, figure choice, the isometric
-filter figure and its text, the stage table, the code tabs, the sidebar's widgets), in the
+filter figure and its text, the stage table, the code menu, the sidebar's widgets), in the
 same order and the same containers and fragments, with the same text and figure JSON. But
 all of it was prepared when the server started, for k = 1 … ``K_MAX``: a move does no
 ``analyze``, builds no figure, and keeps no URL or session bookkeeping.
@@ -31,22 +31,20 @@ import streamlit as st  # noqa: E402
 from lib import figures  # noqa: E402
 from lib.alt_text import explorer_alt  # noqa: E402
 from lib.conv import KIND_INFO  # noqa: E402
-from lib.state import (CONTROL_BY_KEY, EXPLORER_CONTROLS,  # noqa: E402
-                       EXPLORER_FIGURE_CONTROLS)
+from lib.state import (CODE_CONTROL, CONTROL_BY_KEY, EXPLORER_CONTROLS,  # noqa: E402
+                       EXPLORER_FIGURE_CONTROLS, EXPLORER_VIEW_CONTROLS)
 from lib.text import fmt_bytes, fmt_count, fmt_int, fmt_shape, markdown_table  # noqa: E402
-from pages._cached import analyze_layer, code_texts, figure, layer_key  # noqa: E402
+from pages._cached import analyze_layer, figure, layer_key  # noqa: E402
 from pages._shared import (BOX_WIDTH, PAGE_STYLE, SCROLLERS_JS, figure_text,  # noqa: E402
                            metric_row, sidebar_hint)
 
 #: The k values prepared at start-up (the browser bench moves k up from its default 10).
 K_MAX = 128
 FIGURE_CONTROL = {c.key: c for c in EXPLORER_FIGURE_CONTROLS}
-DEFAULTS = {c.key: c.default for c in EXPLORER_CONTROLS + EXPLORER_FIGURE_CONTROLS}
+DEFAULTS = {c.key: c.default for c in EXPLORER_CONTROLS + EXPLORER_VIEW_CONTROLS}
 STAGE_COLUMNS = ("stage", "what it is", "output", "weights", "biases", "params",
                  "PyTorch weight", "Keras kernel", "MACs")
 COUNTS = ("weights", "biases", "params", "MACs")
-CODE_TABS = (("Keras", "python"), ("PyTorch", "python"), ("Keras model.summary()", None),
-             ("torchinfo.summary()", None))
 
 
 @dataclass(frozen=True)
@@ -62,7 +60,6 @@ class View:
     table: str
     details: tuple[tuple[str, str, str | None], ...]
     ignored: str | None
-    code: str
 
 
 def _shape(shape) -> str:
@@ -74,7 +71,6 @@ def _view(k: int) -> View:
     r, error = analyze_layer(key)
     assert r is not None, error
     fig = figure("filters", key)
-    texts, _ = code_texts(key)
     axes = "×".join(r.spec.axes)
     m = r.memory
     rows = [(s.name, s.role, fmt_shape(s.out_shape), fmt_int(s.weight_params),
@@ -101,8 +97,7 @@ def _view(k: int) -> View:
                   f"weights {fmt_bytes(m.weight_bytes)}, between stages "
                   f"{fmt_bytes(m.intermediate_bytes)}")),
         ignored=("Not used by this kind: " + "; ".join(f"{n} ({why})" for n, why in r.ignored)
-                 if r.ignored else None),
-        code=texts[0])
+                 if r.ignored else None))
 
 
 @st.cache_resource(show_spinner=False)
@@ -127,10 +122,10 @@ def _figure(view: View) -> None:
 
 
 @st.fragment
-def _code(view: View) -> None:
-    tabs = st.tabs([label for label, _ in CODE_TABS], key="code_tab", on_change="rerun")
-    if tabs[0].open:
-        tabs[0].code(view.code, language="python")
+def _code() -> None:
+    """The code menu at its default, "Hidden": no code block."""
+    st.radio(CODE_CONTROL.label, CODE_CONTROL.choices, key="code",
+             format_func=CODE_CONTROL.label_of, horizontal=True, label_visibility="collapsed")
 
 
 def _slider(key: str, box: bool = False) -> None:
@@ -147,7 +142,7 @@ def _slider(key: str, box: bool = False) -> None:
 
 def explorer() -> None:
     """The explorer's default view, element for element (see pages/explorer.py)."""
-    for control in EXPLORER_CONTROLS + EXPLORER_FIGURE_CONTROLS:
+    for control in EXPLORER_CONTROLS + EXPLORER_VIEW_CONTROLS:
         st.session_state.setdefault(control.key, control.default)
     view = prepared()[min(int(st.session_state["k"]), K_MAX)]
     st.html(PAGE_STYLE)
@@ -174,7 +169,7 @@ def explorer() -> None:
     if view.ignored:
         st.caption(view.ignored)
     st.subheader("The same layer in code")
-    _code(view)
+    _code()
     with st.sidebar:
         kind = CONTROL_BY_KEY["kind"]
         st.selectbox(kind.label, kind.choices, key="kind", format_func=kind.label_of)

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from lib.state import EXPLORER_CONTROLS, EXPLORER_FIGURE_CONTROLS, to_query
+from lib.state import EXPLORER_CONTROLS, EXPLORER_VIEW_CONTROLS, to_query
 
 #: The explorer page's URL path: app.py makes it the default page, served at the root.
 EXPLORER_PATH = "/"
@@ -72,7 +72,7 @@ PRESETS: tuple[Preset, ...] = (
 )
 PRESET_BY_KEY: dict[str, Preset] = {p.key: p for p in PRESETS}
 
-_CONTROLS = EXPLORER_CONTROLS + EXPLORER_FIGURE_CONTROLS
+_CONTROLS = EXPLORER_CONTROLS + EXPLORER_VIEW_CONTROLS
 
 
 def preset_query(preset: Preset) -> dict[str, str]:

@@ -412,3 +412,21 @@ def position_values(position: tuple[int, ...]) -> dict[str, int]:
 
 
 CONTROL_BY_KEY_FIG: dict[str, Control] = {c.key: c for c in EXPLORER_FIGURE_CONTROLS}
+
+#: The explorer's code section: URL id -> what its menu shows, and the code block's language
+#: (None: a plain-text summary table). "none", the default, sends no code block: on a first
+#: visit the block and its syntax highlighter were ~1 s of the page's cold start (4.8 s
+#: against 3.8 s without it, bench/README.md "The code section on request"), so the code
+#: loads when a student asks for it (one click, or a link with ``code=pytorch``).
+CODE_VIEWS: dict[str, tuple[str, str | None]] = {
+    "none": ("Hidden", None),
+    "keras": ("Keras", "python"),
+    "pytorch": ("PyTorch", "python"),
+    "keras_summary": ("Keras model.summary()", None),
+    "torchinfo": ("torchinfo.summary()", None),
+}
+CODE_CONTROL = Control("code", "Code", "none", choices=tuple(CODE_VIEWS),
+                       labels=tuple(label for label, _ in CODE_VIEWS.values()))
+#: Everything the explorer keeps in its URL besides the layer: the figure and its options,
+#: and the code shown.
+EXPLORER_VIEW_CONTROLS: tuple[Control, ...] = EXPLORER_FIGURE_CONTROLS + (CODE_CONTROL,)

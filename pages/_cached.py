@@ -64,16 +64,18 @@ def _analyze(key: LayerKey) -> tuple[ConvResult | None, str | None]:
 
 
 @st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)
-def code_texts(key: LayerKey) -> tuple[tuple[str, str, str, str] | None, str | None]:
-    """(Keras code, PyTorch code, Keras summary, torchinfo summary) of a layer, or the
-    reason there are none."""
+def code_texts(key: LayerKey) -> tuple[dict[str, str] | None, str | None]:
+    """A layer's code, keyed like the explorer's code menu (``lib.state.CODE_VIEWS``):
+    Keras code, PyTorch code, the Keras summary and the torchinfo summary; or the reason
+    there are none."""
     from lib import snippets
     r, error = _analyze(key)
     if r is None:
         return None, error
     try:
-        return (snippets.keras_code(r), snippets.pytorch_code(r), snippets.keras_summary(r),
-                snippets.torchinfo_summary(r)), None
+        return {"keras": snippets.keras_code(r), "pytorch": snippets.pytorch_code(r),
+                "keras_summary": snippets.keras_summary(r),
+                "torchinfo": snippets.torchinfo_summary(r)}, None
     except ValueError as err:
         return None, str(err)
 

@@ -11,9 +11,10 @@ from lib.alt_text import explorer_alt
 from lib.cell import CellTooLarge, cell_markdown, compute_cell, figure_stage, term_rows
 from lib.conv import KIND_INFO, not_applicable_reason
 from lib.presets import PRESET_BY_KEY, PRESETS, matching_preset, preset_link
-from lib.state import (ADVANCED_EXPANDER, ADVANCED_KEYS, CONTROL_BY_KEY, EXPLORER_CONTROLS,
-                       EXPLORER_FIGURE_CONTROLS, PRODUCTS_EXPANDER, SCALING_VARIES,
-                       clicked_position, parse_explorer_query, position_values)
+from lib.state import (ADVANCED_EXPANDER, ADVANCED_KEYS, CODE_CONTROL, CODE_VIEWS, CONTROL_BY_KEY,
+                       EXPLORER_CONTROLS, EXPLORER_FIGURE_CONTROLS, EXPLORER_VIEW_CONTROLS,
+                       PRODUCTS_EXPANDER, SCALING_VARIES, clicked_position,
+                       parse_explorer_query, position_values)
 from lib.text import fmt_bytes, fmt_count, fmt_int, fmt_shape, markdown_table
 from pages._cached import LayerKey, analyze_layer, code_texts, figure, layer_key
 from pages._shared import (bound_choice, bound_slider, bound_toggle, dismiss_url_warnings,
@@ -22,7 +23,7 @@ from pages._shared import (bound_choice, bound_slider, bound_toggle, dismiss_url
                            settle_slider, sidebar_hint, sync_url)
 
 PAGE = "explorer"
-CONTROLS = EXPLORER_CONTROLS + EXPLORER_FIGURE_CONTROLS
+CONTROLS = EXPLORER_CONTROLS + EXPLORER_VIEW_CONTROLS
 FIGURE_CONTROL = {c.key: c for c in EXPLORER_FIGURE_CONTROLS}
 #: Which lib.conv argument each control feeds (for "does it apply to this kind?").
 _ARG = {"k": "k", "w": "w", "kd": "w", "kh": "w", "kw": "w", "rect": "w", "c": "c", "D": "H",
@@ -285,27 +286,22 @@ def _figure(r, key: LayerKey, values: dict[str, object]) -> None:
     sync_url(PAGE, CONTROLS)  # a fragment run changes the figure's keys only
 
 
-#: The code section's tabs, in the order of ``code_texts``; (label, code language).
-CODE_TABS = (("Keras", "python"), ("PyTorch", "python"), ("Keras model.summary()", None),
-             ("torchinfo.summary()", None))
-CODE_TAB = "code_tab"
-
-
 @st.fragment
 def _code(key: LayerKey) -> None:
     """Copyable framework code and the summary tables the frameworks print.
 
-    Only the open tab's block is built and sent (issue 14: fewer elements per move); a
-    fragment, so opening another tab reruns only this section.
+    Shown on request (a menu, ``code=`` in the link; see ``lib.state.CODE_VIEWS`` for why
+    "Hidden" is the default), and only the chosen block is built and sent. A fragment, so
+    choosing another reruns only this section.
     """
-    texts, error = code_texts(key)
-    if texts is None:
-        st.info(f"Code snippets: {error}")
-        return
-    tabs = st.tabs([label for label, _ in CODE_TABS], key=CODE_TAB, on_change="rerun")
-    for tab, text, (_, language) in zip(tabs, texts, CODE_TABS):
-        if tab.open:
-            tab.code(text, language=language)
+    choice = bound_choice(PAGE, CODE_CONTROL, label_visibility="collapsed")
+    if choice != "none":
+        texts, error = code_texts(key)
+        if texts is None:
+            st.info(f"Code snippets: {error}")
+        else:
+            st.code(texts[choice], language=CODE_VIEWS[choice][1])
+    sync_url(PAGE, CONTROLS)  # a fragment run changes the code choice only
 
 
 def _page(values: dict[str, object]) -> None:

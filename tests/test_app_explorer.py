@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.conv import analyze
-from lib.state import ADVANCED_EXPANDER, ADVANCED_KEYS
+from lib.state import ADVANCED_EXPANDER, ADVANCED_KEYS, CODE_VIEWS
 from lib.text import fmt_int, fmt_shape
 from tests.app_runs import open_advanced
 
@@ -214,15 +214,32 @@ def test_sliding_window_position_is_in_the_link_and_clamped_to_the_output():
     assert at.slider(key="oc").max == 28
 
 
-def test_code_tabs_show_the_generated_framework_code():
+def test_the_code_menu_shows_the_generated_framework_code():
+    """Hidden by default (no code block is sent); each menu entry shows its own text."""
     from lib import snippets
     at = _open({"kind": "separable_pytorch"})
+    assert at.radio(key="code").value == "none" and len(at.code) == 0
     r = analyze(**{**CLASSIC, "kind": "separable_pytorch"})
-    want = (snippets.keras_code(r), snippets.pytorch_code(r), snippets.keras_summary(r),
-            snippets.torchinfo_summary(r))
-    assert [c.value.strip() for c in at.code] == [want[0].strip()]  # only the open tab
-    labels = ("Keras", "PyTorch", "Keras model.summary()", "torchinfo.summary()")
-    for label, text in zip(labels, want):
-        at.session_state["code_tab"] = label  # the tab a student opens
-        at.run()
-        assert [c.value.strip() for c in at.code] == [text.strip()], label
+    want = {"keras": snippets.keras_code(r), "pytorch": snippets.pytorch_code(r),
+            "keras_summary": snippets.keras_summary(r),
+            "torchinfo": snippets.torchinfo_summary(r)}
+    assert set(want) == set(CODE_VIEWS) - {"none"}
+    for choice, text in want.items():
+        at.radio(key="code").set_value(choice).run()
+        assert [c.value.strip() for c in at.code] == [text.strip()], choice
+        assert at.code[0].language == (CODE_VIEWS[choice][1] or "plaintext"), choice
+        assert at.query_params.get("code") == choice, choice
+    at.radio(key="code").set_value("none").run()
+    assert len(at.code) == 0 and "code" not in at.query_params
+    assert not at.exception
+
+
+def test_a_link_with_code_opens_that_code():
+    at = _open({"code": "torchinfo", "k": "12"})
+    r = analyze(**{**CLASSIC, "k": 12})
+    from lib import snippets
+    assert at.radio(key="code").value == "torchinfo"
+    assert [c.value.strip() for c in at.code] == [snippets.torchinfo_summary(r).strip()]
+    assert not at.exception
+
+

@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.conv import analyze
-from lib.state import EXPLORER_CONTROLS, conv_kwargs
+from lib.state import CODE_VIEWS, EXPLORER_CONTROLS, conv_kwargs
 from pages import _cached
 from tests.app_runs import APP
 
@@ -86,7 +86,8 @@ def test_results_are_cached_by_value():
     with pytest.raises(ValueError):
         _cached.figure("filters", bad)
     texts, error = _cached.code_texts(key)
-    assert error is None and len(texts) == 4 and "Conv2D" in texts[0]
+    assert error is None and set(texts) == set(CODE_VIEWS) - {"none"}  # every menu entry
+    assert "Conv2D" in texts["keras"] and "nn.Conv2d" in texts["pytorch"]
 
 
 @pytest.mark.parametrize("func", ["analyze_layer", "code_texts", "figure", "step_figure"])

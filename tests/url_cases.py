@@ -17,12 +17,12 @@ from lib.conv import KINDS
 from lib.forward import REAL_IMAGE_CONTROLS
 from lib.numeric import PROVE_IT_CONTROLS
 from lib.quiz import QUIZ_CONTROLS
-from lib.state import (COMPARE_CONTROLS, DIMS, EXPLORER_CONTROLS, EXPLORER_FIGURE_CONTROLS,
+from lib.state import (COMPARE_CONTROLS, DIMS, EXPLORER_CONTROLS, EXPLORER_VIEW_CONTROLS,
                        WALKTHROUGH_CONTROLS, Control)
 
 #: page file -> (browser path, title shown once the page has run, its URL controls)
 PAGES: dict[str, tuple[str, str, tuple[Control, ...]]] = {
-    "pages/explorer.py": ("/", "Conv explorer", EXPLORER_CONTROLS + EXPLORER_FIGURE_CONTROLS),
+    "pages/explorer.py": ("/", "Conv explorer", EXPLORER_CONTROLS + EXPLORER_VIEW_CONTROLS),
     "pages/compare.py": ("/compare", "Compare conv kinds", COMPARE_CONTROLS),
     "pages/walkthrough.py": ("/walkthrough", "How many weights", WALKTHROUGH_CONTROLS),
     "pages/quiz.py": ("/quiz", "Quiz", QUIZ_CONTROLS),
@@ -142,6 +142,7 @@ CHAINS: dict[str, list[tuple[str, object]]] = {
         ("d", 2), ("pad", "explicit"), ("p", 2), ("kind", "grouped"), ("g", 2),
         ("kind", "depthwise"), ("dm", 2), ("kind", "transposed"), ("op", 1),
         ("fig", "filters3d"), ("fig", "window"), ("or", 1), ("oc", 2), ("fig", "scaling"), ("vary", "kernel"),
+        ("code", "pytorch"),
         ("rect", True), ("kh", 2), ("kw", 5), ("dims", "3D"), ("kd", 2), ("D", 17),
     ],
     "pages/compare.py": [

@@ -82,6 +82,8 @@ STATES: list[tuple[str, str, int, Callable[[Page], None] | None]] = [
     ("explorer-error", "/?kind=grouped&c=4&g=3&k=12", 0, None),
     ("explorer-link-warning", "/?k=lots", 1, None),
     ("explorer-advanced-open", "/?kind=grouped&c=6&g=3&k=12", 1, _open_expander),
+    ("explorer-code-keras", "/?code=keras", 1, None),  # the highlighted code block
+    ("explorer-code-summary", "/?kind=separable_keras&code=keras_summary", 1, None),
     ("compare-3D", "/compare?dims=3D", 1, None),
     ("quiz-answered", "/quiz?seed=7&level=hard", 0, _answer_quiz),
     ("network-charts", "/network?net=in32x32x3,c3x3-16-same,sep3x3-32-same,gap,d10", 4,

@@ -22,7 +22,7 @@ PAGES = {
     # (small tensors where the digits do not matter: the page stays quick to build)
     "explorer-3d": "/?kind=spatially_separable&dims=3D&D=16&k=512&c=512&H=16&W=16&w=11",
     "explorer-transposed": ("/?kind=transposed&k=16&c=16&H=1024&W=1024&w=11&pad=explicit&p=10"
-                            "&s=8&d=8&op=7"),
+                            "&s=8&d=8&op=7&code=pytorch"),  # with its code block
     "compare": f"/compare?{WIDE}",
     "walkthrough": ("/walkthrough?w1=11&c1=64&H2=256&w2=11&k3=512&w3=11&c3=512&H4=1024"
                     "&W4=1024&c5=512&k6=512&c6=512"),
