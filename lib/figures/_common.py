@@ -293,16 +293,27 @@ def finish(data: list, layout: dict, meta: dict, frames: list | None = None) -> 
         margin = dict(MARGIN, **base["margin"])
         margin["t"] = max(margin["t"], title_height(base["title"]))
         base["margin"] = margin
-    parts = dict(data=data, layout=base if VALIDATE else with_template(_pruned(base)))
-    if frames is not None and VALIDATE:
-        parts["frames"] = frames
-    fig = go.Figure(**parts, _validate=VALIDATE)
+    fig = templated_figure(data, base, frames if VALIDATE else None)
     if frames is not None and not VALIDATE:
         # go.Figure validates frames even with _validate=False (half of the sliding-window
         # animation's build); plotly keeps them as a plain tuple of unparented Frames.
         fig._frame_objs = tuple(_unvalidated_frame(f) for f in frames)
-    if VALIDATE:
-        set_template(fig)
+    return fig
+
+
+def templated_figure(data: list, layout: dict, frames: list | None = None) -> go.Figure:
+    """``go.Figure`` with the shared template, validated only when ``VALIDATE`` is on.
+
+    The one place that knows both ways: unvalidated, the template goes into the (pruned)
+    layout as plain JSON (:func:`with_template`, one copy); validated, plotly checks every
+    property and :func:`set_template` attaches it. ``frames`` are passed on as they are
+    (:func:`finish` adds unvalidated ones itself).
+    """
+    if not VALIDATE:
+        return go.Figure(data=data, layout=with_template(_pruned(layout)), frames=frames,
+                         _validate=False)
+    fig = go.Figure(data=data, layout=layout, frames=frames, _validate=True)
+    set_template(fig)
     return fig
 
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from . import _common
-from ._common import SMALL_PX, set_template, trace, with_template, wrap
+from ._common import SMALL_PX, templated_figure, trace, wrap
 
 
 #: plotly.py's "RdBu" as the explicit scale its validation sends (plotly.js has its own,
@@ -75,9 +74,4 @@ def heatmap_grid(values: np.ndarray, name: str, decimals: int = 2) -> go.Figure:
     layout = dict(**layout, annotations=titles, height=min(height, 900),
                   margin=dict(l=10, r=10, t=40, b=10), meta={"panels": len(shown), "note": note})
     # unvalidated like finish() (issue 14: validation was half of a prove-it rerun)
-    if not _common.VALIDATE:
-        with_template(layout)
-    fig = go.Figure(data=traces, layout=layout, _validate=_common.VALIDATE)
-    if _common.VALIDATE:
-        set_template(fig)
-    return fig
+    return templated_figure(traces, layout)
