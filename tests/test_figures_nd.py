@@ -6,6 +6,7 @@ figure. 2D is covered by tests/test_figures.py.
 
 from __future__ import annotations
 
+import json
 import re
 
 import numpy as np
@@ -551,12 +552,19 @@ def test_palette_is_okabe_ito():
 _FILTER_CASES = [c for c in figure_cases() if c.builder == "filter_tensor_figure"]
 
 
+def _with_text_traces(case, monkeypatch):
+    """The case's figure with its labels still as scene text traces (as fitted)."""
+    with monkeypatch.context() as m:
+        m.setattr(blocks, "labels_to_annotations", lambda scene, traces: None)
+        return case.build()
+
+
 @pytest.mark.parametrize("case", _FILTER_CASES, ids=[c.id for c in _FILTER_CASES])
-def test_filter_scene_labels_are_apart_at_the_narrowest_width(case):
+def test_filter_scene_labels_are_apart_at_the_narrowest_width(case, monkeypatch):
     """The 3D filter views grow (up to MAX_HEIGHT) until no filter tag or heading touches
     another label or covers a drawn weight; channel names that still collide are left out,
     never the first of a row. The browser matrix measures the same as drawn."""
-    fig = case.build()
+    fig = _with_text_traces(case, monkeypatch)
     assert 400 <= fig.layout.height <= blocks.MAX_HEIGHT
     scene, data = fig.layout.scene.to_plotly_json(), list(fig.data)
     scale = blocks.fit_view(scene, data, fig.layout.height, fig.layout.margin.t)
@@ -566,3 +574,32 @@ def test_filter_scene_labels_are_apart_at_the_narrowest_width(case):
     for t in data:
         if t.name == blocks.THINNABLE:
             assert t.text[0], "the first channel column keeps its name"
+
+
+@pytest.mark.parametrize("case", _FILTER_CASES, ids=[c.id for c in _FILTER_CASES])
+def test_filter_scene_labels_are_drawn_as_annotations_where_they_were_fitted(case, monkeypatch):
+    """Issue 14: the labels go out as SVG scene annotations (WebGL text triangulates every
+    string). Each non-empty label of the fitted text traces is one annotation at the same
+    point, with the same text, size and side of its point; nothing else changes."""
+    fitted, drawn = _with_text_traces(case, monkeypatch), case.build()
+    side = {"bottom center": ("center", "top"), "top center": ("center", "bottom"),
+            "middle left": ("right", "middle"), "middle right": ("left", "middle")}
+    want = []
+    for t in fitted.data:
+        if t.type == "scatter3d" and t.mode == "text":
+            pos = t.textposition
+            for i, text in enumerate(t.text):
+                if text.strip():
+                    p = pos[i] if isinstance(pos, tuple) else pos
+                    want.append((t.name, text, *np.float32([t.x[i], t.y[i], t.z[i]]).tolist(),
+                                 side[p], t.textfont.size))
+    got = [(a.name, a.text, *np.float32([a.x, a.y, a.z]).tolist(), (a.xanchor, a.yanchor),
+            a.font.size) for a in drawn.layout.scene.annotations]
+    assert got == want and len(got) >= drawn.layout.meta["filters_drawn"]
+    assert all(a.showarrow is False for a in drawn.layout.scene.annotations)
+    assert not [t for t in drawn.data if t.type == "scatter3d" and t.mode == "text"]
+    before, after = json.loads(fitted.to_json()), json.loads(drawn.to_json())
+    before["data"] = [t for t in before["data"]
+                      if not (t["type"] == "scatter3d" and t.get("mode") == "text")]
+    after["layout"]["scene"].pop("annotations")
+    assert after == before
