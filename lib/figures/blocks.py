@@ -18,6 +18,7 @@ and spatially separable; ``shared_channels`` draws one kernel per filter reused 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -456,6 +457,21 @@ def legend_px(traces: list, width: float = NARROW_PX - 20) -> float:
     return LEGEND_TITLE_PX + LEGEND_ROW_PX * rows
 
 
+def _scene_labels(t) -> Iterator[tuple[int, np.ndarray, str, str]]:
+    """(point index, xyz, text, textposition) of every label a scene trace draws: the
+    non-empty texts of a ``scatter3d`` trace whose mode has text, at finite points.
+    Fitting the view, telling labels apart and turning them into annotations all read the
+    labels through this one place."""
+    if t.type != "scatter3d" or "text" not in (t.mode or "") or t.text is None:
+        return
+    pos = t.textposition
+    for i, (x, y, z, s) in enumerate(zip(t.x, t.y, t.z, t.text)):
+        xyz = np.array([x, y, z], np.float64)
+        if str(s).strip() and np.isfinite(xyz).all():
+            at = pos[i] if isinstance(pos, (list, tuple)) else (pos or "middle center")
+            yield i, xyz, str(s), str(at)
+
+
 def _text_half(text: str, size: float, position: str, char: float = 0.58, pad: float = 4.0,
                line: float = 1.3) -> tuple[float, float, float, float]:
     """Pixels a scene label reaches (left, right, up, down) from its point: ``char`` ×
@@ -539,17 +555,13 @@ def labels_to_annotations(scene: dict, traces: list) -> None:
     """
     kept, notes = [], []
     for t in traces:
-        if t.type != "scatter3d" or (t.mode or "") != "text" or t.text is None:
+        if t.type != "scatter3d" or t.mode != "text":  # markers+text traces stay as they are
             kept.append(t)
             continue
-        pos = t.textposition
-        for i, (x, y, z, s) in enumerate(zip(t.x, t.y, t.z, t.text)):
-            if not str(s).strip():
-                continue
-            xanchor, yanchor = _anchors(str(pos[i] if isinstance(pos, (list, tuple))
-                                            else pos or "middle center"))
+        for _, (x, y, z), s, at in _scene_labels(t):
+            xanchor, yanchor = _anchors(at)
             # no border or padding: the text starts at its point, as WebGL text did
-            notes.append(dict(x=float(x), y=float(y), z=float(z), text=str(s), name=t.name,
+            notes.append(dict(x=float(x), y=float(y), z=float(z), text=s, name=t.name,
                               showarrow=False, xanchor=xanchor, yanchor=yanchor,
                               borderpad=0, borderwidth=0,
                               font=dict(size=t.textfont.size or 12, color=t.textfont.color)))
@@ -610,17 +622,10 @@ def _label_boxes(scene: dict, traces: list, scale: float) -> list[tuple[int, int
     _, right, upv = _camera_axes(scene)
     out = []
     for n, t in enumerate(traces):
-        if t.type != "scatter3d" or "text" not in (t.mode or "") or t.text is None:
-            continue
-        size = float(t.textfont.size or 12)
-        pos = t.textposition
-        for i, (x, y, z, s) in enumerate(zip(t.x, t.y, t.z, t.text)):
-            if not str(s).strip() or not np.isfinite([x, y, z]).all():
-                continue
-            m = _model(scene, np.array([x, y, z], np.float64))
+        for i, xyz, s, at in _scene_labels(t):
+            m = _model(scene, xyz)
             u, v = scale * float(m @ right), -scale * float(m @ upv)
-            p = pos[i] if isinstance(pos, (list, tuple)) else (pos or "middle center")
-            left, rgt, up, down = _text_half(str(s), size, str(p), 0.55, 1.0, 1.2)
+            left, rgt, up, down = _text_half(s, float(t.textfont.size or 12), at, 0.55, 1.0, 1.2)
             out.append((n, i, (u - left, u + rgt, v - up, v + down)))
     return out
 
@@ -644,14 +649,8 @@ def fit_view(scene: dict, traces: list, height: int, top_px: int,
             continue
         arr = np.column_stack([np.asarray(v, np.float64) for v in xyz])
         ok = np.isfinite(arr).all(axis=1)
-        mode = (t["mode"] or "") if t.type == "scatter3d" else ""
-        if "text" in mode and t["text"] is not None:
-            size = float(t["textfont"]["size"] or 12)
-            pos = t["textposition"] or "middle center"
-            for i, (p, s, good) in enumerate(zip(arr, t["text"], ok)):
-                if good and str(s).strip():
-                    at = pos[i] if isinstance(pos, (list, tuple)) else pos
-                    boxes.append((p, _text_half(str(s), size, str(at))))
+        for _, xyz, s, at in _scene_labels(t):
+            boxes.append((xyz, _text_half(s, float(t.textfont.size or 12), at)))
         pts.append(arr[ok])
     allp = np.concatenate(pts)
     lo, hi = allp.min(axis=0) - pad, allp.max(axis=0) + pad
