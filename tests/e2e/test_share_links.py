@@ -40,7 +40,17 @@ _VIEW_JS = """() => {
   const figures = [...document.querySelectorAll('.js-plotly-plot')].map(p =>
     JSON.stringify([p.layout && p.layout.meta, p.layout && p.layout.title,
                     (p.data || []).length]));
-  return {main: text('[data-testid="stMain"]'), inputs, figures};
+  // A figure's own words are compared as a sorted list, in their place in the page's
+  // text: plotly draws paper and 3D-scene annotations into one layer, in the order its
+  // redraws happen to run, which differs between two loads of the same view.
+  let main = text('[data-testid="stMain"]');
+  const figureText = [...document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot')]
+    .map((p, i) => {
+      const words = p.innerText || '';
+      if (words && main.includes(words)) main = main.replace(words, `[figure ${i}]\n`);
+      return words.split('\n').filter(line => line.trim()).sort();
+    });
+  return {main, inputs, figures, figureText};
 }"""
 #: Every element has loaded (no skeleton placeholders: a widget's code arrives lazily) and
 #: every st.plotly_chart has drawn its figure.
