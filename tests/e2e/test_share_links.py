@@ -47,8 +47,8 @@ _VIEW_JS = """() => {
   const figureText = [...document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot')]
     .map((p, i) => {
       const words = p.innerText || '';
-      if (words && main.includes(words)) main = main.replace(words, `[figure ${i}]\n`);
-      return words.split('\n').filter(line => line.trim()).sort();
+      if (words && main.includes(words)) main = main.replace(words, `[figure ${i}]\\n`);
+      return words.split('\\n').filter(line => line.trim()).sort();
     });
   return {main, inputs, figures, figureText};
 }"""
