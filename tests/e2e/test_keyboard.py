@@ -33,8 +33,13 @@ FOCUSED_JS = """() => {
 }"""
 
 #: Outline / box-shadow / border of the focused element and its 5 nearest ancestors, focused and
-#: then blurred (the focus ring is the difference); Shift+Tab, Tab brings the focus back.
+#: then blurred (the focus ring is the difference); ``focus_ring_then_back`` brings the focus
+#: back by keyboard.
 RING_JS = """async () => {
+    // Widgets that style focus from React state (the slider's data-focus-visible) paint it
+    // a frame or two after the focus event; on a busy page that is after Tab returns.
+    const frames = () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+    await frames();
     const chain = [];
     for (let el = document.activeElement, i = 0; el && i < 6; i++, el = el.parentElement) {
         chain.push(el);
@@ -49,8 +54,7 @@ RING_JS = """async () => {
     });
     const focused = look();
     chain[0].blur();
-    // Widgets that style focus from React state repaint after the blur event: wait 2 frames.
-    await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+    await frames();  // and repaint after the blur event
     const blurred = look();
     return focused.filter((v, i) => v && v !== blurred[i]);
 }"""
@@ -68,9 +72,20 @@ def tab_to(page: Page, want, limit: int = 90) -> dict:
     raise AssertionError(f"Tab never reached the control; focus went through {seen}")
 
 
-def assert_focus_visible(page: Page, what: str) -> None:
+def focus_ring_then_back(page: Page, what: str, want) -> None:
+    """Assert the focused control draws a visible focus ring, then put the focus back on it.
+
+    The ring is measured by blurring the control (``RING_JS``); Shift+Tab, Tab returns to
+    it. If it does not, the control was re-rendered under the student's focus (a rerun still
+    running, as when this test once waited for a text both figures show): say so here rather
+    than let the next key press go elsewhere.
+    """
     ring = page.evaluate(RING_JS)
     assert ring, f"{what}: no visible focus indicator (outline / box-shadow) when focused"
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")
+    info = page.evaluate(FOCUSED_JS)
+    assert info and want(info), f"{what}: Shift+Tab, Tab did not return to it (focus on {info})"
 
 
 def metric(page: Page, label: str):
@@ -91,20 +106,18 @@ def test_explorer_by_keyboard_alone(page: Page):
     page.locator("body").focus()
 
     # The kind menu: Tab to it, type to filter, Enter to choose.
-    tab_to(page, lambda f: f["widget"] == "stSelectbox" and "kind" in f["label"].lower())
-    assert_focus_visible(page, "kind menu")
-    page.keyboard.press("Shift+Tab")
-    page.keyboard.press("Tab")  # back on the menu after the focus check
+    kind_menu = lambda f: f["widget"] == "stSelectbox" and "kind" in f["label"].lower()
+    tab_to(page, kind_menu)
+    focus_ring_then_back(page, "kind menu", kind_menu)
     page.keyboard.type("Depthwise separable (Keras")
     page.keyboard.press("Enter")
     expect(metric(page, "Parameters")).to_have_text("88")
     wait_for_app_idle(page)
 
     # A slider: Tab to k, ArrowRight twice.
-    tab_to(page, lambda f: f["widget"] == "stSlider" and f["label"].startswith("k —"))
-    assert_focus_visible(page, "k slider")
-    page.keyboard.press("Shift+Tab")
-    page.keyboard.press("Tab")  # back on the slider after the focus check
+    k_slider = lambda f: f["widget"] == "stSlider" and f["label"].startswith("k —")
+    tab_to(page, k_slider)
+    focus_ring_then_back(page, "k slider", k_slider)
     # Two quick presses: the second arrives while the first one's rerun is still running
     # (the slider and its exact box once raced here and lost a press, see _box_changed).
     page.keyboard.press("ArrowRight")
@@ -114,22 +127,21 @@ def test_explorer_by_keyboard_alone(page: Page):
     wait_for_app_idle(page)
 
     # The figure choice (radio group): arrows move the choice; Space on the focused one.
-    info = tab_to(page, lambda f: f["widget"] == "stRadio" and f["role"] == "radio"
-                  and "Filters" in page.evaluate(
-                      "() => document.activeElement.closest('[data-testid=stRadio]').innerText"))
-    assert_focus_visible(page, f"figure choice ({info['label']})")
-    page.keyboard.press("Shift+Tab")
-    page.keyboard.press("Tab")
-    expect(figure_text(page)).to_contain_text("Input 32×32×3")  # the volume's text
+    figure_menu = lambda f: f["widget"] == "stRadio" and f["role"] == "radio" and (
+        "Filters" in page.evaluate(
+            "() => document.activeElement.closest('[data-testid=stRadio]').innerText"))
+    info = tab_to(page, figure_menu)
+    focus_ring_then_back(page, f"figure choice ({info['label']})", figure_menu)
+    # The volume's text also names the sliding window: wait for the window's own opening.
+    expect(figure_text(page)).to_have_text(re.compile(r"^Figure: Input 32×32×3"))
     page.keyboard.press("ArrowRight")  # Volume -> Sliding window
-    expect(figure_text(page)).to_contain_text("Sliding window")
+    expect(figure_text(page)).to_have_text(re.compile(r"^Figure: Sliding window of a 4×4"))
     wait_for_app_idle(page)
 
     # The output position: Tab to the column slider, move it, the text follows.
-    tab_to(page, lambda f: f["widget"] == "stSlider" and f["label"] == "Output column")
-    assert_focus_visible(page, "output column slider")
-    page.keyboard.press("Shift+Tab")
-    page.keyboard.press("Tab")
+    column = lambda f: f["widget"] == "stSlider" and f["label"] == "Output column"
+    tab_to(page, column)
+    focus_ring_then_back(page, "output column slider", column)
     page.keyboard.press("ArrowRight")
     expect(figure_text(page)).to_contain_text("output row 0, column 1")
     expect(page).to_have_url(re.compile(r"oc=1"))
@@ -146,21 +158,19 @@ def test_quiz_by_keyboard_alone(page: Page):
     right = next(i for i in range(len(question.choices))
                  if check_answer(question, i).correct)
     page.locator("body").focus()
-    tab_to(page, lambda f: f["widget"] == "stButton"
-           and f["text"] == question.choices[right].strip())
-    assert_focus_visible(page, "quiz answer")
-    page.keyboard.press("Shift+Tab")
-    page.keyboard.press("Tab")
+    answer = lambda f: (f["widget"] == "stButton"
+                        and f["text"] == question.choices[right].strip())
+    tab_to(page, answer)
+    focus_ring_then_back(page, "quiz answer", answer)
     page.keyboard.press("Enter")
     expect(page.get_by_test_id("stAlertContentSuccess")).to_be_visible()
     expect(page.get_by_test_id("stMain").get_by_test_id("stMetricValue").first
            ).to_have_text("1 / 1")
     wait_for_app_idle(page)
     # "Next question" with Space.
-    tab_to(page, lambda f: f["widget"] == "stButton" and "Next question" in f["text"])
-    assert_focus_visible(page, "next question")
-    page.keyboard.press("Shift+Tab")
-    page.keyboard.press("Tab")
+    next_button = lambda f: f["widget"] == "stButton" and "Next question" in f["text"]
+    tab_to(page, next_button)
+    focus_ring_then_back(page, "next question", next_button)
     page.keyboard.press("Space")
     expect(page.get_by_role("heading", name="Question 2")).to_be_visible()
     expect(page.locator(EXCEPTION)).to_have_count(0)
