@@ -576,13 +576,14 @@ def _hit(a: tuple, b: tuple) -> bool:
 
 def _overlapping(scene: dict, traces: list, scale: float, height: int, top_px: int) -> bool:
     """Whether a scene label that must stay (not :data:`THINNABLE`) overlaps another
-    label or covers a weight or bias marker or a slab corner."""
+    label or touches a marker (its whole square, not just its centre) or a slab corner."""
     boxes = [box for t, _, box in _label_boxes(scene, traces, scale)
              if traces[t].name != THINNABLE]
     if any(_hit(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:]):
         return True
-    u, v = _marker_px(scene, traces, scale)
-    return any(bool(np.any((u > b[0]) & (u < b[1]) & (v > b[2]) & (v < b[3]))) for b in boxes)
+    u, v, r = _marker_px(scene, traces, scale)
+    return any(bool(np.any((u + r > b[0]) & (u - r < b[1]) & (v + r > b[2]) & (v - r < b[3])))
+               for b in boxes)
 
 
 def _model(scene: dict, xyz: np.ndarray) -> np.ndarray:
@@ -592,17 +593,25 @@ def _model(scene: dict, xyz: np.ndarray) -> np.ndarray:
     return (xyz - (lo + hi) / 2) * ((hi - lo) / (hi - lo).max()) / (hi - lo)
 
 
-def _marker_px(scene: dict, traces: list, scale: float) -> tuple[np.ndarray, np.ndarray]:
-    """Screen px (right, down) of every weight and bias marker and every slab corner in
-    the fitted view."""
+def _marker_px(scene: dict, traces: list, scale: float
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Screen px (right, down) and half-size (px) of every marker (weights, biases, the
+    transposed conv's input cell and output patch) and every slab corner (half-size 0) in
+    the fitted view. A marker's ``size`` is its width in px whatever the zoom."""
     _, right, upv = _camera_axes(scene)
-    pts = [np.column_stack([np.asarray(t[a], np.float64) for a in "xyz"]) for t in traces
-           if (t.type == "mesh3d" or (t.name or "").startswith(("weights", "bias")))
-           and t.x is not None and len(t.x)]
+    pts, half = [], []
+    for t in traces:
+        marks = t.type == "scatter3d" and "markers" in (t.mode or "")
+        if not (t.type == "mesh3d" or marks) or t.x is None or not len(t.x):
+            continue
+        xyz = np.column_stack([np.asarray(t[a], np.float64) for a in "xyz"])
+        xyz = xyz[np.isfinite(xyz).all(axis=1)]
+        pts.append(xyz)
+        half.append(np.full(len(xyz), float(t.marker.size or 0) / 2 if marks else 0.0))
     if not pts:
-        return np.zeros(0), np.zeros(0)
+        return np.zeros(0), np.zeros(0), np.zeros(0)
     m = _model(scene, np.concatenate(pts))
-    return scale * (m @ right), -scale * (m @ upv)
+    return scale * (m @ right), -scale * (m @ upv), np.concatenate(half)
 
 
 def _camera_axes(scene: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

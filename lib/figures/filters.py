@@ -229,14 +229,18 @@ def _scatter_illustration(r: ConvResult, plan: StagePlan) -> list:
     return [
         go.Scatter3d(x=lx, y=ly, z=lz, mode="lines", line=dict(color=GREY, width=2),
                      hoverinfo="skip", showlegend=False, name="scatter lines"),
+        # The cell's name goes in the legend (with its marker) and the scene says just
+        # "x" beside it: a long label under the cell touched the filter block below, and
+        # next to the patch it made the narrow view zoom out.
         go.Scatter3d(
             x=np.asarray([src[0]], np.float32), y=np.asarray([src[1]], np.float32),
-            z=np.asarray([src[2]], np.float32), mode="markers+text",
-            text=[f"one input cell x (ch {ch})"], textposition="bottom center",
+            z=np.asarray([src[2]], np.float32), mode="markers",
             marker=dict(size=9, symbol="square", color=CHANNEL_COLORS[b.colors[0]],
                         line=dict(width=1, color=BLACK)),
             hovertemplate=f"one cell of input channel {ch}<extra></extra>",
-            name="one input cell", showlegend=False),
+            name=f"one input cell x (ch {ch})"),
+        text_trace([src[0] - 1], [src[1]], [src[2]], ["x"], name="one input cell (label)",
+                   textposition="middle left"),
         go.Scatter3d(
             x=px.astype(np.float32), y=py.astype(np.float32), z=pz.astype(np.float32),
             mode="markers", customdata=np.column_stack([rows, cols]).astype(np.int16),
