@@ -12,6 +12,7 @@ never HTML), so a value typed into the URL is never interpreted as markup.
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -164,7 +165,8 @@ def parse_query(query: Mapping[str, object], controls: Sequence[Control]
                 ) -> tuple[dict[str, object], list[str]]:
     """Raw query parameters -> ({key: valid value} for every control, warnings).
 
-    Missing keys take the default silently; unknown keys are ignored.
+    Missing keys take the default silently; unknown keys are ignored here (the pages
+    report them with :func:`unknown_keys`).
     """
     values: dict[str, object] = {}
     warnings: list[str] = []
@@ -177,6 +179,58 @@ def parse_query(query: Mapping[str, object], controls: Sequence[Control]
             value = control.default
         values[control.key] = value
     return values, warnings
+
+
+#: Query keys Streamlit itself reads (``?embed=true`` shows a page without its chrome):
+#: never a page's to report.
+STREAMLIT_KEYS = frozenset({"embed", "embed_options"})
+
+
+def setting_name(control: Control) -> str:
+    """What a student calls the setting, in a sentence: "k — filters (output channels)" ->
+    "filters (output channels)", "Conv kind" -> "conv kind", "stride" -> "stride"."""
+    name = control.label.split(" — ", 1)[-1]
+    return name[:1].lower() + name[1:] if name[1:2].islower() else name
+
+
+def _meant(key: str, controls: Sequence[Control]) -> list[Control]:
+    """The controls an unknown link key most likely meant, best first (at most 3): the same
+    key in another case (``h`` -> ``H``), the setting's name (``groups``, ``stride``), a word
+    of it (``filters`` -> ``k``), then a close spelling of a key or name (``strides``)."""
+    wanted = _folded(key)
+    for test in (lambda c: c.key.casefold() == wanted,
+                 lambda c: _folded(setting_name(c)) == wanted,
+                 lambda c: wanted in re.findall(r"[a-z]+", _folded(setting_name(c)))):
+        found = [c for c in controls if test(c)]
+        if found:
+            return found[:3]
+    names = {n: c for c in reversed(controls)
+             for n in (c.key.casefold(), _folded(setting_name(c)))}
+    return [names[n] for n in difflib.get_close_matches(wanted, list(names), 3, 0.75)]
+
+
+def unknown_keys(query: Mapping[str, object], controls: Sequence[Control]) -> list[str]:
+    """A warning for every key of a link that none of this page's ``controls`` reads.
+
+    Why: a hand-written link with ``groups=2`` (the key is ``g``) opened with 1 group and
+    no word about it, so a teacher could share a view that was not the one they meant.
+    Each warning quotes the key (in a code span, like every URL text) and names the
+    setting it most likely meant, or lists the page's keys.
+    """
+    known = {c.key for c in controls} | STREAMLIT_KEYS
+    warnings = []
+    for key in query:
+        if key in known:
+            continue
+        meant = _meant(key, controls)
+        if meant:
+            hint = "did you mean " + " or ".join(
+                f"`{c.key}=` for {setting_name(c)}" for c in meant) + "?"
+        else:
+            hint = "this page's keys are " + ", ".join(f"`{c.key}`" for c in controls) + "."
+        warnings.append(f"{_echo(key)} is not a setting of this page, so it was ignored; "
+                        + hint)
+    return warnings
 
 
 def to_query(values: Mapping[str, object], controls: Sequence[Control]) -> dict[str, str]:

@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping, Sequence
 import streamlit as st
 
 from lib.alt_text import PREFIX
-from lib.state import PADDING_MODES, Control, to_query
+from lib.state import PADDING_MODES, Control, to_query, unknown_keys
 
 _WARN = "_url_warnings:{page}"
 #: The query string this page last wrote: a different one in the address bar is a link.
@@ -150,6 +150,7 @@ def seed_from_url(page: str, controls: Sequence[Control], parse: Parser) -> bool
     if opened:
         raw = url_query()
         values, warnings = parse(raw, controls)
+        warnings = [*warnings, *unknown_keys(raw, controls)]
         is_link = any(c.key in raw for c in controls)
         ss[_WARN.format(page=page)] = {
             "raw": {k: v[-1] for k, v in raw.items() if v}, "values": values,

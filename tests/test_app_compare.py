@@ -144,7 +144,7 @@ def test_manual_groups():
 
 def test_a_link_opens_the_view_it_describes():
     at = _open({"k": "12", "w": "3", "c": "8", "H": "20", "W": "24", "g": "4", "s": "2",
-                "pad": "same", "bias": "false", "kind": "grouped"})
+                "pad": "same", "bias": "false"})
     assert not at.exception and not _link_warnings(at)
     _assert_table(at, k=12, w=3, c=8, H=20, W=24, groups=4, stride=2, padding="same",
                   bias=False)
@@ -198,9 +198,15 @@ def test_garbage_in_a_link_is_named_and_never_crashes(key, raw):
     assert len(_table(at)) == len(KINDS)
 
 
-def test_unknown_kind_and_unknown_keys_are_ignored():
+def test_keys_this_page_does_not_have_are_named_and_ignored():
+    """``kind`` is an explorer key (this page shows every kind): a link that carries it,
+    or a made-up key, opens the usual table and says which keys it ignored."""
     at = _open({"kind": "bogus<script>", "zzz": "1"})
-    assert not at.exception and not at.warning
+    assert not at.exception
+    (warning,) = _link_warnings(at)
+    assert "- `kind` is not a setting of this page, so it was ignored" in warning
+    assert "- `zzz` is not a setting of this page" in warning
+    assert "<script" not in warning  # the value is not quoted, only the key
     _assert_table(at)
 
 

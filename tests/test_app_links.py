@@ -11,6 +11,7 @@ The browser version of this matrix is tests/e2e/test_share_links.py.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -158,6 +159,33 @@ def test_a_warning_names_the_value_it_changed_to():
     assert "kind=`sepparable`" in warning and "using standard (Standard Conv2D)" in warning
     assert "k=`9999` is above the maximum 512; using 512" in warning
     assert at.query_params["k"] == "512"  # the address shows what is used
+
+
+def _one_case_per_page() -> list[LinkCase]:
+    seen: dict[str, LinkCase] = {}
+    for case in CASES:
+        seen.setdefault(case.page, case)
+    return list(seen.values())
+
+
+@pytest.mark.parametrize("case", _one_case_per_page(), ids=lambda c: c.page)
+def test_a_key_the_page_does_not_have_is_named_and_the_rest_of_the_link_still_opens(case):
+    """A hand-written link with a wrong key (``groups=2`` where the explorer's key is ``g``)
+    used to open without a word. Now every page names the key it ignored and the setting it
+    most likely meant, and still opens the link's other values."""
+    key = case.control.key
+    wrong = {"pages/explorer.py": ("groups", "`g=` for groups")}.get(
+        case.page, ("zzz", f"`{key}`"))
+    at = open_page(case.page, {**case.before, key: case.url_value, wrong[0]: "2"})
+    assert not at.exception
+    (warning,) = link_warnings(at)
+    assert f"- `{wrong[0]}` is not a setting of this page, so it was ignored" in warning
+    assert wrong[1] in warning
+    assert at.session_state[key] == case.value
+    assert wrong[0] not in at.query_params  # the settled address drops it
+    # once the student changes something, the link's warning is history
+    at = set_widget(at, replace(case, value=case.control.default))
+    assert not at.exception and not link_warnings(at)
 
 
 def _sidebar_switch(at: AppTest, page: str) -> AppTest:

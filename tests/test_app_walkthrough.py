@@ -187,9 +187,15 @@ def test_garbage_in_a_link_is_named_and_never_crashes(key, raw):
     assert ("Parameters", "490") in _metrics(at)
 
 
-def test_unknown_kind_and_unknown_keys_are_ignored():
+def test_keys_this_page_does_not_have_are_named_and_ignored():
+    """The walkthrough's keys are per step (``k3``): the explorer's ``k`` or a made-up key
+    is ignored, and the warning lists the keys this page has."""
     at = _open({"kind": "bogus", "k": "<script>", "zzz": "1"})
-    assert not at.exception and not at.warning
+    assert not at.exception
+    (warning,) = _link_warnings(at)
+    for key in ("kind", "k", "zzz"):
+        assert f"- `{key}` is not a setting of this page, so it was ignored" in warning
+    assert "`k3`" in warning and "<script" not in warning
     assert ("Parameters", "490") in _metrics(at)
 
 

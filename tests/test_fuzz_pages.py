@@ -153,6 +153,7 @@ def test_opening_a_page_directly_is_the_same_as_navigating_to_it(page):
     """open_page() (switch_page before the first run) really lands on ``page``."""
     direct = open_page(page)
     at = AppTest.from_file(APP, default_timeout=30).run()
+    at.query_params.clear()  # as the sidebar does: the page's bare address
     at.switch_page(page).run()
     assert not direct.exception and not at.exception
     assert _signature(direct) == _signature(at)
@@ -288,6 +289,17 @@ def check_page(page: str, query: dict[str, object], at: AppTest) -> None:
         assert named(control.key, warning), (
             f"{page}: {control.key}={raw!r} became {final!r} without a warning naming it; "
             f"query={query!r}; warning={warning!r}")
+
+    # 3. Every plain key the page has no control for is named as ignored (a key is quoted
+    #    whole up to 24 characters; Streamlit's own keys are not the page's to report).
+    controls = page_controls(page)
+    if controls:  # (the network page reads its one key, net, itself)
+        known = {c.key for c in controls} | state.STREAMLIT_KEYS
+        for key in query:
+            if key not in known and re.fullmatch(r"[A-Za-z0-9_]{1,24}", key):
+                assert f"- `{key}` is not a setting of this page" in warning, (
+                    f"{page}: the unknown key {key!r} went unnamed; query={query!r}; "
+                    f"warning={warning!r}")
 
 
 # ---------------------------------------------------------------------------

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lib.conv import KINDS, ConvError, analyze
-from lib.state import (CONTROL_BY_KEY, EXPLORER_CONTROLS, conv_kwargs, parse_explorer_query,
-                       to_query, try_analyze)
+from lib.state import (CONTROL_BY_KEY, EXPLORER_CONTROLS, EXPLORER_VIEW_CONTROLS,
+                       STREAMLIT_KEYS, conv_kwargs, parse_explorer_query, setting_name,
+                       to_query, try_analyze, unknown_keys)
 from lib.text import fmt_bytes, fmt_count, fmt_int, fmt_shape
 
 DEFAULTS = {c.key: c.default for c in EXPLORER_CONTROLS}
@@ -116,3 +118,59 @@ def test_formatting():
     assert fmt_shape((29, 29, 10)) == "29×29×10"
     assert fmt_bytes(1960) == "1.91 KB" and fmt_bytes(12) == "12 B"
     assert fmt_count(403680) == "403.7 K" and fmt_count(999) == "999"
+
+
+# ---------------------------------------------------------------------------
+# Keys a page does not have: named, with the setting they most likely meant
+# ---------------------------------------------------------------------------
+
+EXPLORER_KEYS = EXPLORER_CONTROLS + EXPLORER_VIEW_CONTROLS
+
+
+def _page_tuples():
+    from tests.url_cases import PAGES
+    return [controls for _, _, controls in PAGES.values()]
+
+
+def test_every_key_of_every_page_and_streamlits_own_are_known():
+    for controls in _page_tuples():
+        query = {**{c.key: "1" for c in controls}, **{k: "true" for k in STREAMLIT_KEYS}}
+        assert unknown_keys(query, controls) == []
+
+
+@pytest.mark.parametrize("typed, meant", [
+    ("groups", "g"), ("h", "H"), ("strides", "s"), ("filters", "k"), ("padding", "pad"),
+    ("Kind", "kind"), ("figure", "fig"), ("dilation", "d"), ("bias ", "bias")])
+def test_a_misspelt_key_points_at_the_setting_it_means(typed, meant):
+    (warning,) = unknown_keys({typed: "2"}, EXPLORER_KEYS)
+    assert warning.startswith(f"`{typed}` is not a setting of this page, so it was ignored")
+    assert f"did you mean `{meant}=` for " in warning
+
+
+def test_a_settings_name_used_as_a_key_points_at_it_on_every_page():
+    for controls in _page_tuples():
+        for control in controls:
+            name = setting_name(control)
+            if name in {c.key for c in controls}:
+                continue  # "bias" is both
+            (warning,) = unknown_keys({name: "1"}, controls)
+            assert f"`{control.key}=` for {name}" in warning, (name, warning)
+
+
+def test_a_key_like_nothing_lists_the_pages_keys():
+    (warning,) = unknown_keys({"zzz": "1"}, EXPLORER_KEYS)
+    assert "this page's keys are " + ", ".join(f"`{c.key}`" for c in EXPLORER_KEYS) in warning
+
+
+@settings(max_examples=300)
+@given(key=st.text(max_size=40))
+def test_any_unknown_key_gets_one_warning_that_quotes_it_harmlessly(key):
+    known = {c.key for c in EXPLORER_KEYS} | STREAMLIT_KEYS
+    warnings = unknown_keys({key: "1", "k": "3"}, EXPLORER_KEYS)
+    assert len(warnings) == (key not in known)
+    for warning in warnings:
+        quoted = warning.split(" is not a setting", 1)[0]
+        # one code span (or "(empty)"): markdown, HTML and LaTeX in a key stay text
+        assert quoted == "(empty)" or (quoted.count("`") == 2 and quoted[0] == "`"
+                                       and quoted[-1] == "`")
+        assert all(ch.isprintable() for ch in quoted)
