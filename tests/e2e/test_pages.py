@@ -74,9 +74,12 @@ def test_compare_slider_updates_the_table(page: Page):
     open_app(page, "/compare")
     table = page.get_by_test_id("stDataFrame").first
     expect(table).to_be_visible()
+    main = page.get_by_test_id("stMain")
+    expect(main).to_contain_text("k = 10 filters")
     slider_locator(page, SLIDERS["k"]).focus()
     page.keyboard.press("ArrowRight")
-    expect(slider_locator(page, SLIDERS["k"])).to_have_value("11")
+    expect(slider_locator(page, SLIDERS["k"])).to_have_value("11")  # (the browser's own)
+    expect(main).to_contain_text("k = 11 filters")  # the rerun's table and caption
     wait_for_app_idle(page)
     expect(page.locator(EXCEPTION)).to_have_count(0)
 
@@ -98,7 +101,8 @@ def test_a_garbage_link_warns_and_the_page_still_works(page: Page):
     expect(page.locator(EXCEPTION)).to_have_count(0)
     slider_locator(page, SLIDERS["H"]).focus()
     page.keyboard.press("ArrowRight")
-    expect(slider_locator(page, SLIDERS["H"])).to_have_value("2")
+    expect(slider_locator(page, SLIDERS["H"])).to_have_value("2")  # (the browser's own)
+    expect(page).to_have_url(re.compile(r"[?&]H=2(&|$)"))  # the rerun wrote it
     wait_for_app_idle(page)
     expect(page.locator(EXCEPTION)).to_have_count(0)
 

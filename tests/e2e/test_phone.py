@@ -8,10 +8,12 @@ sidebar. One browser context at the phone's size; the pages share one server.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import EXCEPTION, open_app
+from tests.e2e.helpers import EXCEPTION, open_app, wait_for_app_idle
 
 PHONE = {"width": 390, "height": 844}
 WIDE = "k=512&c=512&H=1024&W=1024&w=11"
@@ -86,6 +88,9 @@ def test_phone_page_fits_and_says_where_the_controls_are(phone: Page, name: str)
         expect(main.get_by_text("The worked formula")).to_be_visible()
         expect(main.get_by_test_id("stMetric").filter(has_text="1 / 1").or_(
             main.get_by_test_id("stMetric").filter(has_text="0 / 1"))).to_be_visible()
+        # the run's last element: every worked formula above it has arrived
+        expect(main.get_by_role("button", name=re.compile("Next question"))).to_be_visible()
+        wait_for_app_idle(phone)
     phone.wait_for_function(_STYLED_JS)
     bad = _formulas_fit(phone)
     assert not bad, "\n".join(bad)

@@ -20,6 +20,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from lib.conv import KINDS
+from lib.network.grammar import serialise_net
+from lib.network.presets import PRESETS
 from lib.state import ADVANCED_EXPANDER, CONTROL_BY_KEY, DIMS
 from tests.e2e.helpers import (EXCEPTION, WAIT_MS, choose_option, open_app, slider_locator,
                                wait_for_app_idle)
@@ -120,8 +122,15 @@ def reveal(page: Page, control) -> None:
         for _ in range(closed.count()):  # each click opens one: the next closed is .first
             if page.get_by_label(control.label, exact=True).first.is_visible():
                 return
-            closed.first.click()
-            wait_for_app_idle(page)  # a lazy expander's widgets come with a rerun
+            summary = closed.first.element_handle()  # (once open, it is no longer "closed")
+            summary.click()
+            # A lazy expander's widgets come with the rerun the click starts, and the idle
+            # check alone can pass before that rerun has begun: wait for its content.
+            page.wait_for_function(
+                """s => s.parentElement.querySelector(
+                       '[data-testid="stExpanderDetails"] [data-testid="stElementContainer"]')""",
+                arg=summary, timeout=WAIT_MS)
+            wait_for_app_idle(page)
 
 
 def _label(case: LinkCase, choice: str) -> str:
@@ -210,10 +219,12 @@ def test_every_kind_through_the_menu_in_every_input_type(page: Page, dims: str):
 
 
 def test_the_network_stack_travels_in_the_link(page: Page):
-    open_app(page, "/network")
-    page.get_by_test_id("stSelectbox").filter(has_text="Preset").click()
-    page.get_by_role("option").nth(1).click()
-    expect(page).to_have_url(re.compile(r"[?&]net="))
+    open_app(page, "/network")  # its address already holds the default preset's net=
+    preset = list(PRESETS.values())[1]
+    choose_option(page, "Preset", preset.label)
+    # wait for this preset's own stack in the address, not for any net=
+    page.wait_for_function("want => new URLSearchParams(location.search).get('net') === want",
+                           arg=serialise_net(preset.spec), timeout=WAIT_MS)
     seen = view(page)
     reopen_in_a_fresh_browser(page, page.url, seen, "network preset").context.close()
 
