@@ -13,12 +13,14 @@ from lib.network import (DEFAULT_NET, GRAMMAR_HELP, PRESETS, TABLE_COLUMNS, Netw
                          compare_with_standard, from_table, keras_code, keras_summary,
                          parse_net, preset_of, pytorch_code, serialise_net, summary_text,
                          table_types, to_table, unreadable_message, with_input)
-from lib.state import DIMS
+from lib.state import DIMS, Control, unknown_keys
 from lib.text import fmt_count, fmt_int, fmt_shape, ratio_delta
 from pages._shared import (ensure_app_navigation, figure_text, link_opened, metric_row,
                            sidebar_hint, user_acted, write_url)
 
 PAGE = "network"
+#: The page's one link key (for naming the keys a link has that the page does not).
+NET = Control("net", "network (its layers as text)", DEFAULT_NET)
 CUSTOM = "custom"
 _GOOD = "net_good"  # the last stack text that could be read (canonical)
 _KEEP = "net_keep"  # the text field's value, kept across page switches
@@ -37,20 +39,23 @@ _DIMS_HELP = ("1D: a sequence (audio, text), W × c. 2D: an image, H × W × c. 
 # preset box, the input-shape boxes and the table write into it from callbacks.
 # ---------------------------------------------------------------------------
 
-def _seed() -> None:
+def _seed() -> list[str]:
     """Before the widgets: the link's stack when a link was opened (first visit, back
-    button), else what the student had.
+    button), else what the student had. Returns a warning for each key of an opened link
+    that this page does not have (``nett=``), as the other pages do.
 
     Streamlit drops a widget's value when another page ran in between: ``_KEEP`` brings
     it back (a page switch from the sidebar carries no ``net``).
     """
     ss = st.session_state
-    url = st.query_params.get("net") if link_opened(PAGE) else None
+    opened = link_opened(PAGE)
+    url = st.query_params.get("net") if opened else None
     if url is not None:
         ss["net"] = url
     elif "net" not in ss:
         ss["net"] = ss.get(_KEEP, DEFAULT_NET)
     ss[_KEEP] = ss["net"]
+    return unknown_keys(dict.fromkeys(st.query_params.keys()), (NET,)) if opened else []
 
 
 def _current() -> tuple[NetworkSpec, str | None]:
@@ -297,7 +302,7 @@ def _result(result: NetworkResult) -> None:
 
 def main() -> None:
     ensure_app_navigation()
-    _seed()
+    ignored = _seed()
     spec, text_error = _current()
     # The address bar holds the stack shown (a text that can't be read is not a view).
     write_url(PAGE, {"net": serialise_net(spec)})
@@ -310,6 +315,9 @@ def main() -> None:
                "each layer's share and how far each value sees. Every conv number comes from the "
                "same model as the Explorer; the presets are checked against real Keras and "
                "PyTorch.")
+    if ignored:  # shown on the run that opened the link (keys quoted as code)
+        st.warning("Some values in this link were changed:\n\n"
+                   + "\n".join(f"- {m}" for m in ignored), icon="⚠️")
     if text_error:  # user text only inside code spans (lib.network quotes it so)
         st.warning(f"This stack can't be read:\n\n- {text_error}", icon="⚠️")
     preset = preset_of(spec)

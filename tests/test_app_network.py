@@ -251,3 +251,18 @@ def test_garbage_1d_3d_links_warn_and_never_crash(net):
     assert not at.exception
     texts = [w.value for w in at.warning] + [e.value for e in at.error]
     assert texts and any("can't" in t for t in texts)
+
+
+def test_a_key_this_page_does_not_have_is_named_and_the_stack_still_opens():
+    """``nett=`` (or the explorer's ``k=``) was ignored without a word, as on every page."""
+    net = "in16x16x3,c3x3-8-same,mp2,gap,d4"
+    at = _open({"net": net, "nett": "in8x8x3,c3x3-4", "k": "12"})
+    assert not at.exception
+    (warning,) = [w.value for w in at.warning if "this link" in w.value]
+    assert ("- `nett` is not a setting of this page, so it was ignored; did you mean `net=`"
+            in warning)
+    assert "- `k` is not a setting of this page, so it was ignored; this page's keys are `net`." \
+        in warning
+    _assert_shows(at, net)
+    assert dict(at.query_params) == {"net": net}
+    assert not [w for w in _open({"net": net}).warning if "this link" in w.value]
