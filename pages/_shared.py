@@ -217,6 +217,13 @@ def report_url_changes(page: str, controls: Sequence[Control],
             shown = control.label_of(used) if control.choices else used
             messages.append(f"{control.key}: the link's value can't be used with the other "
                             f"settings here; using {shown}.")
+    show_link_warning(messages, into)
+
+
+def show_link_warning(messages: Sequence[str],
+                      into: st.delta_generator.DeltaGenerator | None = None) -> None:
+    """One warning listing what a link asked for that the page changed or ignored (the
+    messages quote URL text only inside code spans); nothing when there is none."""
     if messages:
         (into or st).warning("Some values in this link were changed:\n\n"
                              + "\n".join(f"- {m}" for m in messages), icon="⚠️")

@@ -16,7 +16,7 @@ from lib.network import (DEFAULT_NET, GRAMMAR_HELP, PRESETS, TABLE_COLUMNS, Netw
 from lib.state import DIMS, Control, unknown_keys
 from lib.text import fmt_count, fmt_int, fmt_shape, ratio_delta
 from pages._shared import (ensure_app_navigation, figure_text, link_opened, metric_row,
-                           sidebar_hint, user_acted, write_url)
+                           show_link_warning, sidebar_hint, user_acted, write_url)
 
 PAGE = "network"
 #: The page's one link key (for naming the keys a link has that the page does not).
@@ -315,9 +315,7 @@ def main() -> None:
                "each layer's share and how far each value sees. Every conv number comes from the "
                "same model as the Explorer; the presets are checked against real Keras and "
                "PyTorch.")
-    if ignored:  # shown on the run that opened the link (keys quoted as code)
-        st.warning("Some values in this link were changed:\n\n"
-                   + "\n".join(f"- {m}" for m in ignored), icon="⚠️")
+    show_link_warning(ignored)  # on the run that opened the link
     if text_error:  # user text only inside code spans (lib.network quotes it so)
         st.warning(f"This stack can't be read:\n\n- {text_error}", icon="⚠️")
     preset = preset_of(spec)
