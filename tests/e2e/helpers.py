@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tools.serve import APP_IDLE_JS, WAIT_MS, slider_locator, wait_for_app_idle
 
-__all__ = ["APP_IDLE_JS", "PLOTLY_TITLE", "EXCEPTION", "WAIT_MS", "slider_locator",
-           "wait_for_app_idle", "open_app", "choose_option"]
+__all__ = ["APP_IDLE_JS", "PLOTLY_TITLE", "EXCEPTION", "LINK_WARNING", "WAIT_MS",
+           "slider_locator", "wait_for_app_idle", "open_app", "choose_option", "metric",
+           "link_warning"]
 
 PLOTLY_TITLE = ".js-plotly-plot .gtitle"  # SVG <text>: use text_content()/to_have_text
 EXCEPTION = '[data-testid="stException"]'
+#: The opening of the warning a page shows for what a link asked that it changed or ignored.
+LINK_WARNING = "Some values in this link were changed"
+
+
+def metric(page: Page, label: str):
+    """The value element of the st.metric whose label starts with ``label``."""
+    label_el = page.get_by_test_id("stMetricLabel").filter(
+        has_text=re.compile(f"^{re.escape(label)}"))
+    box = page.get_by_test_id("stMetric").filter(has=label_el)
+    return box.get_by_test_id("stMetricValue")
+
+
+def link_warning(page: Page):
+    """The link's warning (see ``pages/_shared.show_link_warning``), if the page shows one."""
+    return page.get_by_test_id("stAlertContentWarning").filter(has_text=LINK_WARNING)
 
 
 def open_app(page: Page, path: str = "/", timeout: float = WAIT_MS) -> None:

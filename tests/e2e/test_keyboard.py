@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 from lib.conv import analyze
 from lib.quiz import check_answer, make_question
 from lib.text import fmt_int
-from tests.e2e.helpers import EXCEPTION, open_app, wait_for_app_idle
+from tests.e2e.helpers import EXCEPTION, metric, open_app, wait_for_app_idle
 
 #: What has the focus: its widget (the nearest element with a Streamlit test id) and label.
 FOCUSED_JS = """() => {
@@ -86,12 +86,6 @@ def focus_ring_then_back(page: Page, what: str, want) -> None:
     page.keyboard.press("Tab")
     info = page.evaluate(FOCUSED_JS)
     assert info and want(info), f"{what}: Shift+Tab, Tab did not return to it (focus on {info})"
-
-
-def metric(page: Page, label: str):
-    return page.get_by_test_id("stMetric").filter(
-        has=page.get_by_test_id("stMetricLabel").filter(has_text=re.compile(f"^{label}"))
-    ).get_by_test_id("stMetricValue")
 
 
 def figure_text(page: Page):

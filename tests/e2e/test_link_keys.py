@@ -14,29 +14,17 @@ from playwright.sync_api import Page, expect
 
 from lib.conv import analyze
 from lib.text import fmt_int
-from tests.e2e.helpers import EXCEPTION, open_app, wait_for_app_idle
-
-LINK_WARNING = "Some values in this link were changed"
-
-
-def _warning(page: Page):
-    return page.get_by_test_id("stAlertContentWarning").filter(has_text=LINK_WARNING)
-
-
-def _params(page: Page):
-    return page.get_by_test_id("stMetric").filter(
-        has=page.get_by_test_id("stMetricLabel").filter(has_text=re.compile("^Parameters"))
-    ).get_by_test_id("stMetricValue")
+from tests.e2e.helpers import EXCEPTION, link_warning, metric, open_app, wait_for_app_idle
 
 
 def test_a_wrong_key_is_named_with_the_key_it_meant(page: Page):
     open_app(page, "/?k=12&groups=2")
-    warning = _warning(page)
+    warning = link_warning(page)
     expect(warning).to_contain_text(
         "groups is not a setting of this page, so it was ignored; did you mean g= for groups?")
     # the key and the suggestion are code, not markup
     expect(warning.locator("code")).to_have_text(["groups", "g="])
-    expect(_params(page)).to_have_text(fmt_int(analyze("standard", k=12, w=4, c=3, H=32,
+    expect(metric(page, "Parameters")).to_have_text(fmt_int(analyze("standard", k=12, w=4, c=3, H=32,
                                                        W=32).params))
     expect(page).to_have_url(re.compile(r"k=12"))
     assert "groups" not in page.url  # the settled address is the view's own
@@ -45,12 +33,12 @@ def test_a_wrong_key_is_named_with_the_key_it_meant(page: Page):
 
 def test_a_page_switch_from_the_sidebar_warns_about_nothing(page: Page):
     open_app(page, "/?kind=depthwise&k=20&fig=volume")
-    expect(_warning(page)).to_have_count(0)
+    expect(link_warning(page)).to_have_count(0)
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=re.compile(r"Compare$")).click()
     expect(page).to_have_url(re.compile(r"/compare"))
     page.get_by_test_id("stMain").locator("h1").first.wait_for()
     wait_for_app_idle(page)
     expect(page.get_by_test_id("stMain")).to_contain_text("k = 20 filters")
-    expect(_warning(page)).to_have_count(0)
+    expect(link_warning(page)).to_have_count(0)
     assert not re.search(r"[?&](kind|fig)=", page.url), page.url
     expect(page.locator(EXCEPTION)).to_have_count(0)

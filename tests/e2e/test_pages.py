@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from lib.conv import analyze
 from lib.text import fmt_int, fmt_shape
-from tests.e2e.helpers import (EXCEPTION, choose_option, open_app, slider_locator,
+from tests.e2e.helpers import (EXCEPTION, choose_option, metric, open_app, slider_locator,
                                wait_for_app_idle)
 
 PAGES = {
@@ -30,13 +30,6 @@ SLIDERS = {"k": "k — filters (output channels)", "w": "w — kernel size",
            "c": "c — input channels", "H": "H — input height", "W": "W — input width"}
 _META_JS = """() => { const el = document.querySelector('.js-plotly-plot');
                       return el && el.layout ? el.layout.meta : null; }"""
-
-
-def metric(page: Page, label: str):
-    """The value element of the st.metric whose label starts with ``label``."""
-    box = page.get_by_test_id("stMetric").filter(
-        has=page.get_by_test_id("stMetricLabel").filter(has_text=re.compile(f"^{re.escape(label)}")))
-    return box.get_by_test_id("stMetricValue")
 
 
 def figure_meta(page: Page) -> dict:

@@ -11,7 +11,7 @@ import numpy as np
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import EXCEPTION, open_app, wait_for_app_idle
+from tests.e2e.helpers import EXCEPTION, metric, open_app, wait_for_app_idle
 
 UPLOAD = '[data-testid="stFileUploaderDropzoneInput"]'
 
@@ -20,13 +20,6 @@ def png(array: np.ndarray) -> bytes:
     buf = io.BytesIO()
     Image.fromarray(array).save(buf, "PNG")
     return buf.getvalue()
-
-
-def metric(page: Page, label: str):
-    box = page.get_by_test_id("stMetric").filter(
-        has=page.get_by_test_id("stMetricLabel").filter(
-            has_text=re.compile(f"^{re.escape(label)}")))
-    return box.get_by_test_id("stMetricValue")
 
 
 def upload(page: Page, name: str, data: bytes, mime: str = "image/png") -> None:

@@ -23,11 +23,10 @@ from lib.conv import KINDS
 from lib.network.grammar import serialise_net
 from lib.network.presets import PRESETS
 from lib.state import ADVANCED_EXPANDER, CONTROL_BY_KEY, DIMS
-from tests.e2e.helpers import (EXCEPTION, WAIT_MS, choose_option, open_app, slider_locator,
-                               wait_for_app_idle)
+from tests.e2e.helpers import (EXCEPTION, WAIT_MS, choose_option, link_warning, open_app,
+                               slider_locator, wait_for_app_idle)
 from tests.url_cases import CHAINS, PAGES, LinkCase, chain_cases
 
-LINK_WARNING = "Some values in this link were changed"
 #: Longest walk first: parallel workers start the long ones side by side (tests/conftest.py).
 WALKS = sorted(CHAINS, key=lambda page: -len(list(chain_cases(page))))
 
@@ -108,8 +107,7 @@ def address(page: Page) -> dict[str, list[str]]:
 
 
 def no_link_warning(page: Page) -> None:
-    expect(page.get_by_test_id("stAlertContentWarning").filter(has_text=LINK_WARNING)
-           ).to_have_count(0)
+    expect(link_warning(page)).to_have_count(0)
     expect(page.locator(EXCEPTION)).to_have_count(0)
 
 
