@@ -16,7 +16,8 @@ from lib.network import (DEFAULT_NET, GRAMMAR_HELP, PRESETS, TABLE_COLUMNS, Netw
 from lib.state import DIMS, Control, unknown_keys
 from lib.text import fmt_count, fmt_int, fmt_shape, ratio_delta
 from pages._shared import (ensure_app_navigation, figure_text, link_opened, metric_row,
-                           show_link_warning, sidebar_hint, user_acted, write_url)
+                           show_link_warning, sidebar_hint, url_query, user_acted,
+                           write_url)
 
 PAGE = "network"
 #: The page's one link key (for naming the keys a link has that the page does not).
@@ -55,7 +56,7 @@ def _seed() -> list[str]:
     elif "net" not in ss:
         ss["net"] = ss.get(_KEEP, DEFAULT_NET)
     ss[_KEEP] = ss["net"]
-    return unknown_keys(dict.fromkeys(st.query_params.keys()), (NET,)) if opened else []
+    return unknown_keys(url_query(), (NET,)) if opened else []
 
 
 def _current() -> tuple[NetworkSpec, str | None]:
