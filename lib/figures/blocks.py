@@ -555,7 +555,10 @@ def labels_to_annotations(scene: dict, traces: list) -> None:
     """
     kept, notes = [], []
     for t in traces:
-        if t.type != "scatter3d" or t.mode != "text":  # markers+text traces stay as they are
+        # Only text-only traces: plotly draws a markers+text trace's text a marker's size
+        # off its point, not where the fitting measured it, so the figures draw every label
+        # as a text trace of its own (tests/test_figures_nd.py checks that none is left).
+        if t.type != "scatter3d" or t.mode != "text":
             kept.append(t)
             continue
         for _, (x, y, z), s, at in _scene_labels(t):
