@@ -805,3 +805,23 @@ def test_1d_3d_transposed_convs_get_layers_that_add_up(args):
     for plan in (_keras_plan(row.conv), _torch_plan(row.conv)):
         assert sum(x.params for x in plan.layers) == row.params
         assert plan.layers[-1].out == row.output_shape
+
+
+@pytest.mark.parametrize("n", range(1, MAX_LAYERS + 1))
+def test_the_layer_axis_ticks_whole_layers_only(n):
+    """Every stack size a student can build: the per-layer charts tick whole layer numbers
+    (1 first, at most MAX_LAYER_TICKS, evenly spaced), and the axis spans exactly the bars.
+    The old axis ticked every half layer for a 5-layer stack ("0 1 1 2 2 3 … 6")."""
+    from lib.figures.network import MAX_LAYER_TICKS, comparison_figure, layer_bars_figure
+    r = _build(NetworkSpec((8, 8, 3), tuple(conv(4, 3, "separable_keras", padding="same")
+                                             for _ in range(n))))
+    for fig in (layer_bars_figure(r), comparison_figure(compare_with_standard(r))):
+        ax = fig.layout.xaxis
+        bars = sorted({x for t in fig.data for x in t.x})
+        assert bars == list(range(1, n + 1))
+        lo, hi = ax.range
+        assert lo < 1 and hi > n and lo > 0 and hi < n + 1  # the bars, no layer 0 or n + 1
+        assert ax.tickmode == "linear" and ax.tick0 == 1 and float(ax.dtick).is_integer()
+        ticks = [ax.tick0 + i * ax.dtick for i in range(n + 1) if ax.tick0 + i * ax.dtick <= hi]
+        assert 1 <= len(ticks) <= MAX_LAYER_TICKS and set(ticks) <= set(bars)
+        assert len(ticks) >= min(n, MAX_LAYER_TICKS // 2)  # not thinned more than needed

@@ -7,6 +7,8 @@ colour-blind readers, and every bar has its exact value in the hover text.
 
 from __future__ import annotations
 
+import math
+
 import plotly.graph_objects as go
 
 from lib.network import Comparison, NetworkResult
@@ -28,10 +30,22 @@ def layer_labels(result: NetworkResult) -> list[str]:
     return [f"{r.index}. {r.name}" for r in result.rows]
 
 
-#: Layers by number (names in the hover and the table above): a numeric axis lets plotly
-#: thin its ticks on a phone instead of printing 30 names on top of each other.
-_LAYER_AXIS = dict(title=dict(text="layer"), tickformat="d", nticks=12, rangemode="tozero",
-                   showgrid=False)
+#: At most this many numbered ticks on the layer axis (a phone fits them side by side).
+MAX_LAYER_TICKS = 12
+
+
+def layer_axis(layers: int) -> dict:
+    """The x axis of the per-layer charts: layers by number (names in the hover and the
+    table above), so a 30-layer stack does not print 30 names on top of each other.
+
+    Every tick is a whole layer number, 1 first, every ``ceil(layers / 12)``-th layer,
+    and the axis spans layers 1..n only. Left to itself (``tickformat="d"``,
+    ``nticks=12``), plotly put ticks every half layer and printed "0 1 1 2 2 3 … 6" under
+    a 5-layer stack, with a layer 0 and a layer 6 that do not exist.
+    """
+    return dict(title=dict(text="layer"), tickmode="linear", tick0=1,
+                dtick=max(1, math.ceil(layers / MAX_LAYER_TICKS)),
+                range=[0.5, layers + 0.5], showgrid=False)
 
 
 def layer_bars_figure(result: NetworkResult, metric: str = "params") -> go.Figure:
@@ -51,7 +65,7 @@ def layer_bars_figure(result: NetworkResult, metric: str = "params") -> go.Figur
                   text=[f"{100 * s:.0f} %" if s >= 0.005 else "" for s in shares],
                   textposition="outside", cliponaxis=False)]
     layout = dict(title=title(f"{axis} per layer", f"total {total:,}"),
-                  xaxis=_LAYER_AXIS,
+                  xaxis=layer_axis(len(result.rows)),
                   yaxis=dict(title=dict(text=axis), rangemode="tozero"),
                   uniformtext=dict(minsize=12, mode="hide"),
                   showlegend=False, height=380)
@@ -76,7 +90,7 @@ def comparison_figure(cmp: Comparison, metric: str = "params") -> go.Figure:
     layout = dict(title=title(f"{axis}: standard vs depthwise separable",
                               f"standard / separable = {ratio:.1f}×"),
                   barmode="group",
-                  xaxis=_LAYER_AXIS,
+                  xaxis=layer_axis(len(labels)),
                   yaxis=dict(title=dict(text=axis), rangemode="tozero"),
                   # under the axis title, off the bars and the title
                   legend=dict(orientation="h", yref="container", y=0.0, yanchor="bottom",

@@ -134,3 +134,20 @@ def test_the_window_position_slider_moves_the_window(page: Page):
     expect(metric(page, "Parameters")).to_have_text("490")
     expect(page).to_have_url(re.compile(r"oc=6"))
     expect(page.locator(EXCEPTION)).to_have_count(0)
+
+
+def test_the_network_charts_number_each_layer_once(page: Page):
+    """The per-layer bars tick whole layer numbers, each once (the axis once printed
+    "0 1 1 2 2 3 … 6" under the default 5-layer stack)."""
+    open_app(page, "/network")
+    page.get_by_role("tab", name="Charts").click()
+    page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')]"
+                           ".filter(p => p._fullLayout && p.offsetWidth > 0).length >= 2")
+    layers = int(metric(page, "Layers").inner_text())
+    for chart in page.locator(".js-plotly-plot").all():
+        if not chart.is_visible():
+            continue
+        ticks = [t.strip() for t in chart.locator(".xtick text").all_text_contents()]
+        assert ticks and len(ticks) == len(set(ticks)), ticks
+        assert all(t.isdigit() and 1 <= int(t) <= layers for t in ticks), (ticks, layers)
+    expect(page.locator(EXCEPTION)).to_have_count(0)
