@@ -254,8 +254,12 @@ def _figure(r, key: LayerKey, values: dict[str, object]) -> None:
     choice = bound_choice(PAGE, FIGURE_CONTROL["fig"], label_visibility="collapsed")
     extra: tuple = ()
     position: tuple[int, ...] = (0, 0)
+    # A fixed slot for the window's preset pills: the position sliders below then keep their
+    # place in the page (and a keyboard user's focus) when Volume <-> Sliding window switch.
+    presets = st.container()
     if choice == "window":
-        _presets(values)
+        with presets:
+            _presets(values)
     try:
         if choice in CLICKABLE:
             out = r.stages[figure_stage(r)].out_shape  # the stage the figure draws

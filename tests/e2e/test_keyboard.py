@@ -145,6 +145,32 @@ def test_explorer_by_keyboard_alone(page: Page):
     expect(page.locator(EXCEPTION)).to_have_count(0)
 
 
+#: Marks the Output row slider's DOM element, then reports whether it is still in the page.
+_MARK_ROW_SLIDER = """() => { window.__rowSlider = [...document.querySelectorAll(
+    '[data-testid="stSlider"]')].find((s) => /Output row/.test(s.innerText)); }"""
+_ROW_SLIDER_KEPT = "() => !!window.__rowSlider && document.contains(window.__rowSlider)"
+
+
+def test_switching_volume_and_window_keeps_the_position_sliders(page: Page):
+    # Both figures draw the same two position sliders. When the window's preset pills
+    # pushed them down the page, Streamlit rebuilt them on the switch, and a keyboard user
+    # on a slider lost the focus to the rerun (pages/explorer._figure keeps a fixed slot).
+    open_app(page, "/?fig=volume")
+    expect(figure_text(page)).to_have_text(re.compile(r"^Figure: Input 32×32×3"))
+    radio = page.get_by_test_id("stRadio").filter(has_text="Sliding window")
+    row_slider = page.get_by_test_id("stSlider").filter(has_text="Output row")
+    for figure, opening in (("Sliding window", r"^Figure: Sliding window of a 4×4"),
+                            ("Volume", r"^Figure: Input 32×32×3")):
+        row_slider.wait_for()
+        page.evaluate(_MARK_ROW_SLIDER)
+        assert page.evaluate(_ROW_SLIDER_KEPT), "no Output row slider to mark"
+        radio.get_by_text(figure, exact=True).click()
+        expect(figure_text(page)).to_have_text(re.compile(opening))
+        wait_for_app_idle(page)
+        assert page.evaluate(_ROW_SLIDER_KEPT), f"switching to {figure} rebuilt the sliders"
+    expect(page.locator(EXCEPTION)).to_have_count(0)
+
+
 def test_quiz_by_keyboard_alone(page: Page):
     seed, level = 7, "easy"
     open_app(page, f"/quiz?seed={seed}&level={level}")
