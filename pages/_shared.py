@@ -225,7 +225,7 @@ def show_link_warning(messages: Sequence[str],
     """One warning listing what a link asked for that the page changed or ignored (the
     messages quote URL text only inside code spans); nothing when there is none."""
     if messages:
-        (into or st).warning("Some values in this link were changed:\n\n"
+        (into or st).warning("Some values in this link were changed or ignored:\n\n"
                              + "\n".join(f"- {m}" for m in messages), icon="⚠️")
 
 

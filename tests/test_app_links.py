@@ -24,7 +24,7 @@ from tests.url_cases import KIND_DIMS, PAGES, LinkCase, link_cases
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 CASES = link_cases()
-LINK_WARNING = "Some values in this link were changed"
+LINK_WARNING = "Some values in this link were changed or ignored"
 
 
 def open_page(page: str, query: dict[str, str] | None = None) -> AppTest:

@@ -16,7 +16,7 @@ __all__ = ["APP_IDLE_JS", "PLOTLY_TITLE", "EXCEPTION", "LINK_WARNING", "WAIT_MS"
 PLOTLY_TITLE = ".js-plotly-plot .gtitle"  # SVG <text>: use text_content()/to_have_text
 EXCEPTION = '[data-testid="stException"]'
 #: The opening of the warning a page shows for what a link asked that it changed or ignored.
-LINK_WARNING = "Some values in this link were changed"
+LINK_WARNING = "Some values in this link were changed or ignored"
 
 
 def metric(page: Page, label: str):
