@@ -117,6 +117,7 @@ def _figure(view: View) -> None:
     control = FIGURE_CONTROL["fig"]
     st.radio(control.label, control.choices, key="fig", format_func=control.label_of,
              horizontal=True, label_visibility="collapsed")
+    st.container()  # the slot of the sliding window's preset pills
     st.plotly_chart(view.figure, key="figure-filters", config=figures.chart_config("filters"))
     figure_text(view.alt)
 
