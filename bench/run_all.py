@@ -123,8 +123,10 @@ def latency_rows(moves: int) -> list[Row]:
     return rows
 
 
-def largest_rows(moves: int) -> list[Row]:
-    """Largest settings: slider moves on the default view, first drawing of every figure."""
+def largest_rows(moves: int, sessions: int = 3) -> list[Row]:
+    """Largest settings: slider moves on the default view, first drawing of every figure
+    (the median over ``sessions`` fresh servers and browsers: one drawing is one sample, and
+    the 3D view's single samples ranged 1.04-1.57 s on one machine)."""
     (view,) = measure_views(APP, [(f"/?{LARGEST}", K_SLIDER, CHART)], moves=moves)
     if "error" in view:
         raise RuntimeError(view["error"])
@@ -132,11 +134,11 @@ def largest_rows(moves: int) -> list[Row]:
                         _p(view["summary"]), f"p95 ≤ {LARGEST_MS:.0f} ms",
                         view["summary"]["p95_ms"] <= LARGEST_MS)]
     labels = list(FIGURE_LABELS.values())
-    firsts = first_draw_seconds(APP, f"/?{LARGEST}", labels)
+    firsts = [first_draw_seconds(APP, f"/?{LARGEST}", labels) for _ in range(sessions)]
     for label in labels[1:]:  # the first one is the page load (cold start covers it)
-        ms = firsts[label] * 1000
-        rows.append((f"first drawing at the largest settings, {label}", f"{ms:.0f} ms",
-                     f"≤ {LARGEST_MS:.0f} ms", ms <= LARGEST_MS))
+        ms = statistics.median(f[label] for f in firsts) * 1000
+        rows.append((f"first drawing at the largest settings, {label} (median of {sessions})",
+                     f"{ms:.0f} ms", f"≤ {LARGEST_MS:.0f} ms", ms <= LARGEST_MS))
     return rows
 
 
@@ -223,7 +225,8 @@ def main(write: bool = False, quick: bool = False) -> int:
     rows: list[Row] = []
     _section("slider → chart in Chromium and server CPU (bare floor, then every view)",
              lambda: latency_rows(moves), rows)
-    _section("largest settings", lambda: largest_rows(max(moves // 2, 5)), rows)
+    _section("largest settings", lambda: largest_rows(max(moves // 2, 5), 1 if quick else 3),
+             rows)
     _section("cold start", lambda: cold_rows(cold_runs), rows)
     _section("100 concurrent sessions", lambda: load_rows(quick), rows)
     _section("server side: analyze, AppTest reruns, figure payloads",
