@@ -35,8 +35,8 @@ from lib.state import (CODE_CONTROL, CONTROL_BY_KEY, EXPLORER_CONTROLS,  # noqa:
                        EXPLORER_FIGURE_CONTROLS, EXPLORER_VIEW_CONTROLS)
 from lib.text import fmt_bytes, fmt_count, fmt_int, fmt_shape, markdown_table  # noqa: E402
 from pages._cached import analyze_layer, figure, layer_key  # noqa: E402
-from pages._shared import (BOX_WIDTH, PAGE_STYLE, SCROLLERS_JS, figure_text,  # noqa: E402
-                           metric_row, sidebar_hint)
+from pages._shared import (BOX_WIDTH, ICON, PAGE_STYLE, SCROLLERS_JS,  # noqa: E402
+                           figure_text, metric_row, sidebar_hint)
 
 #: The k values prepared at start-up (the browser bench moves k up from its default 10).
 K_MAX = 128
@@ -161,7 +161,7 @@ def explorer() -> None:
     with left:
         st.markdown(view.explanation[0])
         for line in view.explanation[1:]:
-            st.info(line, icon="💡")
+            st.info(line, icon=ICON["idea"])
         for note in view.notes:
             st.caption(f"Framework note: {note}")
     st.subheader("Parameters, cost and memory")
@@ -194,16 +194,17 @@ def _empty() -> None:
     st.write("(not part of the floor)")
 
 
-st.set_page_config(page_title="ConvScope", page_icon="🔍", layout="wide")
+st.set_page_config(page_title="ConvScope", page_icon=":material/search:", layout="wide")
 st.sidebar.caption("ConvScope — every number here is checked against real PyTorch and Keras "
                    "layers.")
 with st.sidebar:
     st.html(SCROLLERS_JS, unsafe_allow_javascript=True)
-st.navigation([st.Page(explorer, title="Explorer", icon="🔍", default=True)]
+st.navigation([st.Page(explorer, title="Explorer", icon=":material/search:", default=True)]
               + [st.Page(_empty, title=title, icon=icon, url_path=path)
-                 for title, icon, path in (("Compare", "⚖️", "compare"),
-                                           ("How many weights?", "🎓", "walkthrough"),
-                                           ("Network builder", "🧱", "network"),
-                                           ("Quiz", "❓", "quiz"),
-                                           ("Prove it", "🧮", "prove_it"),
-                                           ("On a real image", "🖼️", "real_image"))]).run()
+                 for title, icon, path in (
+                     ("Compare", ":material/balance:", "compare"),
+                     ("How many weights?", ":material/school:", "walkthrough"),
+                     ("Network builder", ":material/stacks:", "network"),
+                     ("Quiz", ":material/quiz:", "quiz"),
+                     ("Prove it", ":material/calculate:", "prove_it"),
+                     ("On a real image", ":material/image:", "real_image"))]).run()

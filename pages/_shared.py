@@ -43,11 +43,33 @@ _ACTED = "_url_user_acted"
 Parser = Callable[[Mapping[str, object], Sequence[Control]], tuple[dict[str, object], list[str]]]
 
 
+#: Icons from the Material Symbols font that Streamlit ships, not emoji. An emoji needs a
+#: colour-emoji font on the student's machine (Debian's Chromium has none, so every icon of the
+#: app was an empty box there), and Streamlit checks an emoji icon against its list of ~4,000
+#: emoji, an import of 43-65 ms on a server's first page (issue 14's cold start). One icon per
+#: meaning, so every page says "idea" or "error" with the same picture.
+ICON = {
+    "idea": ":material/lightbulb:",
+    "error": ":material/block:",
+    "warning": ":material/warning:",
+    "right": ":material/check_circle:",
+    "wrong": ":material/cancel:",
+    "next": ":material/arrow_forward:",
+    "new": ":material/casino:",
+    "download": ":material/download:",
+    "bug": ":material/bug_report:",
+    "edit": ":material/edit:",
+    "picture": ":material/image:",
+    "explorer": ":material/search:",
+    "settings": ":material/settings:",
+}
+
+
 def sidebar_hint(what: str) -> None:
     """A line at the top of the main column saying where the controls are: on a phone the
     sidebar starts folded away, and a student should not have to hunt for it."""
-    st.caption(f"⚙️ {what}: in the sidebar. On a phone, tap **»** at the top left to "
-               "open it.")
+    st.caption(f"{ICON['settings']} {what}: in the sidebar. On a phone, tap **»** at the top "
+               "left to open it.")
 
 
 def ensure_app_navigation() -> None:
@@ -226,7 +248,7 @@ def show_link_warning(messages: Sequence[str],
     messages quote URL text only inside code spans); nothing when there is none."""
     if messages:
         (into or st).warning("Some values in this link were changed or ignored:\n\n"
-                             + "\n".join(f"- {m}" for m in messages), icon="⚠️")
+                             + "\n".join(f"- {m}" for m in messages), icon=ICON["warning"])
 
 
 def dismiss_url_warnings(page: str) -> None:

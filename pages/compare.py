@@ -11,7 +11,7 @@ from lib.compare import (compare_csv, compare_kinds, compare_kwargs, compare_tab
 from lib.alt_text import compare_alt
 from lib.figures import chart_config, compare_params_figure
 from lib.state import ADVANCED_EXPANDER, COMPARE_ADVANCED_KEYS, COMPARE_CONTROLS
-from pages._shared import (bound_choice, bound_slider, bound_toggle, figure_text, open_if_set,
+from pages._shared import (ICON, bound_choice, bound_slider, bound_toggle, figure_text, open_if_set,
                            padding_modes, padding_radio, report_url_changes, seed_from_url,
                            settle_choice, settle_slider, sidebar_hint, sync_url)
 
@@ -83,7 +83,7 @@ def _table(rows, kwargs) -> None:
         })
     st.download_button("Download the table as CSV", data=compare_csv(rows),
                        file_name=csv_file_name(kwargs), mime="text/csv", on_click="ignore",
-                       icon="⬇️")
+                       icon=ICON["download"])
 
 
 def _figure(rows) -> None:
@@ -120,10 +120,10 @@ def main() -> None:
     rows = compare_kinds(**kwargs)
     st.caption(settings_caption(kwargs))
     if not any(row.ok for row in rows):
-        st.error(f"No kind can be built with these settings: {rows[0].error}", icon="🚫")
+        st.error(f"No kind can be built with these settings: {rows[0].error}", icon=ICON["error"])
     elif failed := [row for row in rows if not row.ok]:
         st.warning("Not every kind can be built with these settings (their rows say why):\n\n"
-                   + "\n".join(f"- {row.label}: {row.error}" for row in failed), icon="🚫")
+                   + "\n".join(f"- {row.label}: {row.error}" for row in failed), icon=ICON["error"])
     _table(rows, kwargs)
     st.caption(groups_caption(kwargs))
     _figure(rows)

@@ -17,7 +17,7 @@ from lib.state import (ADVANCED_EXPANDER, ADVANCED_KEYS, CODE_CONTROL, CODE_VIEW
                        parse_explorer_query, position_values)
 from lib.text import fmt_bytes, fmt_count, fmt_int, fmt_shape, markdown_table
 from pages._cached import LayerKey, analyze_layer, code_texts, figure, layer_key
-from pages._shared import (bound_choice, bound_slider, bound_toggle, dismiss_url_warnings,
+from pages._shared import (ICON, bound_choice, bound_slider, bound_toggle, dismiss_url_warnings,
                            figure_text, metric_row, open_if_set, padding_modes,
                            padding_radio, report_url_changes, seed_from_url, settle_choice,
                            settle_slider, sidebar_hint, sync_url)
@@ -134,7 +134,7 @@ def _numbers(r) -> None:
 def _explanation(r) -> None:
     st.markdown(r.explanation[0])
     for line in r.explanation[1:]:
-        st.info(line, icon="💡")
+        st.info(line, icon=ICON["idea"])
     for note in r.notes:
         st.caption(f"Framework note: {note}")
 
@@ -312,7 +312,7 @@ def _page(values: dict[str, object]) -> None:
     key = layer_key(values)
     result, error = analyze_layer(key)
     if error:
-        st.error(f"This layer can't be built: {error}", icon="🚫")
+        st.error(f"This layer can't be built: {error}", icon=ICON["error"])
         st.caption("Change the highlighted value in the sidebar; everything else still works.")
         return
     numbers = st.container()

@@ -15,7 +15,7 @@ from lib.network import (DEFAULT_NET, GRAMMAR_HELP, PRESETS, TABLE_COLUMNS, Netw
                          table_types, to_table, unreadable_message, with_input)
 from lib.state import DIMS, Control, unknown_keys
 from lib.text import fmt_count, fmt_int, fmt_shape, ratio_delta
-from pages._shared import (ensure_app_navigation, figure_text, link_opened, metric_row,
+from pages._shared import (ICON, ensure_app_navigation, figure_text, link_opened, metric_row,
                            show_link_warning, sidebar_hint, url_query, user_acted,
                            write_url)
 
@@ -192,7 +192,7 @@ def _editor(spec: NetworkSpec) -> None:
     err = st.session_state.get(_TABLE_ERROR)
     if err and err[0] == key:
         st.warning(f"This edit can't be used yet: {err[1]}. The network below is the last "
-                   "complete one.", icon="✏️")
+                   "complete one.", icon=ICON["edit"])
     st.caption("Add rows at the bottom, delete with the row checkbox; to insert in the middle "
                "edit the stack text in the sidebar. Cells a layer does not use are ignored.")
 
@@ -318,15 +318,15 @@ def main() -> None:
                "PyTorch.")
     show_link_warning(ignored)  # on the run that opened the link
     if text_error:  # user text only inside code spans (lib.network quotes it so)
-        st.warning(f"This stack can't be read:\n\n- {text_error}", icon="⚠️")
+        st.warning(f"This stack can't be read:\n\n- {text_error}", icon=ICON["warning"])
     preset = preset_of(spec)
     if preset:
-        st.info(PRESETS[preset].about, icon="💡")
+        st.info(PRESETS[preset].about, icon=ICON["idea"])
     _editor(spec)
     try:
         result = build_network(spec.input_shape, spec.layers)
     except NetworkError as err:
-        st.error(f"This network can't be built: {err}", icon="🚫")
+        st.error(f"This network can't be built: {err}", icon=ICON["error"])
         if err.rows:
             st.caption(f"The first {len(err.rows)} layer(s) work:")
             _rows_table(err.rows)

@@ -11,8 +11,9 @@ from lib.figures import chart_config, heatmap_grid
 from lib.numeric import (PROVE_IT_CONTROLS, USES, Tensor, config_from_values, im2col_names,
                          matrix_rows, parse_prove_query, prove)
 from lib.text import fmt_shape
-from pages._shared import (bound_choice, bound_number, bound_slider, bound_toggle, figure_text,
-                           report_url_changes, seed_from_url, sidebar_hint, sync_url)
+from pages._shared import (ICON, bound_choice, bound_number, bound_slider, bound_toggle,
+                           figure_text, report_url_changes, seed_from_url, sidebar_hint,
+                           sync_url)
 
 PAGE = "prove_it"
 CONTROL_BY_KEY = {c.key: c for c in PROVE_IT_CONTROLS}
@@ -64,7 +65,7 @@ def main() -> None:
     try:
         proof = prove(cfg)
     except ConvError as err:
-        st.error(f"This layer can't be built: {err}", icon="🚫")
+        st.error(f"This layer can't be built: {err}", icon=ICON["error"])
         st.caption("Change the value in the sidebar; everything else still works.")
         return
     st.subheader(proof.title)
@@ -78,10 +79,11 @@ def main() -> None:
     cols[2].metric("lib.conv.analyze says", fmt_shape(proof.result.output_shape))
     if proof.max_diff < 1e-9 and proof.output_shape == proof.result.output_shape:
         st.success(f"Same numbers: the two ways differ by at most {proof.max_diff:.1e} "
-                   "(float rounding), and the shape is the one analyze() predicts.", icon="✅")
+                   "(float rounding), and the shape is the one analyze() predicts.",
+                   icon=ICON["right"])
     else:
         st.error(f"The two ways differ by {proof.max_diff:.3g}: this is a bug, please report "
-                 "the link.", icon="🐞")
+                 "the link.", icon=ICON["bug"])
     st.markdown("#### The numbers going in")
     for n, t in enumerate(proof.inputs):
         _show(t, f"in{n}")
@@ -103,7 +105,7 @@ def main() -> None:
         else:
             _show(t, f"extra{n}")
     for note in proof.notes:
-        st.info(note, icon="💡")
+        st.info(note, icon=ICON["idea"])
     st.caption("Difference per cell: " + ", ".join(
         f"{v:.1e}" for v in np.abs(proof.left.values - proof.right.values).ravel()[:8])
         + (" …" if proof.left.values.size > 8 else ""))

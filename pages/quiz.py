@@ -6,7 +6,7 @@ import streamlit as st
 
 from lib.quiz import (QUIZ_CONTROLS, Score, check_answer, choice_marks, explorer_query,
                       make_question, new_seed, parse_quiz_query)
-from pages._shared import (bound_choice, bound_number, dismiss_url_warnings,
+from pages._shared import (ICON, bound_choice, bound_number, dismiss_url_warnings,
                            report_url_changes, seed_from_url, sidebar_hint, sync_url)
 
 PAGE = "quiz"
@@ -58,7 +58,7 @@ def _controls() -> tuple[str, int]:
         seed = bound_number(PAGE, CONTROL_BY_KEY["seed"], on_change=_restart, args=(),
                             help="The same number and level give the same questions: "
                                  "share this page's link to give a class the same quiz.")
-        st.button("New quiz", key="new_quiz", on_click=_new_quiz, icon="🎲")
+        st.button("New quiz", key="new_quiz", on_click=_new_quiz, icon=ICON["new"])
     return str(level), int(seed)
 
 
@@ -77,7 +77,7 @@ def _explorer_links(question) -> None:
     cols = st.columns(len(names))
     for col, name, layer in zip(cols, names, question.layers):
         label = f"Open layer {name} in the Explorer" if name else "Open this layer in the Explorer"
-        col.page_link("pages/explorer.py", label=label, icon="🔍",
+        col.page_link("pages/explorer.py", label=label, icon=ICON["explorer"],
                       query_params=explorer_query(layer))
 
 
@@ -104,15 +104,15 @@ def main() -> None:
         return
     feedback = check_answer(question, chosen)
     if feedback.correct:
-        st.success(feedback.headline, icon="✅")
+        st.success(feedback.headline, icon=ICON["right"])
     else:
-        st.error(feedback.headline, icon="❌")
+        st.error(feedback.headline, icon=ICON["wrong"])
     st.markdown("**The worked formula**")
     for line in feedback.latex:
         st.latex(line)
     for line in feedback.explanation:
-        st.info(line, icon="💡")
-    st.button("Next question", key="next", on_click=_next, icon="➡️", type="primary")
+        st.info(line, icon=ICON["idea"])
+    st.button("Next question", key="next", on_click=_next, icon=ICON["next"], type="primary")
 
 
 main()

@@ -14,7 +14,7 @@ from lib.forward import (IMAGE_ARGS, PRESETS, REAL_IMAGE_CONTROLS, ConvError,
 from lib.image import MAX_BYTES, LoadedImage, try_load_image
 from lib.numeric import matrix_rows
 from lib.text import fmt_shape, plural
-from pages._shared import (bound_choice, bound_number, bound_slider, report_url_changes,
+from pages._shared import (ICON, bound_choice, bound_number, bound_slider, report_url_changes,
                            seed_from_url, sync_url)
 
 PAGE = "real_image"
@@ -145,7 +145,7 @@ def _page(values: dict[str, object], image: LoadedImage) -> None:
                         tuple(sorted(layer.items())))
     if error:
         st.error(f"This layer can't run on this {fmt_shape(image.shape)} picture: {error}",
-                 icon="🚫")
+                 icon=ICON["error"])
         st.caption("Change the value in the sidebar; everything else still works.")
         return
     _shapes(f)
@@ -163,7 +163,7 @@ def _page(values: dict[str, object], image: LoadedImage) -> None:
         st.caption(note)
     _kernel_table(values, f)
     st.page_link("pages/explorer.py", label="Open this layer in the explorer",
-                 icon="🔍", query_params=explorer_query(values, image.shape))
+                 icon=ICON["explorer"], query_params=explorer_query(values, image.shape))
 
 
 def main() -> None:
@@ -174,8 +174,8 @@ def main() -> None:
     st.title("On a real image")
     notice = st.container()
     for kind, text in messages:
-        (st.error if kind == "error" else st.info)(text, icon="🚫" if kind == "error"
-                                                    else "🖼️")
+        (st.error if kind == "error" else st.info)(text, icon=ICON["error"] if kind == "error"
+                                                    else ICON["picture"])
     _page(values, image)
     report_url_changes(PAGE, CONTROLS, into=notice)
     sync_url(PAGE, CONTROLS)

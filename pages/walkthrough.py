@@ -9,7 +9,7 @@ from lib.alt_text import WALKTHROUGH_ALT
 from lib.state import WALKTHROUGH_CONTROLS, parse_query
 from lib.walkthrough import INTRO, STEPS, Step, StepSpec, build_step
 from pages._cached import step_figure, step_key
-from pages._shared import (bound_choice, bound_slider, figure_text, metric_row,
+from pages._shared import (ICON, bound_choice, bound_slider, figure_text, metric_row,
                            report_url_changes, seed_from_url, sync_url)
 
 PAGE = "walkthrough"
@@ -41,7 +41,7 @@ def _step(spec: StepSpec) -> None:
     step = build_step(spec.number, values)
     if step.error:
         with text:
-            st.error(f"This can't be built: {step.error}", icon="🚫")
+            st.error(f"This can't be built: {step.error}", icon=ICON["error"])
         return
     with text:
         for paragraph in step.paragraphs:
@@ -52,7 +52,7 @@ def _step(spec: StepSpec) -> None:
     for m in step.metrics:
         row.metric(m.label, m.value, help=m.help)
     if step.takeaway:
-        st.info(step.takeaway, icon="💡")
+        st.info(step.takeaway, icon=ICON["idea"])
     _figure(spec, step, values)
 
 
