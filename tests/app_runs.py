@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -9,6 +10,24 @@ from streamlit.testing.v1 import AppTest
 from lib.state import ADVANCED_EXPANDER, PRODUCTS_EXPANDER
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def discover_pages() -> list[str]:
+    """The page files of ``st.Page("pages/x.py", ...)`` calls in app.py, in order."""
+    tree = ast.parse(Path(APP).read_text(encoding="utf-8"))
+    pages: list[str] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        if name != "Page" or not node.args:
+            continue
+        first = node.args[0]
+        if isinstance(first, ast.Constant) and isinstance(first.value, str) \
+                and first.value.endswith(".py"):
+            pages.append(first.value)
+    return sorted(set(pages), key=pages.index)
 
 
 def open_page(page: str, query: dict[str, str] | None = None,

@@ -32,6 +32,7 @@ import lib.state as state
 from lib.conv import KINDS
 from lib.state import Control
 from pages._shared import PAGE_STYLE, SCROLLERS_JS
+from tests.app_runs import discover_pages
 from tests.url_cases import SPECIAL_VALUES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,23 +48,6 @@ RUN_BUDGET_S = 10.0
 # ---------------------------------------------------------------------------
 # Discovery: pages from app.py, controls from lib.state
 # ---------------------------------------------------------------------------
-
-def discover_pages() -> list[str]:
-    """The page files of ``st.Page("pages/x.py", ...)`` calls in app.py, in order."""
-    tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
-    pages: list[str] = []
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Call):
-            continue
-        func = node.func
-        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-        if name != "Page" or not node.args:
-            continue
-        first = node.args[0]
-        if isinstance(first, ast.Constant) and isinstance(first.value, str) \
-                and first.value.endswith(".py"):
-            pages.append(first.value)
-    return sorted(set(pages), key=pages.index)
 
 
 def control_tuples() -> dict[str, tuple[Control, ...]]:
