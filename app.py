@@ -2,14 +2,14 @@
 
 import streamlit as st
 
-from pages._shared import freeze_startup_objects, keyboard_scrollers
+from pages._shared import ICON, freeze_startup_objects, keyboard_scrollers
 
-st.set_page_config(page_title="ConvScope", page_icon=":material/search:", layout="wide")
+st.set_page_config(page_title="ConvScope", page_icon=ICON["explorer"], layout="wide")
 st.sidebar.caption("ConvScope — every number here is checked against real PyTorch and Keras layers.")
 with st.sidebar:
     keyboard_scrollers()  # formulas / code wider than the screen: reachable by keyboard
 st.navigation([
-    st.Page("pages/explorer.py", title="Explorer", icon=":material/search:", default=True),
+    st.Page("pages/explorer.py", title="Explorer", icon=ICON["explorer"], default=True),
     st.Page("pages/compare.py", title="Compare", icon=":material/balance:"),
     st.Page("pages/walkthrough.py", title="How many weights?", icon=":material/school:"),
     st.Page("pages/network.py", title="Network builder", icon=":material/stacks:"),

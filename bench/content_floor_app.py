@@ -194,12 +194,12 @@ def _empty() -> None:
     st.write("(not part of the floor)")
 
 
-st.set_page_config(page_title="ConvScope", page_icon=":material/search:", layout="wide")
+st.set_page_config(page_title="ConvScope", page_icon=ICON["explorer"], layout="wide")
 st.sidebar.caption("ConvScope — every number here is checked against real PyTorch and Keras "
                    "layers.")
 with st.sidebar:
     st.html(SCROLLERS_JS, unsafe_allow_javascript=True)
-st.navigation([st.Page(explorer, title="Explorer", icon=":material/search:", default=True)]
+st.navigation([st.Page(explorer, title="Explorer", icon=ICON["explorer"], default=True)]
               + [st.Page(_empty, title=title, icon=icon, url_path=path)
                  for title, icon, path in (
                      ("Compare", ":material/balance:", "compare"),
